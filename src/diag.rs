@@ -1,0 +1,115 @@
+//! Findings and file errors: what every check produces and every emitter consumes.
+//!
+//! Findings are plain values with byte spans; emitters in `report/` turn spans into lines.
+
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// Whether the finding is certain or says that something cannot be verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Certainty {
+    Certain,
+    /// The input does not determine the answer; the reason says what is unknown.
+    CannotVerify { reason: String },
+}
+
+/// What a related location is to the finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RelatedRole {
+    Function,
+    ExecutionRole,
+    ServiceExecutionRole,
+    Policy,
+    Statement,
+    Secret,
+    Key,
+    Source,
+    Destination,
+    Permission,
+    Trigger,
+    Boundary,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Related {
+    /// Logical id or Terraform address.
+    pub resource: String,
+    pub span: Option<Span>,
+    pub role: RelatedRole,
+    /// A short label shown next to the location (`grants sqs:* on *`).
+    pub note: Option<String>,
+}
+
+/// One permission a finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Missing {
+    pub action: String,
+    pub resource: String,
+}
+
+/// The change that resolves a finding.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    /// One line of help text (`add this statement to the policy of role \`FnRole\``).
+    pub help: String,
+    /// The policy statement (or permission resource) to add, as JSON.
+    pub statement: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Check id, e.g. `PG101`.
+    pub check: &'static str,
+    pub severity: Severity,
+    pub certainty: Certainty,
+    /// One line, lowercase first word, no final period, user values in backticks.
+    pub message: String,
+    /// Logical id or Terraform address of the resource that would fail (the mapping, not the role).
+    pub resource: String,
+    pub span: Option<Span>,
+    pub related: Vec<Related>,
+    pub missing: Vec<Missing>,
+    pub fix: Option<Fix>,
+}
+
+/// A problem with an input file as a whole (it cannot be read, parsed or lowered).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileError {
+    pub message: String,
+    pub span: Option<Span>,
+    /// Extra lines of explanation.
+    pub help: Option<String>,
+}
+
+impl FileError {
+    pub fn new(message: impl Into<String>, span: Option<Span>) -> FileError {
+        FileError {
+            message: message.into(),
+            span,
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> FileError {
+        self.help = Some(help.into());
+        self
+    }
+}

@@ -1,0 +1,9 @@
+//! permgate: audits AWS Lambda permissions in CloudFormation, SAM and Terraform plans.
+//!
+//! The pipeline, one direction: paths → `discover` → `source::SourceFile` → `readers` →
+//! `model::Stack` → `iam` → `checks` → `diag::Finding` → `report`.
+
+pub mod diag;
+pub mod model;
+pub mod readers;
+pub mod source;

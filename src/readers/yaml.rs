@@ -1,0 +1,1 @@
+//! YAML → [`Node`](super::Node).
