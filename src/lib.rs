@@ -3,6 +3,7 @@
 //! The pipeline, one direction: paths → `discover` → `source::SourceFile` → `readers` →
 //! `model::Stack` → `iam` → `checks` → `diag::Finding` → `report`.
 
+pub mod checks;
 pub mod diag;
 pub mod model;
 pub mod readers;
