@@ -27,7 +27,9 @@ impl Severity {
 pub enum Certainty {
     Certain,
     /// The input does not determine the answer; the reason says what is unknown.
-    CannotVerify { reason: String },
+    CannotVerify {
+        reason: String,
+    },
 }
 
 /// What a related location is to the finding.

@@ -6,8 +6,10 @@
 //! stack's vectors, resolved by the reader, or an explicit "external / unresolved" variant
 //! with the symbolic value and the reason. Nothing here knows about YAML, JSON or HCL.
 
+pub mod arn;
 pub mod value;
 
+pub use arn::Environment;
 pub use value::{AttrRef, MapKey, Part, Pseudo, SymStr, Symbol, Value, ValueKind};
 
 use crate::source::Span;
@@ -551,7 +553,9 @@ impl Stack {
         self.kms_keys.iter().find(|k| {
             k.arn.as_literal() == Some(lit)
                 || k.key_id.as_literal() == Some(lit)
-                || k.aliases.iter().any(|a| a == lit || lit.ends_with(&format!(":{a}")))
+                || k.aliases
+                    .iter()
+                    .any(|a| a == lit || lit.ends_with(&format!(":{a}")))
         })
     }
 }

@@ -19,7 +19,10 @@ pub struct Node {
 #[derive(Clone, Debug, PartialEq)]
 pub enum NodeKind {
     /// A scalar with its text as written (quotes removed, escapes resolved).
-    Scalar { raw: Box<str>, style: ScalarStyle },
+    Scalar {
+        raw: Box<str>,
+        style: ScalarStyle,
+    },
     Seq(Vec<Node>),
     /// A mapping in source order. Keys are unique (readers reject duplicates).
     Map(Vec<(Key, Node)>),
@@ -58,7 +61,9 @@ impl Node {
     /// The scalar text, when this is an untagged, non-null scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
-            NodeKind::Scalar { raw, style } if self.tag.is_none() && *style != ScalarStyle::Null => {
+            NodeKind::Scalar { raw, style }
+                if self.tag.is_none() && *style != ScalarStyle::Null =>
+            {
                 Some(raw)
             }
             _ => None,
