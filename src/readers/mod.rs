@@ -4,6 +4,7 @@
 //! [`FileError`] with a span. CloudFormation and SAM go through the one spanned syntax tree
 //! ([`syntax::Node`]); Terraform plans deserialize straight into typed structs.
 
+pub mod cfn;
 pub mod json;
 pub mod syntax;
 pub mod yaml;

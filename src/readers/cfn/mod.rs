@@ -1,0 +1,49 @@
+//! CloudFormation lowering: a template's syntax tree → [`Stack`].
+//!
+//! Input: the root [`Node`] of a CloudFormation template (after SAM expansion, if any) and
+//! optional [`Provenance`] of SAM-generated resources. Output: a [`Stack`] whose items carry
+//! their logical ids and spans, with intrinsic functions resolved into symbolic values
+//! ([`resolve`]) and links (mapping → function → role, policy → role, trigger → function)
+//! resolved to indices. Errors that CloudFormation would reject the template for (a `Ref` to
+//! nothing, a circular reference, a malformed intrinsic) are returned as located
+//! [`FileError`]s; the caller reports the file as unreadable.
+
+pub mod attrs;
+mod link;
+mod lower;
+pub mod resolve;
+pub mod template;
+
+use std::collections::HashMap;
+
+use crate::diag::FileError;
+use crate::model::{PolicySource, Stack};
+use crate::readers::syntax::Node;
+
+/// What the SAM expansion tells the lowering about the resources it generated.
+#[derive(Debug, Default, Clone)]
+pub struct Provenance {
+    /// Generated logical id → logical id of the SAM resource it comes from.
+    pub generated_from: HashMap<String, String>,
+    /// Logical ids of roles SAM created.
+    pub sam_roles: Vec<String>,
+    /// (role logical id, inline policy name) → where the policy comes from.
+    pub policy_sources: HashMap<(String, String), PolicySource>,
+    /// Logical ids of permissions SAM generated for push events.
+    pub sam_permissions: Vec<String>,
+    /// Logical ids of push-trigger resources SAM generated (their permission is SAM's too).
+    pub sam_triggers: Vec<String>,
+}
+
+/// Lowers a template into a stack.
+pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileError>> {
+    let template = template::Template::new(root).map_err(|e| vec![e])?;
+    let resolver = resolve::Resolver::new(&template);
+    let stack = lower::lower(&resolver, provenance);
+    let errors = resolver.take_errors();
+    if errors.is_empty() {
+        Ok(stack)
+    } else {
+        Err(errors)
+    }
+}
