@@ -1,10 +1,95 @@
 //! permgate: audits AWS Lambda permissions in CloudFormation, SAM and Terraform plans.
 //!
-//! The pipeline, one direction: paths → `discover` → `source::SourceFile` → `readers` →
-//! `model::Stack` → `iam` → `checks` → `diag::Finding` → `report`.
+//! The pipeline, one direction: paths → [`discover`] → [`source::SourceFile`] → [`readers`] →
+//! [`model::Stack`] → `iam` → [`checks`] → [`diag::Finding`] → `report`.
 
 pub mod checks;
+pub mod cli;
 pub mod diag;
+pub mod discover;
+pub mod inventory;
 pub mod model;
 pub mod readers;
 pub mod source;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use diag::FileError;
+use model::{InputFormat, Stack};
+use readers::ReadOutcome;
+use source::SourceFile;
+
+/// One input file after reading.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub source: Arc<SourceFile>,
+    pub explicit: bool,
+    pub outcome: FileOutcome,
+}
+
+#[derive(Debug)]
+pub enum FileOutcome {
+    Stack {
+        format: InputFormat,
+        stack: Stack,
+    },
+    Skipped {
+        format: Option<InputFormat>,
+        reason: String,
+    },
+    Error {
+        format: Option<InputFormat>,
+        error: FileError,
+    },
+}
+
+/// Discovers and reads every input. Files found by walking that are not templates or plans
+/// are left out; everything else is returned in a stable order, errors included.
+pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
+    let (inputs, walk_errors) = discover::inputs(paths);
+    let mut files: Vec<LoadedFile> = walk_errors
+        .into_iter()
+        .map(|e| LoadedFile {
+            source: Arc::new(SourceFile::new(e.path, String::new())),
+            explicit: true,
+            outcome: FileOutcome::Error {
+                format: None,
+                error: FileError::new(e.message, None),
+            },
+        })
+        .collect();
+    for input in inputs {
+        let source = match readers::load(&input.path) {
+            Ok(s) => s,
+            Err((source, error)) => {
+                files.push(LoadedFile {
+                    source: Arc::new(source),
+                    explicit: input.explicit,
+                    outcome: FileOutcome::Error {
+                        format: None,
+                        error,
+                    },
+                });
+                continue;
+            }
+        };
+        let outcome = match readers::read(&source, input.explicit) {
+            Ok(Some(ReadOutcome::Stack { format, stack })) => FileOutcome::Stack { format, stack },
+            Ok(Some(ReadOutcome::Skipped { format, reason })) => {
+                FileOutcome::Skipped { format, reason }
+            }
+            Ok(None) => continue,
+            Err(error) => FileOutcome::Error {
+                format: None,
+                error,
+            },
+        };
+        files.push(LoadedFile {
+            source: Arc::new(source),
+            explicit: input.explicit,
+            outcome,
+        });
+    }
+    files
+}

@@ -1,8 +1,9 @@
 //! Readers: bytes of one input file → a [`Stack`].
 //!
 //! Input: a [`SourceFile`]. Output: the detected [`InputFormat`] and the lowered [`Stack`], or a
-//! [`FileError`] with a span. CloudFormation and SAM go through the one spanned syntax tree
-//! ([`syntax::Node`]); Terraform plans deserialize straight into typed structs.
+//! [`FileError`] with a span. What a file is is decided by its content, not its name.
+//! CloudFormation and SAM go through the one spanned syntax tree ([`syntax::Node`]); Terraform
+//! plans deserialize straight into typed structs.
 
 pub mod cfn;
 pub mod json;
@@ -10,3 +11,152 @@ pub mod syntax;
 pub mod yaml;
 
 pub use syntax::{Key, Node, NodeKind, ScalarStyle};
+
+use crate::diag::FileError;
+use crate::model::{InputFormat, Stack};
+use crate::source::{SourceFile, Span};
+
+/// What reading one file gave.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    /// A template or plan, lowered.
+    Stack { format: InputFormat, stack: Stack },
+    /// Recognised but not audited, with the reason.
+    Skipped {
+        format: Option<InputFormat>,
+        reason: String,
+    },
+}
+
+/// The SAM transform's name (SAMT).
+pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// Loads a file, refusing bytes that are not UTF-8 with the offset of the first bad byte.
+pub fn load(path: &std::path::Path) -> Result<SourceFile, (SourceFile, FileError)> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            let message = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => format!("cannot read the file: {e}"),
+            };
+            return Err((
+                SourceFile::new(path, String::new()),
+                FileError::new(message, None),
+            ));
+        }
+    };
+    if u32::try_from(bytes.len()).is_err() {
+        return Err((
+            SourceFile::new(path, String::new()),
+            FileError::new("the file is larger than 4 GiB", None),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err((
+                SourceFile::new(path, text),
+                FileError::new(
+                    format!("the file is not UTF-8 (invalid byte at offset {offset})"),
+                    Some(Span::new(offset, offset + 1)),
+                ),
+            ))
+        }
+    }
+}
+
+/// Reads one file. `explicit` files (named on the command line) are always parsed; files found
+/// by walking are only opened further when they mention `AWS::` or `format_version`, so that a
+/// repository's other YAML and JSON files cost nothing and are never reported.
+pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, FileError> {
+    let text = file.text.trim_start_matches('\u{feff}').trim_start();
+    let looks_like_json = text.starts_with('{') || text.starts_with('[');
+    if looks_like_json && looks_like_plan(text) {
+        return Ok(Some(ReadOutcome::Skipped {
+            format: Some(InputFormat::TerraformPlan),
+            reason: "Terraform plans are recognised but not read yet".into(),
+        }));
+    }
+    if !explicit && !file.text.contains("AWS::") {
+        return Ok(None);
+    }
+    let root = if looks_like_json {
+        json::parse_json(file)?
+    } else {
+        yaml::parse_yaml(file)?
+    };
+    if !is_template(&root) {
+        return Ok(explicit.then(|| ReadOutcome::Skipped {
+            format: None,
+            reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
+        }));
+    }
+    let (format, provenance) = if is_sam(&root) {
+        (InputFormat::Sam, cfn::Provenance::default())
+    } else {
+        (InputFormat::Cloudformation, cfn::Provenance::default())
+    };
+    let stack = cfn::lower(&root, &provenance).map_err(first_error)?;
+    Ok(Some(ReadOutcome::Stack { format, stack }))
+}
+
+fn first_error(mut errors: Vec<FileError>) -> FileError {
+    errors.sort_by_key(|e| e.span.map(|s| s.start));
+    let more = errors.len().saturating_sub(1);
+    let mut iter = errors.into_iter();
+    let first = iter
+        .next()
+        .unwrap_or_else(|| FileError::new("the template cannot be read", None));
+    if more > 0 {
+        let others: Vec<String> = iter.take(5).map(|e| e.message).collect();
+        let help = format!(
+            "{more} more problem{}: {}{}",
+            if more == 1 { "" } else { "s" },
+            others.join("; "),
+            if more > 5 { "; …" } else { "" }
+        );
+        first.with_help(help)
+    } else {
+        first
+    }
+}
+
+fn looks_like_plan(text: &str) -> bool {
+    let head = text.get(..text.len().min(4096)).unwrap_or(text);
+    head.contains("\"format_version\"")
+        && (text.contains("\"planned_values\"")
+            || text.contains("\"resource_changes\"")
+            || text.contains("\"values\""))
+}
+
+/// A CloudFormation template: a mapping with `Resources` whose entries have a `Type`, or
+/// with `AWSTemplateFormatVersion`.
+pub fn is_template(root: &Node) -> bool {
+    if root.get("AWSTemplateFormatVersion").is_some() {
+        return true;
+    }
+    let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
+        return false;
+    };
+    !resources.is_empty()
+        && resources.iter().all(|(_, r)| {
+            r.get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.contains("::"))
+        })
+}
+
+/// A SAM template: `Transform` names the SAM transform (alone or in a list).
+pub fn is_sam(root: &Node) -> bool {
+    match root.get("Transform") {
+        Some(t) => match t.as_seq() {
+            Some(items) => items.iter().any(|i| i.as_str() == Some(SAM_TRANSFORM)),
+            None => t.as_str() == Some(SAM_TRANSFORM),
+        },
+        None => false,
+    }
+}

@@ -1270,10 +1270,7 @@ fn statements(doc: &Value) -> Vec<&Value> {
 }
 
 /// The alternatives of a value under undecided `Fn::If`s, each with the condition it needs.
-fn flatten_if(
-    value: &Value,
-    existence: Option<Existence>,
-) -> Vec<(Option<Existence>, &Value)> {
+fn flatten_if(value: &Value, existence: Option<Existence>) -> Vec<(Option<Existence>, &Value)> {
     match &value.kind {
         ValueKind::If {
             condition,

@@ -1,0 +1,98 @@
+//! The command line: argument parsing and the subcommands.
+//!
+//! Run-level failures (bad flags, a failed write) are `anyhow` errors; everything about an input
+//! file is data in the report.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::inventory::{self, InventoryFile};
+use crate::{FileOutcome, load_inputs};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "permgate",
+    version,
+    about = "Catches AWS Lambda permission mistakes in CloudFormation, SAM and Terraform plans before deploy"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the resource model extracted from templates and plans
+    Inventory {
+        /// Files or directories (default: the current directory)
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = InventoryFormat::Json)]
+        format: InventoryFormat,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum InventoryFormat {
+    Json,
+    Text,
+}
+
+fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
+    }
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Inventory { paths, format } => {
+            let files = load_inputs(&default_paths(paths));
+            let view: Vec<InventoryFile<'_>> = files
+                .iter()
+                .map(|f| {
+                    let (format, status, message, stack) = match &f.outcome {
+                        FileOutcome::Stack { format, stack } => {
+                            (Some(*format), "audited", None, Some(stack))
+                        }
+                        FileOutcome::Skipped { format, reason } => {
+                            (*format, "skipped", Some(reason.clone()), None)
+                        }
+                        FileOutcome::Error { format, error } => {
+                            let msg = match error.span {
+                                Some(s) => {
+                                    let lc = f.source.line_col(s.start);
+                                    format!("{}:{}: {}", lc.line, lc.column, error.message)
+                                }
+                                None => error.message.clone(),
+                            };
+                            (*format, "error", Some(msg), None)
+                        }
+                    };
+                    InventoryFile {
+                        source: &f.source,
+                        format,
+                        status,
+                        message,
+                        stack,
+                    }
+                })
+                .collect();
+            match format {
+                InventoryFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &inventory::to_json(&view))?;
+                    writeln!(out)?;
+                }
+                InventoryFormat::Text => write!(out, "{}", inventory::to_text(&view))?,
+            }
+            let any_error = files
+                .iter()
+                .any(|f| matches!(f.outcome, FileOutcome::Error { .. }));
+            Ok(if any_error { 2 } else { 0 })
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! Paths → input files.
+//!
+//! Input: the paths given on the command line. Output: the files to read, in a stable order,
+//! each marked as named explicitly or found by walking. Directories are walked following
+//! symbolic links (walkdir detects loops, so a link cycle cannot hang the walk), skipping hidden
+//! folders, `node_modules`, `.terraform` and CDK asset folders (`cdk.out/asset.*`).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::{DirEntry, WalkDir};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub path: PathBuf,
+    /// Named on the command line (reported even when it is not a template).
+    pub explicit: bool,
+}
+
+/// A path that could not be walked (it does not exist, a permission error, a link loop).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// File name endings worth opening when found by walking. Content decides what a file is;
+/// this only keeps the walk from opening source code and images.
+const CANDIDATE_EXTENSIONS: &[&str] =
+    &["yaml", "yml", "json", "template", "tmpl", "cfn", "tf.json"];
+
+fn is_skipped_dir(entry: &DirEntry) -> bool {
+    if entry.depth() == 0 || !entry.file_type().is_dir() {
+        return false;
+    }
+    let name = entry.file_name().to_string_lossy();
+    if name.starts_with('.') || name == "node_modules" {
+        return true;
+    }
+    // CDK copies every asset (often whole node_modules trees) into cdk.out/asset.<hash>.
+    name.starts_with("asset.")
+        && entry
+            .path()
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|p| p == "cdk.out")
+}
+
+fn is_candidate(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase());
+    let Some(name) = name else { return false };
+    CANDIDATE_EXTENSIONS
+        .iter()
+        .any(|ext| name.len() > ext.len() + 1 && name.ends_with(&format!(".{ext}")))
+}
+
+/// Expands paths into input files.
+pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(WalkError {
+                    path: path.clone(),
+                    message: io_message(&e),
+                });
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            inputs.push(Input {
+                path: path.clone(),
+                explicit: true,
+            });
+            continue;
+        }
+        let walker = WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !is_skipped_dir(e));
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && is_candidate(e.path()) => inputs.push(Input {
+                    path: e.into_path(),
+                    explicit: false,
+                }),
+                Ok(_) => {}
+                Err(e) => {
+                    // A link loop is reported once and the walk goes on.
+                    let p = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| path.clone());
+                    let message = if e.loop_ancestor().is_some() {
+                        "symbolic link loop, not followed".to_string()
+                    } else {
+                        e.io_error()
+                            .map(io_message)
+                            .unwrap_or_else(|| e.to_string())
+                    };
+                    errors.push(WalkError { path: p, message });
+                }
+            }
+        }
+    }
+    (inputs, errors)
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let s = e.to_string();
+            let mut chars = s.chars();
+            match chars.next() {
+                Some(c) => c.to_lowercase().chain(chars).collect(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walk_skips_hidden_node_modules_and_cdk_assets() {
+        let dir = std::env::temp_dir().join(format!("permgate-discover-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for sub in [
+            "a",
+            ".git",
+            "node_modules/x",
+            "cdk.out/asset.123",
+            "cdk.out",
+            ".terraform",
+        ] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        for f in [
+            "a/t.yaml",
+            "a/code.py",
+            ".git/x.yaml",
+            "node_modules/x/t.json",
+            "cdk.out/asset.123/t.json",
+            "cdk.out/Stack.template.json",
+            ".terraform/p.json",
+        ] {
+            std::fs::write(dir.join(f), "{}").unwrap();
+        }
+        let (inputs, errors) = inputs(&[dir.clone()]);
+        let found: Vec<String> = inputs
+            .iter()
+            .map(|i| {
+                i.path
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(found, vec!["a/t.yaml", "cdk.out/Stack.template.json"]);
+        assert!(errors.is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn link_loop_does_not_hang() {
+        let dir = std::env::temp_dir().join(format!("permgate-loop-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
+        std::fs::write(dir.join("sub/t.yaml"), "x: 1").unwrap();
+        let (inputs, errors) = inputs(&[dir.clone()]);
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("loop"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn explicit_missing_path_is_an_error() {
+        let (inputs, errors) = inputs(&[PathBuf::from("/nonexistent/permgate")]);
+        assert!(inputs.is_empty());
+        assert_eq!(errors[0].message, "no such file or directory");
+    }
+}
