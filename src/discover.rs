@@ -154,7 +154,7 @@ mod tests {
         ] {
             std::fs::write(dir.join(f), "{}").unwrap();
         }
-        let (inputs, errors) = inputs(&[dir.clone()]);
+        let (inputs, errors) = inputs(std::slice::from_ref(&dir));
         let found: Vec<String> = inputs
             .iter()
             .map(|i| {
@@ -178,7 +178,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::os::unix::fs::symlink(&dir, dir.join("sub/back")).unwrap();
         std::fs::write(dir.join("sub/t.yaml"), "x: 1").unwrap();
-        let (inputs, errors) = inputs(&[dir.clone()]);
+        let (inputs, errors) = inputs(std::slice::from_ref(&dir));
         assert_eq!(inputs.len(), 1);
         assert_eq!(errors.len(), 1);
         assert!(errors[0].message.contains("loop"));

@@ -32,7 +32,7 @@ pub struct LoadedFile {
 pub enum FileOutcome {
     Stack {
         format: InputFormat,
-        stack: Stack,
+        stack: Box<Stack>,
     },
     Skipped {
         format: Option<InputFormat>,
@@ -62,7 +62,8 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
     for input in inputs {
         let source = match readers::load(&input.path) {
             Ok(s) => s,
-            Err((source, error)) => {
+            Err(failed) => {
+                let (source, error) = *failed;
                 files.push(LoadedFile {
                     source: Arc::new(source),
                     explicit: input.explicit,

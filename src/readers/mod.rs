@@ -20,7 +20,10 @@ use crate::source::{SourceFile, Span};
 #[derive(Debug)]
 pub enum ReadOutcome {
     /// A template or plan, lowered.
-    Stack { format: InputFormat, stack: Stack },
+    Stack {
+        format: InputFormat,
+        stack: Box<Stack>,
+    },
     /// Recognised but not audited, with the reason.
     Skipped {
         format: Option<InputFormat>,
@@ -32,7 +35,7 @@ pub enum ReadOutcome {
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
 /// Loads a file, refusing bytes that are not UTF-8 with the offset of the first bad byte.
-pub fn load(path: &std::path::Path) -> Result<SourceFile, (SourceFile, FileError)> {
+pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileError)>> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
@@ -41,30 +44,30 @@ pub fn load(path: &std::path::Path) -> Result<SourceFile, (SourceFile, FileError
                 std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
                 _ => format!("cannot read the file: {e}"),
             };
-            return Err((
+            return Err(Box::new((
                 SourceFile::new(path, String::new()),
                 FileError::new(message, None),
-            ));
+            )));
         }
     };
     if u32::try_from(bytes.len()).is_err() {
-        return Err((
+        return Err(Box::new((
             SourceFile::new(path, String::new()),
             FileError::new("the file is larger than 4 GiB", None),
-        ));
+        )));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(path, text)),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            Err((
+            Err(Box::new((
                 SourceFile::new(path, text),
                 FileError::new(
                     format!("the file is not UTF-8 (invalid byte at offset {offset})"),
                     Some(Span::new(offset, offset + 1)),
                 ),
-            ))
+            )))
         }
     }
 }
@@ -101,7 +104,10 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
         (InputFormat::Cloudformation, cfn::Provenance::default())
     };
     let stack = cfn::lower(&root, &provenance).map_err(first_error)?;
-    Ok(Some(ReadOutcome::Stack { format, stack }))
+    Ok(Some(ReadOutcome::Stack {
+        format,
+        stack: Box::new(stack),
+    }))
 }
 
 fn first_error(mut errors: Vec<FileError>) -> FileError {
