@@ -57,7 +57,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                 .map(|f| {
                     let (format, status, message, stack) = match &f.outcome {
                         FileOutcome::Stack { format, stack } => {
-                            (Some(*format), "audited", None, Some(stack))
+                            (Some(*format), "audited", None, Some(&**stack))
                         }
                         FileOutcome::Skipped { format, reason } => {
                             (*format, "skipped", Some(reason.clone()), None)
