@@ -20,3 +20,4 @@ pub struct CheckInfo {
     /// Source keys from the research spec's source table (e.g. `L-SQS`).
     pub sources: &'static [&'static str],
 }
+pub mod requirements;

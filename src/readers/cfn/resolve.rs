@@ -119,7 +119,12 @@ impl<'t, 'a> Resolver<'t, 'a> {
     pub fn new(template: &'t Template<'a>) -> Self {
         Resolver {
             template,
-            env: Environment::default(),
+            // Templates are deployed to the `aws` partition unless told otherwise; assuming it
+            // lets `arn:aws:…` literals and `arn:${AWS::Partition}:…` compare equal.
+            env: Environment {
+                partition: Some("aws".to_string()),
+                ..Environment::default()
+            },
             errors: RefCell::new(Vec::new()),
             conditions: RefCell::new(HashMap::new()),
             conditions_in_progress: RefCell::new(HashSet::new()),
