@@ -1,0 +1,103 @@
+//! Golden tests of the readers: `permgate inventory --format json` of every template under
+//! `testdata/readers/` matches its reviewed snapshot, and every file under
+//! `testdata/readers/invalid/` fails with a located diagnostic.
+
+use std::path::{Path, PathBuf};
+
+use permgate::inventory::{self, InventoryFile};
+use permgate::{FileOutcome, LoadedFile, load_inputs};
+
+fn files_under(dir: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walk(Path::new(dir));
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "snapshots") {
+                out.extend(walk(&path));
+            }
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+fn inventory_json(file: &LoadedFile) -> serde_json::Value {
+    let (format, status, message, stack) = match &file.outcome {
+        FileOutcome::Stack { format, stack } => (Some(*format), "audited", None, Some(&**stack)),
+        FileOutcome::Skipped { format, reason } => (*format, "skipped", Some(reason.clone()), None),
+        FileOutcome::Error { format, error } => (*format, "error", Some(error.message.clone()), None),
+    };
+    inventory::to_json(&[InventoryFile {
+        source: &file.source,
+        format,
+        status,
+        message,
+        stack,
+    }])
+}
+
+#[test]
+fn inventory_snapshots() {
+    let paths: Vec<PathBuf> = files_under("testdata/readers")
+        .into_iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "invalid"))
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "tfplan"))
+        .collect();
+    assert!(paths.len() >= 2, "reader fixtures are missing");
+    for path in paths {
+        let files = load_inputs(std::slice::from_ref(&path));
+        assert_eq!(files.len(), 1, "{}", path.display());
+        let file = &files[0];
+        if let FileOutcome::Error { error, .. } = &file.outcome {
+            panic!("{} does not read: {error:?}", path.display());
+        }
+        let name = path
+            .strip_prefix("testdata/readers")
+            .unwrap()
+            .to_string_lossy()
+            .replace(['/', '.'], "_");
+        insta::with_settings!({ snapshot_path => "../testdata/readers/snapshots", prepend_module_to_snapshot => false }, {
+            insta::assert_json_snapshot!(name, inventory_json(file));
+        });
+    }
+}
+
+#[test]
+fn invalid_inputs_fail_with_located_diagnostics() {
+    let paths = files_under("testdata/readers/invalid");
+    assert!(!paths.is_empty());
+    let mut lines = Vec::new();
+    for path in paths {
+        let files = load_inputs(std::slice::from_ref(&path));
+        assert_eq!(files.len(), 1, "{}", path.display());
+        let file = &files[0];
+        let FileOutcome::Error { error, .. } = &file.outcome else {
+            panic!("{} was expected to fail", path.display());
+        };
+        let location = match error.span {
+            Some(span) => {
+                let lc = file.source.line_col(span.start);
+                format!("{}:{}", lc.line, lc.column)
+            }
+            None => "-".to_string(),
+        };
+        lines.push(format!(
+            "{}:{location}: {}",
+            path.file_name().unwrap().to_string_lossy(),
+            error.message
+        ));
+    }
+    insta::with_settings!({ snapshot_path => "../testdata/readers/snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("invalid", lines.join("\n"));
+    });
+}
