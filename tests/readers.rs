@@ -2,6 +2,12 @@
 //! `testdata/readers/` matches its reviewed snapshot, and every file under
 //! `testdata/readers/invalid/` fails with a located diagnostic.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
 use std::path::{Path, PathBuf};
 
 use permgate::inventory::{self, InventoryFile};
@@ -35,7 +41,9 @@ fn inventory_json(file: &LoadedFile) -> serde_json::Value {
     let (format, status, message, stack) = match &file.outcome {
         FileOutcome::Stack { format, stack } => (Some(*format), "audited", None, Some(&**stack)),
         FileOutcome::Skipped { format, reason } => (*format, "skipped", Some(reason.clone()), None),
-        FileOutcome::Error { format, error } => (*format, "error", Some(error.message.clone()), None),
+        FileOutcome::Error { format, error } => {
+            (*format, "error", Some(error.message.clone()), None)
+        }
     };
     inventory::to_json(&[InventoryFile {
         source: &file.source,

@@ -1,7 +1,11 @@
 //! Checks: [`Stack`](crate::model::Stack) → [`Finding`](crate::diag::Finding)s.
 //!
-//! Each check is one file with its documentation, its logic and a test that runs its fixtures
-//! in `testdata/checks/<ID>-<slug>/`. The registry is an explicit, sorted list.
+//! Each check is one file with its documentation (the text of `permgate explain`), its logic
+//! and a test that runs its fixtures in `testdata/checks/<ID>-<slug>/`. The registry is an
+//! explicit, sorted list.
+
+pub mod input_error;
+pub mod requirements;
 
 use crate::diag::Severity;
 
@@ -20,4 +24,151 @@ pub struct CheckInfo {
     /// Source keys from the research spec's source table (e.g. `L-SQS`).
     pub sources: &'static [&'static str],
 }
-pub mod requirements;
+
+/// Declares a check's [`CheckInfo`] from its doc comment: the first line is the summary, the
+/// rest the documentation.
+#[macro_export]
+macro_rules! declare_check {
+    (
+        #[doc = $summary:literal]
+        $(#[doc = $doc:literal])*
+        pub static $name:ident = {
+            id: $id:literal,
+            slug: $slug:literal,
+            severity: $sev:ident,
+            sources: [$($src:literal),* $(,)?] $(,)?
+        }
+    ) => {
+        pub static $name: $crate::checks::CheckInfo = $crate::checks::CheckInfo {
+            id: $id,
+            slug: $slug,
+            default_severity: $crate::diag::Severity::$sev,
+            summary: $summary.trim_ascii(),
+            docs: concat!($($doc, "\n"),*),
+            sources: &[$($src),*],
+        };
+    };
+}
+
+/// Every check, sorted by id.
+pub static CHECKS: &[&CheckInfo] = &[&input_error::INPUT_ERROR];
+
+/// A check by id (`PG101`) or slug (`esm-sqs-permissions`), case-insensitive.
+pub fn find(name: &str) -> Option<&'static CheckInfo> {
+    CHECKS
+        .iter()
+        .copied()
+        .find(|c| c.id.eq_ignore_ascii_case(name) || c.slug.eq_ignore_ascii_case(name))
+}
+
+/// The text of `permgate explain`.
+pub fn explain(check: &CheckInfo) -> String {
+    let docs: String = check
+        .docs
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "{} ({}) — {}\ndefault severity: {}\nsources: {}\n\n{}\n",
+        check.id,
+        check.slug,
+        check.summary,
+        check.default_severity.as_str(),
+        check.sources.join(", "),
+        docs.trim()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_slugs_are_unique_and_sorted() {
+        let ids: Vec<&str> = CHECKS.iter().map(|c| c.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "check ids must be unique and sorted");
+        let mut slugs: Vec<&str> = CHECKS.iter().map(|c| c.slug).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), CHECKS.len(), "check slugs must be unique");
+        for c in CHECKS {
+            assert!(c.id.len() == 5 && c.id.starts_with("PG"), "{}", c.id);
+            assert!(c.summary.len() < 100, "{}: summary too long", c.id);
+            assert!(
+                !c.summary.ends_with('.'),
+                "{}: summary ends with a period",
+                c.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_doc_has_its_sections() {
+        for c in CHECKS {
+            for section in [
+                "## What it checks",
+                "## Why it matters",
+                "## How to fix",
+                "## Example",
+            ] {
+                assert!(c.docs.contains(section), "{} lacks `{section}`", c.id);
+            }
+            assert!(c.docs.contains("```"), "{} has no example block", c.id);
+        }
+    }
+
+    #[test]
+    fn every_source_key_is_in_the_spec() {
+        // The spec's source table (research spec §0) lists these keys.
+        const KEYS: &[&str] = &[
+            "MAMIP",
+            "SAMT",
+            "SAM-RUN",
+            "CFNLINT",
+            "PS",
+            "TFSCHEMA",
+            "TFP-ESM",
+            "TF-JSON",
+            "TF-RUN",
+            "L-SQS",
+            "SQS-DG",
+            "L-KIN",
+            "L-KIN-OLD",
+            "L-STREAM-DEST",
+            "L-DDB-OLD",
+            "L-MSK-PERM",
+            "L-MSK-AUTH",
+            "L-MSK-OLD",
+            "L-KAFKA-OLD",
+            "L-KAFKA-DEST",
+            "L-MQ",
+            "SAM-MQ",
+            "L-DOCDB",
+            "L-FILTER",
+            "L-SVC",
+            "MSKC",
+            "ISSUE-CDK18571",
+            "ISSUE-DDB39",
+            "ISSUE-XACCT11",
+            "PR-OXBOW30",
+            "TFLINT",
+            "IAM-EVAL",
+        ];
+        for c in CHECKS {
+            for s in c.sources {
+                assert!(KEYS.contains(s), "{}: unknown source key `{s}`", c.id);
+            }
+        }
+    }
+
+    #[test]
+    fn find_by_id_or_slug() {
+        assert_eq!(find("pg001").map(|c| c.id), Some("PG001"));
+        assert_eq!(find("input-error").map(|c| c.id), Some("PG001"));
+        assert!(find("PG999").is_none());
+    }
+}
