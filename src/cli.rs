@@ -31,6 +31,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InventoryFormat::Json)]
         format: InventoryFormat,
     },
+    /// List the checks
+    Checks,
+    /// Print a check's documentation
+    Explain {
+        /// Check id (`PG101`) or name (`esm-sqs-permissions`)
+        check: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -50,6 +57,28 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cli.command {
+        Command::Checks => {
+            for c in crate::checks::CHECKS {
+                writeln!(
+                    out,
+                    "{}  {:<40} {:<8} {}",
+                    c.id,
+                    c.slug,
+                    c.default_severity.as_str(),
+                    c.summary
+                )?;
+            }
+            Ok(0)
+        }
+        Command::Explain { check } => match crate::checks::find(&check) {
+            Some(c) => {
+                write!(out, "{}", crate::checks::explain(c))?;
+                Ok(0)
+            }
+            None => {
+                anyhow::bail!("no check `{check}`; `permgate checks` lists them")
+            }
+        },
         Command::Inventory { paths, format } => {
             let files = load_inputs(&default_paths(paths));
             let view: Vec<InventoryFile<'_>> = files
