@@ -7,4 +7,5 @@ pub mod checks;
 pub mod diag;
 pub mod model;
 pub mod readers;
+pub mod report;
 pub mod source;
