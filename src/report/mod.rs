@@ -509,4 +509,114 @@ mod tests {
     fn sample_report_exits_with_2() {
         assert_eq!(sample_report().exit_code(FailOn::Never), 2);
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::report::fixtures::{checks, finding};
+
+        fn text() -> impl Strategy<Value = String> {
+            // Line breaks of every kind, tabs, controls, multi-byte and wide characters.
+            proptest::collection::vec(
+                prop_oneof![
+                    Just("a".to_string()),
+                    Just(": ".to_string()),
+                    Just("\n".to_string()),
+                    Just("\r\n".to_string()),
+                    Just("\r".to_string()),
+                    Just("\t".to_string()),
+                    Just("\u{1b}[2J".to_string()),
+                    Just("\u{9b}".to_string()),
+                    Just("\u{202e}".to_string()),
+                    Just("é".to_string()),
+                    Just("日本".to_string()),
+                    Just("🦀".to_string()),
+                ],
+                0..60,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn span(max: u32) -> impl Strategy<Value = Option<Span>> {
+            proptest::option::of((0..max + 4, 0..max + 4).prop_map(|(a, b)| Span {
+                start: a.min(b),
+                end: a.max(b),
+            }))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            /// Whatever the text and spans, every format writes without error, the text format
+            /// without an escape character of the input, and the JSON parses.
+            #[test]
+            fn every_format_writes_any_span_of_any_text(
+                (body, spans, error_span) in text().prop_flat_map(|t| {
+                    let len = u32::try_from(t.len()).unwrap();
+                    (Just(t), proptest::collection::vec((span(len), span(len)), 0..4), span(len))
+                }),
+                message in text(),
+            ) {
+                let source = Arc::new(SourceFile::new("t.yaml", body.clone()));
+                let findings = spans
+                    .iter()
+                    .map(|(primary, related)| {
+                        let mut f = finding("PG101", "R", *primary);
+                        f.message = message.clone();
+                        f.related.push(crate::diag::Related {
+                            resource: message.clone(),
+                            span: *related,
+                            role: crate::diag::RelatedRole::ExecutionRole,
+                            note: Some(message.clone()),
+                        });
+                        f
+                    })
+                    .collect();
+                let report = Report::new(vec![
+                    FileReport::audited(source, InputFormat::Cloudformation, findings),
+                    FileReport::error(
+                        Arc::new(SourceFile::new("u.yaml", body)),
+                        None,
+                        FileError::new(message.clone(), error_span),
+                    ),
+                ]);
+                for format in [Format::Text, Format::Json, Format::Sarif, Format::Github] {
+                    let mut out = Vec::new();
+                    write(&report, format, &checks(), false, &mut out).unwrap();
+                    let out = String::from_utf8(out).unwrap();
+                    match format {
+                        Format::Text | Format::Github => {
+                            let raw = ['\u{1b}', '\u{9b}', '\u{202e}'];
+                            prop_assert!(!out.contains(raw), "raw control character in {}", out);
+                        }
+                        Format::Json | Format::Sarif => {
+                            serde_json::from_str::<serde_json::Value>(&out).unwrap();
+                        }
+                    }
+                    if format == Format::Text {
+                        // miette rendered a snippet (rather than the fallback header) for every
+                        // span that points into the text.
+                        for file in &report.files {
+                            let spans = file
+                                .findings
+                                .iter()
+                                .map(|f| f.span)
+                                .chain(file.error.as_ref().map(|e| e.span));
+                            let shown = spans
+                                .filter(|s| position::clamp(&file.source, *s).is_some())
+                                .count();
+                            let header = format!("╭─[{}:", file.source.path.display());
+                            prop_assert!(out.matches(&header).count() >= shown, "{}", out);
+                        }
+                    }
+                    if format == Format::Github {
+                        // One line per finding and error, plus the summary.
+                        let findings: usize = report.files.iter().map(|f| f.findings.len()).sum();
+                        prop_assert_eq!(out.lines().count(), findings + 2);
+                    }
+                }
+            }
+        }
+    }
 }

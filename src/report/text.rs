@@ -55,7 +55,14 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
         if file.error.is_none() && file.findings.is_empty() {
             continue;
         }
-        let snippet = FileSnippet::new(&file.source);
+        // Plans have no spans: do not scan a large file that will not be shown.
+        let has_span = file.error.as_ref().is_some_and(|e| e.span.is_some())
+            || file.findings.iter().any(|f| f.span.is_some());
+        let snippet = if has_span {
+            FileSnippet::new(&file.source)
+        } else {
+            FileSnippet::unshown(&file.source)
+        };
         if let Some(error) = &file.error {
             let diagnostic = TextDiagnostic::from_error(error, &file.source, &snippet);
             render(&handler, options, &diagnostic, file, None, &mut rendered);
@@ -170,6 +177,8 @@ pub struct FileSnippet<'a> {
     /// For each replaced character: its offset in the original text and the total number of
     /// bytes added by the replacements up to and including it.
     shifts: Vec<(u32, u32)>,
+    /// Byte offset of the first byte of every line of `text`.
+    line_starts: Vec<usize>,
 }
 
 impl<'a> FileSnippet<'a> {
@@ -206,7 +215,36 @@ impl<'a> FileSnippet<'a> {
             text.push_str(original.get(copied_to..).unwrap_or(""));
             Cow::Owned(text)
         };
-        FileSnippet { name, text, shifts }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        FileSnippet {
+            name,
+            text,
+            shifts,
+            line_starts,
+        }
+    }
+
+    /// A snippet without text, for files whose findings have no span.
+    fn unshown(source: &SourceFile) -> FileSnippet<'static> {
+        FileSnippet {
+            name: escape::terminal(&source.path.to_string_lossy(), false).into_owned(),
+            text: Cow::Borrowed(""),
+            shifts: Vec::new(),
+            line_starts: vec![0],
+        }
+    }
+
+    /// The 0-based line of a byte offset of the shown text.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
     }
 
     /// The offset in the shown text of an offset in the original text.
@@ -227,6 +265,10 @@ impl<'a> FileSnippet<'a> {
 }
 
 impl SourceCode for FileSnippet<'_> {
+    /// miette's own `str` implementation scans from the start of the file on every call and
+    /// counts `line_count` from there too (which merges every snippet of a file into one). This
+    /// one hands miette only the lines it asked for, found with the line index, then puts the
+    /// offsets and line numbers back into file terms and counts columns in characters.
     fn read_span<'b>(
         &'b self,
         span: &SourceSpan,
@@ -234,23 +276,37 @@ impl SourceCode for FileSnippet<'_> {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
         let text = self.text.as_ref();
-        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
-        // miette counts columns in bytes; reports count characters (`SourceFile::line_col`).
-        let start = inner.span().offset();
-        let line_start = text
-            .get(..start)
-            .and_then(|before| before.rfind('\n'))
-            .map_or(0, |i| i + 1);
+        let start = span.offset();
+        let end = start.saturating_add(span.len());
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let first_line = self.line_of(start);
+        let last_line = self.line_of(end.saturating_sub(1).max(start));
+        let window_line = first_line.saturating_sub(context_lines_before);
+        let window_start = self.line_start(window_line).unwrap_or(0);
+        let window_end = last_line
+            .checked_add(context_lines_after + 1)
+            .and_then(|l| self.line_start(l))
+            .unwrap_or(text.len());
+        let window = text
+            .get(window_start..window_end)
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((start - window_start).into(), span.len());
+        let inner = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let data_start = window_start + inner.span().offset();
+        let data_line_start = self.line_start(self.line_of(data_start)).unwrap_or(0);
         let column = text
-            .get(line_start..start)
+            .get(data_line_start..data_start)
             .map_or(inner.column(), |s| s.chars().count());
+        let lines_in_data = inner.data().iter().filter(|&&b| b == b'\n').count();
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(data_start.into(), inner.span().len()),
+            window_line + inner.line(),
             column,
-            inner.line_count(),
+            lines_in_data,
         )))
     }
 }
