@@ -84,7 +84,9 @@ fn command(
         Severity::Warning => "warning",
         Severity::Note => "notice",
     };
-    let mut line = format!("::{name} file={}", property(&source.path.to_string_lossy()));
+    // GitHub matches `file` against paths relative to the repository root.
+    let path = position::normalized_path(source);
+    let mut line = format!("::{name} file={}", property(&path));
     if let Some(region) = position::region(source, span) {
         let (start, end) = (region.start, region.end);
         line.push_str(&format!(",line={},col={}", start.line, start.column));
@@ -220,7 +222,7 @@ mod tests {
     #[test]
     fn path_and_unknown_check_are_escaped_properties() {
         let report = Report::new(vec![FileReport::audited(
-            Arc::new(SourceFile::new("a,b:c.json", "{}".to_string())),
+            Arc::new(SourceFile::new("./a,b:c.json", "{}".to_string())),
             InputFormat::TerraformPlan,
             vec![finding("PG999", "x", None)],
         )]);
