@@ -10,6 +10,7 @@ pub mod discover;
 pub mod inventory;
 pub mod model;
 pub mod readers;
+pub mod report;
 pub mod source;
 
 use std::path::PathBuf;

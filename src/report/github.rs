@@ -1,0 +1,246 @@
+//! `--format github`: GitHub Actions workflow commands, which GitHub shows as annotations on the
+//! pull request's files.
+//!
+//! Input: a normalized [`Report`] and the [`CheckInfo`] of the checks that ran (for titles).
+//! Output: one `::error` / `::warning` / `::notice` command per finding and per file error, then
+//! a summary line of plain text. Invariants: every command is exactly one line; user text is
+//! escaped by GitHub's rules (`%`, CR and LF in the message; also `:` and `,` in properties) and
+//! other control characters are written as visible `\u{..}` escapes, so nothing in a template can
+//! start a command of its own or colour the log. `line`/`col` appear only when there is a span.
+
+use std::io::Write;
+
+use super::{FileReport, INPUT_ERROR_ID, INPUT_ERROR_SLUG, Report, escape, position, summary_line};
+use crate::checks::CheckInfo;
+use crate::diag::{Certainty, Finding, Severity};
+use crate::source::{SourceFile, Span};
+
+/// Writes one workflow command per finding and file error, then the summary line.
+pub fn write(report: &Report, checks: &[&CheckInfo], out: &mut dyn Write) -> std::io::Result<()> {
+    for file in &report.files {
+        if let Some(error) = &file.error {
+            let mut message = error.message.clone();
+            if let Some(help) = &error.help {
+                message.push_str(" — help: ");
+                message.push_str(help);
+            }
+            let title = format!("{INPUT_ERROR_ID} ({INPUT_ERROR_SLUG})");
+            command(
+                out,
+                Severity::Error,
+                &file.source,
+                error.span,
+                &title,
+                &message,
+            )?;
+        }
+        for finding in &file.findings {
+            write_finding(out, file, finding, checks)?;
+        }
+    }
+    writeln!(out, "{}", summary_line(&report.summary()))
+}
+
+fn write_finding(
+    out: &mut dyn Write,
+    file: &FileReport,
+    finding: &Finding,
+    checks: &[&CheckInfo],
+) -> std::io::Result<()> {
+    let title = match checks.iter().find(|c| c.id == finding.check) {
+        Some(info) => format!("{} ({})", info.id, info.slug),
+        None => finding.check.to_string(),
+    };
+    let span = position::clamp(&file.source, finding.span);
+    let mut message = String::new();
+    if span.is_none() {
+        // Without a line, the resource is the only way to find what the finding is about.
+        message.push('`');
+        message.push_str(&finding.resource);
+        message.push_str("`: ");
+    }
+    message.push_str(&finding.message);
+    if let Certainty::CannotVerify { reason } = &finding.certainty {
+        message.push_str(" — cannot verify: ");
+        message.push_str(reason);
+    }
+    if let Some(fix) = &finding.fix {
+        message.push_str(" — help: ");
+        message.push_str(&fix.help);
+    }
+    command(out, finding.severity, &file.source, span, &title, &message)
+}
+
+fn command(
+    out: &mut dyn Write,
+    severity: Severity,
+    source: &SourceFile,
+    span: Option<Span>,
+    title: &str,
+    message: &str,
+) -> std::io::Result<()> {
+    let name = match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "notice",
+    };
+    // GitHub matches `file` against paths relative to the repository root.
+    let path = position::normalized_path(source);
+    let mut line = format!("::{name} file={}", property(&path));
+    if let Some(region) = position::region(source, span) {
+        let (start, end) = (region.start, region.end);
+        line.push_str(&format!(",line={},col={}", start.line, start.column));
+        line.push_str(&format!(",endLine={}", end.line));
+        // GitHub accepts a column range only on one line; its end is the last character.
+        if end.line == start.line {
+            let last = end.column.saturating_sub(1).max(start.column);
+            line.push_str(&format!(",endColumn={last}"));
+        }
+    }
+    line.push_str(",title=");
+    line.push_str(&property(title));
+    line.push_str("::");
+    line.push_str(&data(message));
+    writeln!(out, "{line}")
+}
+
+/// Escapes a command's message.
+pub(crate) fn data(text: &str) -> String {
+    escape_with(text, false)
+}
+
+/// Escapes a command's property value.
+pub(crate) fn property(text: &str) -> String {
+    escape_with(text, true)
+}
+
+fn escape_with(text: &str, is_property: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' if is_property => out.push_str("%3A"),
+            ',' if is_property => out.push_str("%2C"),
+            c if escape::is_unsafe(c) => escape::push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::InputFormat;
+    use crate::report::fixtures::{checks, finding, sample_report};
+
+    fn render(report: &Report) -> String {
+        let mut out = Vec::new();
+        write(report, &checks(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn sample_report_matches_snapshot() {
+        let output = render(&sample_report());
+        crate::report::snapshots().bind(|| insta::assert_snapshot!("sample.github", output));
+    }
+
+    #[test]
+    fn one_line_per_finding_and_error_then_the_summary() {
+        let output = render(&sample_report());
+        let lines: Vec<&str> = output.lines().collect();
+        // 5 findings, 2 file errors, 1 summary.
+        assert_eq!(lines.len(), 8);
+        assert!(lines[..7].iter().all(|l| l.starts_with("::")));
+        assert_eq!(
+            lines[7],
+            "2 errors, 1 warning, 2 notes in 5 files (1 skipped, 2 unreadable)"
+        );
+        assert!(!output.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn escaping_follows_github_rules_exactly() {
+        assert_eq!(data("100% done\r\nnext: a,b"), "100%25 done%0D%0Anext: a,b");
+        assert_eq!(property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
+        assert_eq!(data("red \u{1b}[31m\u{202e}"), "red \\u{1b}[31m\\u{202e}");
+        assert_eq!(data("::error::x"), "::error::x");
+    }
+
+    #[test]
+    fn hostile_message_stays_on_one_line() {
+        let output = render(&sample_report());
+        let line = output.lines().find(|l| l.starts_with("::warning")).unwrap();
+        assert_eq!(
+            line,
+            "::warning file=stacks/app.yaml,line=4,col=80,endLine=4,endColumn=100,\
+             title=PG106 (sqs-visibility-timeout)::visibility timeout of queue \
+             `100%25%0Acommandes\\u{1b}[31m` (30 s) is shorter than the function timeout (60 s) \
+             — help: set `VisibilityTimeout` to at least 360, six times the function timeout"
+        );
+    }
+
+    #[test]
+    fn findings_without_span_have_no_line_and_name_the_resource() {
+        let output = render(&sample_report());
+        let plan: Vec<&str> = output
+            .lines()
+            .filter(|l| l.contains("file=plans/prod.tfplan.json"))
+            .collect();
+        assert_eq!(plan.len(), 2);
+        // Sorted by check id: PG101 first.
+        assert!(plan[0].starts_with("::error file=plans/prod.tfplan.json,title=PG101 "));
+        assert_eq!(
+            plan[1],
+            "::notice file=plans/prod.tfplan.json,title=PG103 (esm-sqs-kms-decrypt)::\
+             `module.orders.aws_lambda_event_source_mapping.this[\"orders\"]`: cannot verify that \
+             role `orders-fn` may decrypt messages of queue `orders` — cannot verify: key \
+             `alias/orders` is not managed in this plan, so its key policy is unknown"
+        );
+        assert!(plan.iter().all(|l| !l.contains("line=")));
+    }
+
+    #[test]
+    fn file_errors_point_at_their_span() {
+        let output = render(&sample_report());
+        assert!(output.contains(
+            "::error file=stacks/broken.yaml,line=3,col=3,endLine=3,endColumn=4,\
+             title=PG001 (input-error)::duplicate key `Fn` — help: the first `Fn` is on line 2; \
+             CloudFormation rejects duplicate keys\n"
+        ));
+        assert!(output.contains(
+            "::error file=stacks/locked.yaml,title=PG001 (input-error)::cannot read \
+             `stacks/locked.yaml`: permission denied\n"
+        ));
+    }
+
+    #[test]
+    fn path_and_unknown_check_are_escaped_properties() {
+        let report = Report::new(vec![FileReport::audited(
+            Arc::new(SourceFile::new("./a,b:c.json", "{}".to_string())),
+            InputFormat::TerraformPlan,
+            vec![finding("PG999", "x", None)],
+        )]);
+        let output = render(&report);
+        assert!(
+            output.starts_with("::error file=a%2Cb%3Ac.json,title=PG999::`x`: finding on `x`\n")
+        );
+    }
+
+    #[test]
+    fn multi_line_spans_have_no_column_range() {
+        let text = "a:\n  b: 1\n";
+        let report = Report::new(vec![FileReport::audited(
+            Arc::new(SourceFile::new("t.yaml", text.to_string())),
+            InputFormat::Cloudformation,
+            vec![finding("PG101", "A", Some(Span::new(0, text.len())))],
+        )]);
+        let output = render(&report);
+        assert!(output.starts_with("::error file=t.yaml,line=1,col=1,endLine=2,title="));
+    }
+}

@@ -1,0 +1,689 @@
+//! `--format sarif`: the report as a SARIF 2.1.0 log, for GitHub code scanning and other viewers.
+//!
+//! Input: a normalized [`Report`] and the [`CheckInfo`] of the checks that ran. Output: one
+//! SARIF log with one run, valid against the official schema (vendored in
+//! `schemas/vendor/sarif-schema-2.1.0.json`, used by the tests). The model below is the subset
+//! permgate writes, nothing more.
+//!
+//! Mapping: each check is a rule; each finding a result with its span as `region` (columns in
+//! Unicode code points, `run.columnKind`), its resource as a logical location, its related
+//! locations, a `partialFingerprints` entry that ignores the line, and `properties` with
+//! `certainty`, `reason`, `missing` and the fix statement. A finding without a span (plans)
+//! has a location with the file only. File errors are results of rule `PG001` (`input-error`):
+//! GitHub code scanning shows results as alerts on the file, whereas it does not show a
+//! third-party tool's `toolExecutionNotifications` anywhere a reader would see them.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{
+    FileReport, FileStatus, INPUT_ERROR_ID, INPUT_ERROR_SLUG, Report, fingerprint, position,
+};
+use crate::checks::CheckInfo;
+use crate::diag::{Certainty, Finding, Missing, Related, RelatedRole, Severity};
+use crate::source::{SourceFile, Span};
+
+const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+/// The key of permgate's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "permgate/v1";
+/// The base every relative artifact URI is relative to (the repository root in code scanning).
+const SRCROOT: &str = "%SRCROOT%";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    results: Vec<SarifResult<'a>>,
+    column_kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'a str,
+    semantic_version: &'a str,
+    rules: Vec<Rule<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    name: &'a str,
+    short_description: Text<'a>,
+    full_description: Text<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<Help<'a>>,
+    default_configuration: Configuration,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct OwnedText {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct Help<'a> {
+    text: &'a str,
+    markdown: &'a str,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: Severity,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    rule_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: Severity,
+    message: OwnedText,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Properties<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    physical_location: PhysicalLocation,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<OwnedText>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation<'a> {
+    name: &'a str,
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct Properties<'a> {
+    certainty: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "no_missing")]
+    missing: &'a [Missing],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a serde_json::Value>,
+}
+
+fn no_missing(missing: &&[Missing]) -> bool {
+    missing.is_empty()
+}
+
+/// The rule file errors are reported under, unless `checks` defines [`INPUT_ERROR_ID`] itself.
+const INPUT_ERROR_RULE: CheckInfo = CheckInfo {
+    id: INPUT_ERROR_ID,
+    slug: INPUT_ERROR_SLUG,
+    default_severity: Severity::Error,
+    summary: "input file could not be read, parsed or lowered",
+    docs: "## What it checks\n\nThat every input file can be read as UTF-8 and parsed as a \
+           CloudFormation or SAM template or a Terraform plan.\n\n## Why it matters\n\nA file \
+           that cannot be parsed is not audited; the run exits with code 2.\n\n## How to fix\n\n\
+           Fix the syntax error at the reported position, or exclude the file.\n",
+    sources: &[],
+};
+
+/// Writes the SARIF log, followed by a newline.
+pub fn write(
+    report: &Report,
+    checks: &[&CheckInfo],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    write_with_version(report, checks, env!("CARGO_PKG_VERSION"), out)
+}
+
+/// [`write`] with the tool version given (tests pin it so goldens survive releases).
+pub(crate) fn write_with_version(
+    report: &Report,
+    checks: &[&CheckInfo],
+    tool_version: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut rule_infos: Vec<&CheckInfo> = checks.to_vec();
+    let has_errors = report.files.iter().any(|f| f.status == FileStatus::Error);
+    if has_errors && !rule_infos.iter().any(|c| c.id == INPUT_ERROR_ID) {
+        rule_infos.push(&INPUT_ERROR_RULE);
+    }
+    rule_infos.sort_by_key(|c| c.id);
+    rule_infos.dedup_by_key(|c| c.id);
+    let rule_index = |id: &str| rule_infos.binary_search_by_key(&id, |c| c.id).ok();
+
+    let mut results = Vec::new();
+    for file in &report.files {
+        let artifact = artifact_location(&file.source);
+        if let Some(error) = &file.error {
+            let mut text = error.message.clone();
+            if let Some(help) = &error.help {
+                text.push_str("\n\nhelp: ");
+                text.push_str(help);
+            }
+            results.push(SarifResult {
+                rule_id: INPUT_ERROR_ID,
+                rule_index: rule_index(INPUT_ERROR_ID),
+                level: Severity::Error,
+                message: OwnedText { text },
+                locations: [Location {
+                    id: None,
+                    physical_location: physical(&file.source, &artifact, error.span),
+                    logical_locations: Vec::new(),
+                    message: None,
+                }],
+                related_locations: Vec::new(),
+                partial_fingerprints: BTreeMap::new(),
+                properties: None,
+            });
+        }
+        for finding in &file.findings {
+            results.push(result(file, &artifact, finding, rule_index(finding.check)));
+        }
+    }
+
+    let rules = rule_infos.iter().map(|c| rule(c)).collect();
+    let log = Log {
+        schema: SARIF_SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: env!("CARGO_PKG_NAME"),
+                    version: tool_version,
+                    semantic_version: tool_version,
+                    rules,
+                },
+            },
+            results,
+            column_kind: "unicodeCodePoints",
+        }],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
+
+fn rule<'a>(info: &'a CheckInfo) -> Rule<'a> {
+    let full = docs_section(info.docs, "What it checks").unwrap_or(info.summary);
+    Rule {
+        id: info.id,
+        name: info.slug,
+        short_description: Text { text: info.summary },
+        full_description: Text { text: full },
+        help: (!info.docs.trim().is_empty()).then_some(Help {
+            text: info.docs,
+            markdown: info.docs,
+        }),
+        default_configuration: Configuration {
+            level: info.default_severity,
+        },
+    }
+}
+
+/// The body of the Markdown section titled `title` (any heading level), trimmed.
+fn docs_section<'a>(docs: &'a str, title: &str) -> Option<&'a str> {
+    let mut start = None;
+    let mut offset = 0;
+    for line in docs.split_inclusive('\n') {
+        let heading = line.trim_start_matches('#');
+        let is_heading = heading.len() < line.len() && heading.starts_with(' ');
+        if is_heading {
+            if let Some(s) = start {
+                return docs.get(s..offset).map(str::trim).filter(|b| !b.is_empty());
+            }
+            if heading.trim() == title {
+                start = Some(offset + line.len());
+            }
+        }
+        offset += line.len();
+    }
+    start
+        .and_then(|s| docs.get(s..))
+        .map(str::trim)
+        .filter(|b| !b.is_empty())
+}
+
+fn result<'a>(
+    file: &'a FileReport,
+    artifact: &ArtifactLocation,
+    finding: &'a Finding,
+    rule_index: Option<usize>,
+) -> SarifResult<'a> {
+    let source = &file.source;
+    let (certainty, reason) = match &finding.certainty {
+        Certainty::Certain => ("certain", None),
+        Certainty::CannotVerify { reason } => ("cannot-verify", Some(reason.as_str())),
+    };
+    let mut text = finding.message.clone();
+    if let Some(reason) = reason {
+        text.push_str("\n\ncannot verify: ");
+        text.push_str(reason);
+    }
+    if let Some(fix) = &finding.fix {
+        text.push_str("\n\nhelp: ");
+        text.push_str(&fix.help);
+    }
+    let related_locations = finding
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| related_location(source, artifact, i, r))
+        .collect();
+    SarifResult {
+        rule_id: finding.check,
+        rule_index,
+        level: finding.severity,
+        message: OwnedText { text },
+        locations: [Location {
+            id: None,
+            physical_location: physical(source, artifact, finding.span),
+            logical_locations: vec![logical(&finding.resource)],
+            message: None,
+        }],
+        related_locations,
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(source, finding))]),
+        properties: Some(Properties {
+            certainty,
+            reason,
+            missing: &finding.missing,
+            fix: finding.fix.as_ref().map(|f| &f.statement),
+        }),
+    }
+}
+
+fn related_location<'a>(
+    source: &SourceFile,
+    artifact: &ArtifactLocation,
+    index: usize,
+    related: &'a Related,
+) -> Location<'a> {
+    let what = role_words(related.role);
+    let text = match &related.note {
+        Some(note) => format!("{what} `{}`: {note}", related.resource),
+        None => format!("{what} `{}`", related.resource),
+    };
+    Location {
+        id: Some(index),
+        physical_location: physical(source, artifact, related.span),
+        logical_locations: vec![logical(&related.resource)],
+        message: Some(OwnedText { text }),
+    }
+}
+
+/// `RelatedRole` as words for a sentence (`execution role`).
+pub(crate) fn role_words(role: RelatedRole) -> &'static str {
+    match role {
+        RelatedRole::Function => "function",
+        RelatedRole::ExecutionRole => "execution role",
+        RelatedRole::ServiceExecutionRole => "service execution role",
+        RelatedRole::Policy => "policy",
+        RelatedRole::Statement => "statement",
+        RelatedRole::Secret => "secret",
+        RelatedRole::Key => "key",
+        RelatedRole::Source => "event source",
+        RelatedRole::Destination => "destination",
+        RelatedRole::Permission => "permission",
+        RelatedRole::Trigger => "trigger",
+        RelatedRole::Boundary => "permissions boundary",
+    }
+}
+
+fn logical(resource: &str) -> LogicalLocation<'_> {
+    LogicalLocation {
+        name: resource,
+        fully_qualified_name: resource,
+        kind: "resource",
+    }
+}
+
+fn physical(
+    source: &SourceFile,
+    artifact: &ArtifactLocation,
+    span: Option<Span>,
+) -> PhysicalLocation {
+    PhysicalLocation {
+        artifact_location: artifact.clone(),
+        region: position::region(source, span).map(|r| Region {
+            start_line: r.start.line,
+            start_column: r.start.column,
+            end_line: r.end.line,
+            end_column: r.end.column,
+        }),
+    }
+}
+
+/// A relative path becomes a URI reference relative to `%SRCROOT%`; an absolute one a `file:`
+/// URI. Both are percent-encoded.
+fn artifact_location(source: &SourceFile) -> ArtifactLocation {
+    let path = position::normalized_path(source);
+    if source.path.is_absolute() {
+        let slash = if path.starts_with('/') { "" } else { "/" };
+        ArtifactLocation {
+            uri: format!("file://{slash}{}", percent_encode(&path, true)),
+            uri_base_id: None,
+        }
+    } else {
+        ArtifactLocation {
+            uri: percent_encode(&path, false),
+            uri_base_id: Some(SRCROOT),
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters and `/` (and `:` in absolute
+/// paths, for Windows drive letters; in a relative reference a `:` could read as a scheme).
+fn percent_encode(path: &str, keep_colon: bool) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/')
+            || (keep_colon && b == b':');
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, LazyLock};
+
+    use serde_json::Value;
+
+    use super::*;
+    use crate::model::InputFormat;
+    use crate::report::fixtures::{checks, finding, sample_report};
+
+    const SCHEMA_PATH: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/vendor/sarif-schema-2.1.0.json"
+    );
+
+    static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+        let text = std::fs::read_to_string(SCHEMA_PATH).unwrap();
+        let schema: Value = serde_json::from_str(&text).unwrap();
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap()
+    });
+
+    /// Panics with every violation when `log` does not match the official SARIF schema.
+    pub(crate) fn assert_valid_sarif(log: &Value) {
+        let errors: Vec<String> = VALIDATOR
+            .iter_errors(log)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "invalid SARIF:\n{}", errors.join("\n"));
+    }
+
+    fn render(report: &Report, checks: &[&CheckInfo]) -> String {
+        let mut out = Vec::new();
+        write_with_version(report, checks, "0.0.0-test", &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn sample_report_matches_snapshot_and_official_schema() {
+        let output = render(&sample_report(), &checks());
+        let log: Value = serde_json::from_str(&output).unwrap();
+        assert_valid_sarif(&log);
+        crate::report::snapshots().bind(|| insta::assert_snapshot!("sample.sarif", output));
+    }
+
+    #[test]
+    fn official_schema_rejects_a_broken_log() {
+        let mut log: Value = serde_json::from_str(&render(&sample_report(), &checks())).unwrap();
+        log["runs"][0]["results"][0]["level"] = "fatal".into();
+        assert!(!VALIDATOR.is_valid(&log));
+        let mut log: Value = serde_json::from_str(&render(&sample_report(), &checks())).unwrap();
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"] =
+            serde_json::json!({"startLine": 0});
+        assert!(!VALIDATOR.is_valid(&log));
+    }
+
+    #[test]
+    fn results_map_findings() {
+        let log: Value = serde_json::from_str(&render(&sample_report(), &checks())).unwrap();
+        let run = &log["runs"][0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["PG001", "PG101", "PG103", "PG106"]);
+        assert_eq!(rules[1]["name"], "esm-sqs-poll-permissions");
+        assert_eq!(rules[3]["defaultConfiguration"]["level"], "warning");
+        assert!(
+            rules[1]["fullDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("That the execution role")
+        );
+
+        let results = run["results"].as_array().unwrap();
+        // 5 findings and 2 file errors.
+        assert_eq!(results.len(), 7);
+        for r in results {
+            let index = r["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], r["ruleId"]);
+        }
+
+        let plan: Vec<&Value> = results
+            .iter()
+            .filter(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    == "plans/prod.tfplan.json"
+            })
+            .collect();
+        assert_eq!(plan.len(), 2);
+        for r in &plan {
+            assert!(
+                r["locations"][0]["physicalLocation"]
+                    .get("region")
+                    .is_none()
+            );
+            assert_eq!(
+                r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+                "module.orders.aws_lambda_event_source_mapping.this[\"orders\"]"
+            );
+            assert_eq!(
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
+                "%SRCROOT%"
+            );
+        }
+
+        let poll = results
+            .iter()
+            .find(|r| r["locations"][0]["logicalLocations"][0]["name"] == "OrdersMapping")
+            .unwrap();
+        let region = &poll["locations"][0]["physicalLocation"]["region"];
+        assert_eq!(region["startLine"], 24);
+        assert_eq!(region["startColumn"], 7);
+        assert_eq!(region["endLine"], 24);
+        assert_eq!(
+            region["endColumn"],
+            7 + "EventSourceArn: !GetAtt OrdersQueue.Arn".len()
+        );
+        assert_eq!(poll["relatedLocations"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            poll["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+            13
+        );
+        assert_eq!(poll["properties"]["missing"].as_array().unwrap().len(), 3);
+        assert_eq!(poll["properties"]["fix"]["Effect"], "Allow");
+        assert_eq!(poll["properties"]["certainty"], "certain");
+        assert_eq!(
+            poll["partialFingerprints"][FINGERPRINT_KEY]
+                .as_str()
+                .unwrap()
+                .len(),
+            16
+        );
+
+        let unknown = results
+            .iter()
+            .find(|r| r["properties"]["certainty"] == "cannot-verify")
+            .unwrap();
+        assert_eq!(unknown["level"], "note");
+        assert!(
+            unknown["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("cannot verify: ")
+        );
+
+        let broken = results
+            .iter()
+            .find(|r| {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    == "stacks/broken.yaml"
+            })
+            .unwrap();
+        assert_eq!(broken["ruleId"], "PG001");
+        assert_eq!(broken["level"], "error");
+        assert_eq!(
+            broken["locations"][0]["physicalLocation"]["region"]["startLine"],
+            3
+        );
+    }
+
+    #[test]
+    fn no_input_error_rule_without_file_errors_and_checks_may_define_it() {
+        let report = Report::new(vec![FileReport::audited(
+            crate::report::fixtures::yaml_file(),
+            InputFormat::Cloudformation,
+            vec![finding("PG999", "Unknown", None)],
+        )]);
+        let log: Value = serde_json::from_str(&render(&report, &checks())).unwrap();
+        assert_valid_sarif(&log);
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        assert_eq!(rules.len(), 3);
+        // A finding whose check is not in the rules has no `ruleIndex`.
+        assert!(log["runs"][0]["results"][0].get("ruleIndex").is_none());
+
+        let own = CheckInfo {
+            id: "PG001",
+            slug: "parse-error",
+            ..INPUT_ERROR_RULE
+        };
+        let rules: Vec<&CheckInfo> = vec![&own];
+        let log: Value = serde_json::from_str(&render(&sample_report(), &rules)).unwrap();
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0]["name"], "parse-error");
+    }
+
+    #[test]
+    fn uris_are_relative_to_srcroot_and_encoded() {
+        let loc = |p: &str| artifact_location(&SourceFile::new(p, String::new()));
+        let rel = loc("./infra/my stack/a:b#1%.yaml");
+        assert_eq!(rel.uri, "infra/my%20stack/a%3Ab%231%25.yaml");
+        assert_eq!(rel.uri_base_id, Some("%SRCROOT%"));
+        assert_eq!(loc("é.yaml").uri, "%C3%A9.yaml");
+        if cfg!(unix) {
+            let abs = loc("/tmp/x y.yaml");
+            assert_eq!(abs.uri, "file:///tmp/x%20y.yaml");
+            assert_eq!(abs.uri_base_id, None);
+        }
+        let report = Report::new(vec![FileReport::audited(
+            Arc::new(SourceFile::new("/abs/pla n.json", String::new())),
+            InputFormat::TerraformPlan,
+            vec![finding("PG101", "aws_x.y", None)],
+        )]);
+        assert_valid_sarif(&serde_json::from_str(&render(&report, &checks())).unwrap());
+    }
+
+    #[test]
+    fn docs_section_takes_the_body_up_to_the_next_heading() {
+        let docs = "# Title\n\n## What it checks\n\nThis and\nthat.\n\n## Why\n\nBecause.\n";
+        assert_eq!(
+            docs_section(docs, "What it checks"),
+            Some("This and\nthat.")
+        );
+        assert_eq!(docs_section(docs, "Why"), Some("Because."));
+        assert_eq!(docs_section(docs, "Missing"), None);
+        assert_eq!(docs_section("#hashtag\n", "hashtag"), None);
+    }
+
+    /// Every SARIF golden under `testdata/` (`*.sarif.snap`) validates against the schema.
+    #[test]
+    fn every_sarif_golden_validates() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata");
+        let mut checked = 0;
+        for entry in walkdir::WalkDir::new(root) {
+            let entry = entry.unwrap();
+            if !entry.file_name().to_string_lossy().ends_with(".sarif.snap") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            let log: Value = serde_json::from_str(crate::report::snapshot_body(&text))
+                .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+            assert_valid_sarif(&log);
+            checked += 1;
+        }
+        assert!(checked >= 1, "no SARIF golden found under {root}");
+    }
+}
