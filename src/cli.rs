@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::inventory::{self, InventoryFile};
+use crate::report::{FailOn, Format};
 use crate::{FileOutcome, load_inputs};
 
 #[derive(Parser, Debug)]
@@ -24,6 +25,20 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Audit templates and plans: every missing or risky permission, with its location and fix
+    Check {
+        /// Files or directories (default: the current directory)
+        paths: Vec<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Lowest severity that makes the exit code 1
+        #[arg(long, value_enum, default_value_t = FailOn::Error)]
+        fail_on: FailOn,
+        /// When to use colour in text output
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
     /// Print the resource model extracted from templates and plans
     Inventory {
         /// Files or directories (default: the current directory)
@@ -38,6 +53,13 @@ pub enum Command {
         /// Check id (`PG101`) or name (`esm-sqs-permissions`)
         check: String,
     },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -57,6 +79,24 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cli.command {
+        Command::Check {
+            paths,
+            format,
+            fail_on,
+            color,
+        } => {
+            let report = crate::audit(&default_paths(paths));
+            let color = match color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    use std::io::IsTerminal;
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            crate::report::write(&report, format, crate::checks::CHECKS, color, out)?;
+            Ok(report.exit_code(fail_on))
+        }
         Command::Checks => {
             for c in crate::checks::CHECKS {
                 writeln!(

