@@ -170,10 +170,24 @@ impl<'t, 'a> Resolver<'t, 'a> {
     }
 
     fn value_inner(&self, node: &Node) -> Value {
-        let span = Some(node.span);
         if let Some((name, arg)) = intrinsic(node) {
             return self.call(name, arg, node);
         }
+        self.plain_value(node)
+    }
+
+    /// The value of an intrinsic's argument; a short form's argument is the tagged node itself,
+    /// read without its tag.
+    fn arg_value(&self, arg: IntrinsicArg<'_>) -> Value {
+        match arg {
+            IntrinsicArg::Node(n) => self.value(n),
+            IntrinsicArg::Untagged(n) => self.plain_value(n),
+        }
+    }
+
+    /// A node's value as data, without looking at its tag.
+    fn plain_value(&self, node: &Node) -> Value {
+        let span = Some(node.span);
         match &node.kind {
             NodeKind::Scalar { raw, style } => {
                 if *style == ScalarStyle::Null {
@@ -254,13 +268,13 @@ impl<'t, 'a> Resolver<'t, 'a> {
             "Fn::FindInMap" => self.find_in_map(arg, span),
             "Fn::If" => self.if_value(arg, span),
             "Fn::ImportValue" => {
-                let inner = self.value(arg.node());
+                let inner = self.arg_value(arg);
                 let name = Self::as_string(&inner)
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "an export".to_string());
                 Value::str(SymStr::sym(Symbol::Import(name)), Some(span))
             }
-            "Fn::Base64" => self.value(arg.node()),
+            "Fn::Base64" => self.arg_value(arg),
             "Fn::GetAZs" => Self::unknown("`Fn::GetAZs` is only known at deploy time", span),
             "Fn::Cidr" => Self::unknown("`Fn::Cidr` is computed at deploy time", span),
             "Fn::Transform" => {
@@ -799,7 +813,10 @@ impl<'t, 'a> Resolver<'t, 'a> {
                 equals(&self.value(a), &self.value(b))
             }
             "Fn::Not" => {
-                let inner = items.and_then(|i| i.first()).unwrap_or(arg.node());
+                let Some([inner]) = items else {
+                    self.error("`Fn::Not` takes a list of one condition", node.span);
+                    return None;
+                };
                 self.condition_node(inner).map(|b| !b)
             }
             "Fn::And" | "Fn::Or" => {
