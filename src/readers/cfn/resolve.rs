@@ -422,13 +422,26 @@ impl<'t, 'a> Resolver<'t, 'a> {
         if let Some(v) = self.attr_cache.borrow().get(&key) {
             return v.clone();
         }
-        if self.attrs_in_progress.borrow().contains(&key) {
+        if let Some(start) = self
+            .attrs_in_progress
+            .borrow()
+            .iter()
+            .position(|k| k == &key)
+        {
+            // Show the cycle itself: from the first visit of this attribute back to it.
             let chain = self
                 .attrs_in_progress
                 .borrow()
                 .iter()
-                .map(|(r, _)| r.as_str())
-                .chain(std::iter::once(resource))
+                .skip(start)
+                .chain(std::iter::once(&key))
+                .map(|(r, a)| {
+                    if a == "Ref" {
+                        r.clone()
+                    } else {
+                        format!("{r}.{a}")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" → ");
             self.error(
