@@ -5,6 +5,7 @@
 //! explicit, sorted list.
 
 pub mod input_error;
+pub mod render;
 pub mod requirements;
 
 use crate::diag::Severity;
