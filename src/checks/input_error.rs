@@ -31,3 +31,11 @@ crate::declare_check! {
         sources: ["CFNLINT", "TF-JSON"],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        crate::checks::testing::check_fixtures(&super::INPUT_ERROR);
+    }
+}

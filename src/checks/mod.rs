@@ -7,6 +7,8 @@
 pub mod input_error;
 pub mod render;
 pub mod requirements;
+#[cfg(test)]
+pub mod testing;
 
 use crate::diag::Severity;
 
