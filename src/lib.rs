@@ -102,7 +102,7 @@ pub fn audit(paths: &[PathBuf]) -> report::Report {
         .into_iter()
         .map(|f| match f.outcome {
             FileOutcome::Stack { format, stack } => {
-                let findings = checks::run_all(&stack);
+                let findings = checks::run_all(&stack, format);
                 report::FileReport::audited(f.source, format, findings)
             }
             FileOutcome::Skipped { format, reason } => {

@@ -4,6 +4,8 @@
 //! and a test that runs its fixtures in `testdata/checks/<ID>-<slug>/`. The registry is an
 //! explicit, sorted list.
 
+pub mod esm;
+pub mod esm_role_unverifiable;
 pub mod input_error;
 pub mod render;
 pub mod requirements;
@@ -54,12 +56,19 @@ macro_rules! declare_check {
 }
 
 /// Every check, sorted by id.
-pub static CHECKS: &[&CheckInfo] = &[&input_error::INPUT_ERROR];
+pub static CHECKS: &[&CheckInfo] = &[
+    &input_error::INPUT_ERROR,
+    &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
+];
 
 /// Runs every check on a stack.
-pub fn run_all(stack: &crate::model::Stack) -> Vec<crate::diag::Finding> {
-    let _ = stack;
-    Vec::new()
+pub fn run_all(
+    stack: &crate::model::Stack,
+    format: crate::model::InputFormat,
+) -> Vec<crate::diag::Finding> {
+    let mut findings = Vec::new();
+    esm_role_unverifiable::run(stack, format, &mut findings);
+    findings
 }
 
 /// A check by id (`PG101`) or slug (`esm-sqs-permissions`), case-insensitive.

@@ -39,9 +39,11 @@ pub fn check_fixtures(check: &CheckInfo) {
         .collect();
     files.sort();
     assert!(
-        files.iter().any(|f| name(f).starts_with("fail"))
+        files
+            .iter()
+            .any(|f| name(f).starts_with("fail") || name(f).starts_with("unknown"))
             && files.iter().any(|f| name(f).starts_with("pass")),
-        "{}: needs at least one fail* and one pass* fixture",
+        "{}: needs at least one fail* (or unknown*) and one pass* fixture",
         check.id
     );
     // Paths in reports are relative to the crate root (cargo runs tests there), so snapshots

@@ -78,6 +78,8 @@ pub enum Existence {
 /// One input file's resources.
 #[derive(Debug, Default)]
 pub struct Stack {
+    /// Where the stack is deployed, as far as the input says (partition, region, account).
+    pub env: Environment,
     pub functions: Vec<Function>,
     pub event_source_mappings: Vec<EventSourceMapping>,
     pub roles: Vec<Role>,

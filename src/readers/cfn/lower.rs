@@ -23,7 +23,10 @@ pub fn lower(cx: &Resolver<'_, '_>, provenance: &Provenance) -> Stack {
         cx,
         provenance,
         linker: Linker::default(),
-        stack: Stack::default(),
+        stack: Stack {
+            env: cx.env.clone(),
+            ..Stack::default()
+        },
     };
     l.index();
     l.sources();
