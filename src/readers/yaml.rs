@@ -13,6 +13,10 @@
 //! - mapping keys are unique, untagged scalars;
 //! - an alias is expanded into a copy of the anchored node, spans included (they point where
 //!   the value is written).
+//!
+//! CloudFormation reads YAML 1.1 leniently; two forms it accepts that YAML 1.2 refuses are
+//! common in real templates and are read here too (see [`repair`]): a lone `-` as a flow entry
+//! (`!Split [-, ...]`) and a flow line indented like its key (the `]` of a JSON-style list).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -81,11 +85,47 @@ pub fn parse_yaml(file: &SourceFile) -> Result<Node, FileError> {
 }
 
 fn read_yaml(file: &SourceFile, limits: Limits) -> Result<Node, FileError> {
-    let mut builder = TreeBuilder::new(file, limits);
-    let mut parser = Parser::new_from_str(&file.text);
+    let mut text = Cow::Borrowed(file.text.as_str());
+    let mut repairs = 0;
+    loop {
+        let mut builder = TreeBuilder::new(file, limits);
+        builder.restore_dashes = matches!(text, Cow::Owned(_))
+            && text.contains(DASH_STAND_IN)
+            && !file.text.contains(DASH_STAND_IN);
+        match read_events(&mut builder, &text) {
+            Ok(()) => return builder.finish(),
+            Err(Failure::File(error)) => return Err(error),
+            Err(Failure::Syntax(error)) => match repair(&file.text, &text, &error) {
+                Some(repaired) if repairs < MAX_REPAIRS => {
+                    text = Cow::Owned(repaired);
+                    repairs += 1;
+                }
+                _ => return Err(builder.scan_error(&error)),
+            },
+        }
+    }
+}
+
+/// Why reading the events stopped.
+enum Failure {
+    /// saphyr refused the text (it may be a form that [`repair`] can rewrite).
+    Syntax(ScanError),
+    File(FileError),
+}
+
+impl From<FileError> for Failure {
+    fn from(error: FileError) -> Self {
+        Failure::File(error)
+    }
+}
+
+/// Feeds saphyr's events for `text` (the file's text, or a repair of it with the same
+/// characters at the same indices) to `builder`.
+fn read_events(builder: &mut TreeBuilder<'_>, text: &str) -> Result<(), Failure> {
+    let mut parser = Parser::new_from_str(text);
     let mut documents = 0usize;
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|error| builder.scan_error(&error))?;
+        let (event, span) = next.map_err(Failure::Syntax)?;
         match event {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
@@ -93,10 +133,10 @@ fn read_yaml(file: &SourceFile, limits: Limits) -> Result<Node, FileError> {
                 documents += 1;
                 if documents > 1 {
                     let at = builder.span(span);
-                    return Err(
+                    return Err(Failure::File(
                         FileError::new("a template must be one YAML document", Some(at))
                             .with_help("remove the second document or put it in a file of its own"),
-                    );
+                    ));
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -112,7 +152,87 @@ fn read_yaml(file: &SourceFile, limits: Limits) -> Result<Node, FileError> {
             Event::Alias(id) => builder.alias(id, span)?,
         }
     }
-    builder.finish()
+    Ok(())
+}
+
+/// Most rewrites of one file before its syntax error is reported.
+const MAX_REPAIRS: usize = 32;
+
+/// Stands in for a `-` that saphyr refuses (a private-use character, so that no template
+/// means anything by it).
+const DASH_STAND_IN: char = '\u{e000}';
+
+/// Rewrites `text` so that saphyr accepts a form that CloudFormation's YAML 1.1 parser reads
+/// but YAML 1.2 refuses, keeping every character at its index (so marks stay marks of the
+/// file). `original` is the file's text; `text` may already be a repair of it.
+///
+/// - A lone `-` as a flow entry (`!Split [-, !Ref AWS::StackName]`) is the string `-` in
+///   YAML 1.1. Every such `-` becomes [`DASH_STAND_IN`], which the builder turns back into `-`
+///   in every scalar.
+/// - A line inside `[...]` or `{...}` that is indented no more than the key that holds the
+///   collection (typically the closing bracket of a JSON-style list) is allowed by YAML 1.1.
+///   The line breaks before it become spaces, so the line joins the previous one; not when
+///   the previous line has a `#`, which could start a comment.
+fn repair(original: &str, text: &str, error: &ScanError) -> Option<String> {
+    match error.info() {
+        "plain scalar cannot start with '-' followed by ,[]{}"
+            if !original.contains(DASH_STAND_IN) && !text.contains(DASH_STAND_IN) =>
+        {
+            Some(stand_in_lone_dashes(text))
+        }
+        "invalid indentation" | "invalid indentation in flow construct" => {
+            let at = text
+                .char_indices()
+                .nth(error.marker().index())
+                .map(|(byte, _)| byte)?;
+            join_with_previous_line(text, at)
+        }
+        _ => None,
+    }
+}
+
+fn stand_in_lone_dashes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut previous = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let lone = c == '-'
+            && matches!(previous, '[' | '{' | ',' | ' ' | '\t' | '\n' | '\r')
+            && matches!(chars.peek(), Some(',' | ']' | '}'));
+        out.push(if lone { DASH_STAND_IN } else { c });
+        previous = c;
+    }
+    out
+}
+
+/// Joins the line whose first token is at byte `at` to the previous non-blank line.
+fn join_with_previous_line(text: &str, at: usize) -> Option<String> {
+    let before = text.get(..at)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    if !before
+        .get(line_start..)?
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
+    {
+        return None;
+    }
+    let content_end = before
+        .get(..line_start)?
+        .trim_end_matches([' ', '\t', '\r', '\n'])
+        .len();
+    let previous_line = before.get(..content_end)?;
+    let previous_start = previous_line.rfind('\n').map_or(0, |i| i + 1);
+    if content_end == 0 || previous_line.get(previous_start..)?.contains('#') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str(previous_line);
+    out.extend(before.get(content_end..)?.chars().map(|c| match c {
+        '\n' | '\r' => ' ',
+        other => other,
+    }));
+    out.push_str(text.get(at..)?);
+    Some(out)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +296,8 @@ struct TreeBuilder<'f> {
     anchors: HashMap<usize, Built>,
     alias_nodes: usize,
     root: Option<Node>,
+    /// The text was read with [`DASH_STAND_IN`] for lone dashes: scalars get them back.
+    restore_dashes: bool,
 }
 
 impl<'f> TreeBuilder<'f> {
@@ -188,6 +310,7 @@ impl<'f> TreeBuilder<'f> {
             anchors: HashMap::new(),
             alias_nodes: 0,
             root: None,
+            restore_dashes: false,
         }
     }
 
@@ -234,13 +357,15 @@ impl<'f> TreeBuilder<'f> {
         if tag.string && matches!(style, ScalarStyle::Plain | ScalarStyle::Null) {
             style = ScalarStyle::Quoted;
         }
+        let raw: Box<str> = if self.restore_dashes && value.contains(DASH_STAND_IN) {
+            value.replace(DASH_STAND_IN, "-").into()
+        } else {
+            value.into()
+        };
         let node = Node {
             span,
             tag: tag.cloudformation,
-            kind: NodeKind::Scalar {
-                raw: value.into(),
-                style,
-            },
+            kind: NodeKind::Scalar { raw, style },
         };
         self.complete(
             Built {
@@ -880,6 +1005,20 @@ mod tests {
         node.tag.as_deref()
     }
 
+    trait TaggedSeq {
+        fn as_seq_tagged(&self) -> &[Node];
+    }
+
+    impl TaggedSeq for Node {
+        /// The items of a sequence, tagged or not.
+        fn as_seq_tagged(&self) -> &[Node] {
+            match &self.kind {
+                NodeKind::Seq(items) => items,
+                other => panic!("not a sequence: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn cloudformation_tags_on_scalars_sequences_and_mappings() {
         let text = "\
@@ -1512,6 +1651,98 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
         assert_eq!(
             located("a: é\t: b\n"),
             "1:6: mapping values are not allowed in this context"
+        );
+    }
+
+    #[test]
+    fn a_lone_dash_in_a_flow_sequence_is_the_string_dash() {
+        let text = "\
+Name: !Select [0, !Split [-, !Ref AWS::StackName]]
+Other: [ -, 'a -, b', x-, -]
+Block: |
+  keep [-, this]
+";
+        let f = file(text);
+        let root = ok(text);
+        let split = &root.get_entry("Name").unwrap().1.as_seq_tagged()[1];
+        assert_eq!(split.tag.as_deref(), Some("Split"));
+        let dash = &split.as_seq_tagged()[0];
+        assert_eq!(
+            (scalar(dash), f.slice(dash.span)),
+            (("-", ScalarStyle::Plain), "-")
+        );
+        let other: Vec<&str> = root
+            .get("Other")
+            .unwrap()
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|n| scalar(n).0)
+            .collect();
+        assert_eq!(other, ["-", "a -, b", "x-", "-"]);
+        assert_eq!(scalar(root.get("Block").unwrap()).0, "keep [-, this]\n");
+        // The stand-in is never confused with the same character in the file.
+        let e = err("a: \u{e000}\nb: [-, x]\n");
+        assert_eq!(
+            e.message,
+            "plain scalar cannot start with '-' followed by ,[]{}"
+        );
+    }
+
+    #[test]
+    fn flow_lines_indented_like_their_key_are_read() {
+        let text = "\
+Statement:
+  - Effect: Allow
+    Action: [
+      \"sqs:ReceiveMessage\",
+      \"sqs:DeleteMessage\"
+    ]
+    Resource: '*'
+Top: [a,
+b,
+
+c]
+Map: {
+  k: v
+}
+";
+        let f = file(text);
+        let root = ok(text);
+        let statement = &root.get("Statement").unwrap().as_seq().unwrap()[0];
+        let action = statement.get("Action").unwrap();
+        let items: Vec<&str> = action
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|n| scalar(n).0)
+            .collect();
+        assert_eq!(items, ["sqs:ReceiveMessage", "sqs:DeleteMessage"]);
+        assert!(f.slice(action.span).starts_with('[') && f.slice(action.span).ends_with(']'));
+        assert_eq!(f.line_col(action.span.end).line, 6);
+        assert_eq!(statement.get("Resource").unwrap().as_str(), Some("*"));
+        let top: Vec<&str> = root
+            .get("Top")
+            .unwrap()
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|n| scalar(n).0)
+            .collect();
+        assert_eq!(top, ["a", "b", "c"]);
+        let (key, _) = root.get_entry("Map").unwrap();
+        assert_eq!(
+            (f.slice(key.span), f.line_col(key.span.start).line),
+            ("Map", 12)
+        );
+        assert_eq!(
+            root.get("Map").unwrap().get("k").unwrap().as_str(),
+            Some("v")
+        );
+        // A comment on the line before could swallow the joined line: still an error.
+        assert_eq!(
+            located("A: [\n  \"a\" # c\n]\n"),
+            "3:1: invalid indentation"
         );
     }
 
