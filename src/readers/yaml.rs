@@ -348,8 +348,9 @@ impl<'f> TreeBuilder<'f> {
             EventStyle::Plain => ScalarStyle::Plain,
             EventStyle::SingleQuoted | EventStyle::DoubleQuoted => ScalarStyle::Quoted,
             EventStyle::Literal | EventStyle::Folded => {
-                // The event of a block scalar runs to the start of the next token, past the
-                // blank lines after it.
+                // The event of a block scalar starts at its content (unless it has a tag or an
+                // anchor) and runs to the next token, past the blank lines after it.
+                span.start = self.block_header_before(span.start);
                 span.end = self.trim_trailing_space(span);
                 ScalarStyle::Block
             }
@@ -685,6 +686,42 @@ impl<'f> TreeBuilder<'f> {
         match at.checked_sub(1) {
             Some(dash) if bytes.get(dash) == Some(&b'-') => u32::try_from(dash).unwrap_or(start),
             _ => start,
+        }
+    }
+
+    /// The `|` or `>` header of the block scalar whose content starts at `start`, when no tag
+    /// or anchor comes first.
+    fn block_header_before(&self, start: u32) -> u32 {
+        let text = self.file.text.as_str();
+        let Some(before) = text.get(..start as usize) else {
+            return start;
+        };
+        if matches!(text.as_bytes().get(start as usize), Some(b'!' | b'&')) {
+            return start;
+        }
+        let header_line_end = before.trim_end_matches([' ', '\t', '\r', '\n']).len();
+        let header_line_start = before
+            .get(..header_line_end)
+            .and_then(|b| b.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let Some(line) = before.get(header_line_start..header_line_end) else {
+            return start;
+        };
+        // The last `|` or `>` that is followed only by indicators and a comment.
+        let header = line.char_indices().rev().find(|&(i, c)| {
+            (c == '|' || c == '>')
+                && line
+                    .get(..i)
+                    .is_some_and(|b| b.is_empty() || b.ends_with([' ', '\t', ':', '-']))
+                && line.get(i + 1..).is_some_and(|rest| {
+                    let rest = rest.split('#').next().unwrap_or("");
+                    rest.chars()
+                        .all(|c| matches!(c, '+' | '-' | '0'..='9' | ' ' | '\t'))
+                })
+        });
+        match header {
+            Some((i, _)) => u32::try_from(header_line_start + i).unwrap_or(start),
+            None => start,
         }
     }
 
@@ -1278,7 +1315,7 @@ Plain: a
             panic!()
         };
         assert_eq!(f.slice(inner[1].span), "🎉");
-        assert_eq!(f.slice(root.get("Block").unwrap().span), "ß");
+        assert_eq!(f.slice(root.get("Block").unwrap().span), "|\n  ß");
         let (key, value) = root.get_entry("Last").unwrap();
         assert_eq!((f.slice(key.span), f.slice(value.span)), ("Last", "ok"));
         assert_eq!(
@@ -1343,6 +1380,41 @@ Seq:
         assert_eq!(f.slice(root.get("Seq").unwrap().span), "- a\n- b");
         assert_eq!(root.span.start, 0);
         assert_eq!(f.slice(root.span).lines().last(), Some("- b"));
+    }
+
+    #[test]
+    fn block_scalar_spans_run_from_header_to_last_character() {
+        let text = "\
+Literal: |  # the code
+  line 1
+
+  line 2
+
+Folded: >-
+  a
+List:
+  - |2
+     indented
+  - &k >
+    anchored
+Tagged: !Sub |
+  ${X}
+";
+        let f = file(text);
+        let root = ok(text);
+        assert_eq!(
+            f.slice(root.get("Literal").unwrap().span),
+            "|  # the code\n  line 1\n\n  line 2"
+        );
+        assert_eq!(f.slice(root.get("Folded").unwrap().span), ">-\n  a");
+        let items = root.get("List").unwrap().as_seq().unwrap();
+        assert_eq!(f.slice(items[0].span), "|2\n     indented");
+        assert_eq!(scalar(&items[0]).0, " indented\n");
+        assert_eq!(f.slice(items[1].span), "&k >\n    anchored");
+        assert_eq!(
+            f.slice(root.get_entry("Tagged").unwrap().1.span),
+            "!Sub |\n  ${X}"
+        );
     }
 
     #[test]
