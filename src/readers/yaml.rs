@@ -254,6 +254,10 @@ impl Shape {
 
 /// A mapping or sequence whose end event has not arrived yet.
 struct Frame {
+    /// Unique within the document; anchored nodes are found through it.
+    id: u64,
+    /// An anchored node is inside (a child, or a descendant through a closed frame).
+    holds_anchor: bool,
     start: u32,
     /// End of the furthest child so far (block collections end with their last child).
     end: u32,
@@ -277,6 +281,22 @@ enum FrameContent {
     },
 }
 
+/// Where a finished anchored node is. Anchored nodes are not copied when they finish (nested
+/// anchors would copy a subtree once per anchor around it): the tree keeps the only copy, and
+/// an alias copies from there.
+enum Anchored {
+    /// The `index`th child (sequence item or mapping value) of the frame `frame`; when that
+    /// frame has closed, [`TreeBuilder::closed`] says where its node went.
+    InTree {
+        frame: u64,
+        index: usize,
+        nodes: usize,
+        height: usize,
+    },
+    /// An anchored key, which becomes a [`Key`]: a copy of its (scalar) node.
+    Key(Node),
+}
+
 /// A finished node with the figures the limits need.
 struct Built {
     node: Node,
@@ -293,7 +313,10 @@ struct TreeBuilder<'f> {
     stack: Vec<Frame>,
     /// Finished anchored nodes by saphyr's anchor id (unique per `&name`, even when a name is
     /// reused). An anchor whose node is still open is absent: an alias to it is recursive.
-    anchors: HashMap<usize, Built>,
+    anchors: HashMap<usize, Anchored>,
+    /// Closed frames that hold anchored nodes: frame id → (parent frame id, index there).
+    closed: HashMap<u64, (u64, usize)>,
+    next_frame_id: u64,
     alias_nodes: usize,
     root: Option<Node>,
     /// The text was read with [`DASH_STAND_IN`] for lone dashes: scalars get them back.
@@ -308,6 +331,8 @@ impl<'f> TreeBuilder<'f> {
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
+            closed: HashMap::new(),
+            next_frame_id: 0,
             alias_nodes: 0,
             root: None,
             restore_dashes: false,
@@ -375,6 +400,7 @@ impl<'f> TreeBuilder<'f> {
                 height: 0,
             },
             anchor,
+            None,
         )
     }
 
@@ -419,7 +445,10 @@ impl<'f> TreeBuilder<'f> {
             },
             Shape::Seq | Shape::Scalar => FrameContent::Seq(Vec::new()),
         };
+        self.next_frame_id += 1;
         self.stack.push(Frame {
+            id: self.next_frame_id,
+            holds_anchor: false,
             start,
             end: span.end,
             flow,
@@ -469,20 +498,31 @@ impl<'f> TreeBuilder<'f> {
                 height: frame.child_height.saturating_add(1),
             },
             frame.anchor,
+            frame.holds_anchor.then_some(frame.id),
         )
     }
 
     fn alias(&mut self, id: usize, span: EventSpan) -> Result<(), FileError> {
         let at = self.span(span);
-        let Some(anchored) = self.anchors.get(&id) else {
+        let found = match self.anchors.get(&id) {
+            Some(Anchored::InTree {
+                frame,
+                index,
+                nodes,
+                height,
+            }) => self
+                .node_in_tree(*frame, *index)
+                .map(|node| (node, *nodes, *height)),
+            Some(Anchored::Key(node)) => Some((node, 1, 0)),
+            None => None,
+        };
+        let Some((anchored, nodes, height)) = found else {
             let name = self.file.slice(at).to_string();
             return Err(FileError::new(
                 format!("alias `{}` refers to a node that contains it", shown(&name)),
                 Some(at),
             ));
         };
-        let nodes = anchored.nodes;
-        let height = anchored.height;
         if self.alias_nodes.saturating_add(nodes) > self.limits.max_alias_nodes {
             return Err(FileError::new(
                 format!(
@@ -499,8 +539,8 @@ impl<'f> TreeBuilder<'f> {
         if self.stack.len().saturating_add(height) > self.limits.max_depth {
             return Err(self.too_deep(at));
         }
+        let mut node = anchored.clone();
         self.alias_nodes += nodes;
-        let mut node = anchored.node.clone();
         if self.expects_key() {
             // The key is where the alias is written, not where its anchor is.
             node.span = at;
@@ -512,32 +552,95 @@ impl<'f> TreeBuilder<'f> {
                 height,
             },
             0,
+            None,
         )
     }
 
-    /// Hands a finished node to its parent (or makes it the root).
-    fn complete(&mut self, built: Built, anchor: usize) -> Result<(), FileError> {
-        if anchor != 0 {
-            let copy = Built {
-                node: built.node.clone(),
-                nodes: built.nodes,
-                height: built.height,
+    /// The `index`th child of frame `frame`, following frames that have closed since.
+    fn node_in_tree(&self, frame: u64, index: usize) -> Option<&Node> {
+        let mut path = vec![index];
+        let mut frame_id = frame;
+        let open = loop {
+            if let Some(open) = self.stack.iter().rev().find(|f| f.id == frame_id) {
+                break open;
+            }
+            let (parent, index) = self.closed.get(&frame_id)?;
+            path.push(*index);
+            frame_id = *parent;
+        };
+        let mut node = match &open.content {
+            FrameContent::Seq(items) => items.get(path.pop()?)?,
+            FrameContent::Map { entries, .. } => entries.value(path.pop()?)?,
+        };
+        while let Some(index) = path.pop() {
+            node = match &node.kind {
+                NodeKind::Seq(items) => items.get(index)?,
+                NodeKind::Map(entries) => &entries.get(index)?.1,
+                NodeKind::Scalar { .. } => return None,
             };
-            self.anchors.insert(anchor, copy);
         }
-        let file = self.file;
-        let Some(frame) = self.stack.last_mut() else {
-            self.root = Some(built.node);
+        Some(node)
+    }
+
+    /// Hands a finished node to its parent (or makes it the root). `anchor` is its anchor id
+    /// (0 for none); `closed_frame` the id of the frame it was, when that frame holds anchors.
+    fn complete(
+        &mut self,
+        built: Built,
+        anchor: usize,
+        closed_frame: Option<u64>,
+    ) -> Result<(), FileError> {
+        let TreeBuilder {
+            file,
+            stack,
+            anchors,
+            closed,
+            root,
+            ..
+        } = self;
+        let Some(frame) = stack.last_mut() else {
+            // Nothing can refer to the root: the document ends with it.
+            *root = Some(built.node);
             return Ok(());
         };
         frame.nodes = frame.nodes.saturating_add(built.nodes);
         frame.child_height = frame.child_height.max(built.height);
         frame.end = frame.end.max(built.node.span.end);
+        let mut place = |index: usize| {
+            if anchor != 0 {
+                anchors.insert(
+                    anchor,
+                    Anchored::InTree {
+                        frame: frame.id,
+                        index,
+                        nodes: built.nodes,
+                        height: built.height,
+                    },
+                );
+            }
+            if let Some(closed_id) = closed_frame {
+                closed.insert(closed_id, (frame.id, index));
+            }
+            anchor != 0 || closed_frame.is_some()
+        };
         match &mut frame.content {
-            FrameContent::Seq(items) => items.push(built.node),
+            FrameContent::Seq(items) => {
+                if place(items.len()) {
+                    frame.holds_anchor = true;
+                }
+                items.push(built.node);
+            }
             FrameContent::Map { entries, key } => match key.take() {
-                Some(key) => entries.push(key, built.node),
+                Some(key) => {
+                    if place(entries.len()) {
+                        frame.holds_anchor = true;
+                    }
+                    entries.push(key, built.node);
+                }
                 None => {
+                    if anchor != 0 && matches!(built.node.kind, NodeKind::Scalar { .. }) {
+                        anchors.insert(anchor, Anchored::Key(built.node.clone()));
+                    }
                     let new_key = key_of(file, built.node)?;
                     if let Some(first) = entries.find(&new_key.text) {
                         return Err(duplicate_key(file, first, &new_key));
@@ -929,6 +1032,15 @@ impl MapEntries {
             None => {}
         }
         self.entries.push((key, value));
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The value of the `index`th entry.
+    fn value(&self, index: usize) -> Option<&Node> {
+        self.entries.get(index).map(|(_, value)| value)
     }
 
     pub(super) fn into_vec(self) -> Vec<(Key, Node)> {
@@ -1523,6 +1635,55 @@ list: [*name, *name]
         assert_eq!(root.get("c").unwrap().as_str(), Some("2"));
         // An alias can duplicate a key.
         assert_eq!(located("a: &k b\n*k : c\nb: d\n"), "3:1: duplicate key `b`");
+    }
+
+    #[test]
+    fn aliases_find_anchored_nodes_wherever_they_went() {
+        let text = "\
+a:
+  b:
+    - x
+    - &x {k: [1, &one 1]}
+  c: *x
+outer: &o {inner: &i [y], more: {deep: &d z}}
+d: *x
+use: [*i, *o, *d, *one]
+";
+        let root = ok(text);
+        let anchored = &root.get("a").unwrap().get("b").unwrap().as_seq().unwrap()[1];
+        assert_eq!(root.get("a").unwrap().get("c").unwrap(), anchored);
+        assert_eq!(root.get("d").unwrap(), anchored);
+        let uses = root.get("use").unwrap().as_seq().unwrap();
+        let outer = root.get("outer").unwrap();
+        assert_eq!(&uses[0], outer.get("inner").unwrap());
+        assert_eq!(&uses[1], outer);
+        assert_eq!(uses[2].as_str(), Some("z"));
+        assert_eq!(uses[3].as_str(), Some("1"));
+    }
+
+    #[test]
+    fn nested_anchors_are_not_copied() {
+        // 150 anchors around 40,000 scalars: copying each anchored node when it ends would
+        // make six million nodes.
+        let mut text = String::new();
+        for i in 0..150 {
+            text.push_str(&format!("&a{i} ["));
+        }
+        text.push_str(&"x, ".repeat(40_000));
+        text.push_str(&"]".repeat(150));
+        text.push_str("\n");
+        let started = Instant::now();
+        let root = ok(&text);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        let mut node = &root;
+        for _ in 0..150 {
+            node = &node.as_seq().unwrap()[0];
+        }
+        assert_eq!(node.as_str(), Some("x"));
     }
 
     #[test]
