@@ -1671,7 +1671,7 @@ use: [*i, *o, *d, *one]
         }
         text.push_str(&"x, ".repeat(40_000));
         text.push_str(&"]".repeat(150));
-        text.push_str("\n");
+        text.push('\n');
         let started = Instant::now();
         let root = ok(&text);
         assert!(
