@@ -1,4 +1,4 @@
-//! Strict JSON (RFC 8259) → [`Node`](super::Node): a CloudFormation or SAM template written
+//! Strict JSON (RFC 8259) → [`Node`]: a CloudFormation or SAM template written
 //! as JSON.
 //!
 //! Input: a [`SourceFile`]. Output: the root [`Node`], or a [`FileError`] located at the

@@ -1,4 +1,4 @@
-//! YAML → [`Node`](super::Node): one CloudFormation or SAM template as a spanned tree.
+//! YAML → [`Node`]: one CloudFormation or SAM template as a spanned tree.
 //!
 //! Input: a [`SourceFile`]. Output: the root [`Node`] of its one YAML document, or a located
 //! [`FileError`]. The tree is built from `saphyr-parser` events with an explicit stack of
@@ -15,7 +15,7 @@
 //!   the value is written).
 //!
 //! CloudFormation reads YAML 1.1 leniently; two forms it accepts that YAML 1.2 refuses are
-//! common in real templates and are read here too (see [`repair`]): a lone `-` as a flow entry
+//! common in real templates and are read here too (see `repair`): a lone `-` as a flow entry
 //! (`!Split [-, ...]`) and a flow line indented like its key (the `]` of a JSON-style list).
 
 use std::borrow::Cow;
@@ -54,8 +54,11 @@ impl Default for Limits {
     }
 }
 
-/// The CloudFormation short-form tags, including the `AWS::LanguageExtensions` forms
-/// (`!Transform`, `!Length`, `!ToJsonString`).
+/// The short forms of CloudFormation's intrinsic functions (CloudFormation Template Reference,
+/// "Intrinsic function reference"; research/spec.md has no source key for it). `!Length` and
+/// `!ToJsonString` (`AWS::LanguageExtensions`) are documented only as `Fn::Length:` and
+/// `Fn::ToJsonString:`; their short forms are accepted as the obvious spelling, the way
+/// generic YAML loaders for CloudFormation read any `!Name` as `Fn::Name`.
 const CLOUDFORMATION_TAGS: [&str; 20] = [
     "Ref",
     "GetAtt",
