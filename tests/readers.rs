@@ -109,3 +109,35 @@ fn invalid_inputs_fail_with_located_diagnostics() {
         insta::assert_snapshot!("invalid", lines.join("\n"));
     });
 }
+
+#[test]
+fn inventory_snapshots_follow_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("schemas/inventory.schema.json").unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut checked = 0;
+    for path in files_under("testdata/readers") {
+        if path
+            .components()
+            .any(|c| c.as_os_str() == "invalid" || c.as_os_str() == "tfplan")
+        {
+            continue;
+        }
+        let files = load_inputs(std::slice::from_ref(&path));
+        let doc = inventory_json(&files[0]);
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 2);
+    // The schema rejects what it should: an unknown mapping kind.
+    let mut bad =
+        inventory_json(&load_inputs(&[PathBuf::from("testdata/readers/cfn/resources.yaml")])[0]);
+    bad["files"][0]["stack"]["event_source_mappings"][0]["kind"] =
+        serde_json::json!("carrier-pigeon");
+    assert!(!validator.is_valid(&bad));
+}
