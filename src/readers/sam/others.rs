@@ -212,8 +212,17 @@ pub fn convert(
     let mut extra = Vec::new();
     let cfn_type = match type_name {
         "AWS::Serverless::Api" => {
-            extra =
-                authorizer_permissions(sink, id, prop("Auth"), false, &passthrough_attributes(sam));
+            let pass = passthrough_attributes(sam);
+            extra = authorizer_permissions(sink, id, prop("Auth"), false, &pass);
+            extra.push(api_stage(
+                sink,
+                id,
+                id,
+                prop("StageName"),
+                false,
+                &pass,
+                span,
+            ));
             m.put_opt("Name", prop("Name").cloned())
                 .put_opt("Body", prop("DefinitionBody").cloned());
             if let Some(uri) = prop("DefinitionUri") {
@@ -225,8 +234,17 @@ pub fn convert(
             "AWS::ApiGateway::RestApi"
         }
         "AWS::Serverless::HttpApi" => {
-            extra =
-                authorizer_permissions(sink, id, prop("Auth"), true, &passthrough_attributes(sam));
+            let pass = passthrough_attributes(sam);
+            extra = authorizer_permissions(sink, id, prop("Auth"), true, &pass);
+            extra.push(api_stage(
+                sink,
+                id,
+                id,
+                prop("StageName"),
+                true,
+                &pass,
+                span,
+            ));
             m.put_opt("Name", prop("Name").cloned())
                 .put_opt("Body", prop("DefinitionBody").cloned());
             if let Some(uri) = prop("DefinitionUri") {
@@ -293,6 +311,59 @@ pub fn convert(
     )];
     out.extend(extra);
     Ok(out)
+}
+
+/// The stage SAMT creates for an API: `<Api><StageName>Stage` (a stage name that is not
+/// alphanumeric is hashed), `<Api>ApiGatewayDefaultStage` for an HTTP API's `$default`.
+fn api_stage(
+    sink: &mut Sink,
+    api_id: &str,
+    from: &str,
+    stage_name: Option<&Node>,
+    http: bool,
+    attrs: &[(Key, Node)],
+    span: crate::source::Span,
+) -> (Key, Node) {
+    let default = string(if http { "$default" } else { "" }, span);
+    let name_node = stage_name.cloned().unwrap_or(default);
+    let name = if name_node.tag.is_none() {
+        tree::scalar_text(&name_node).unwrap_or("")
+    } else {
+        ""
+    };
+    let stage_id = if !name.is_empty() && name.chars().all(char::is_alphanumeric) {
+        format!("{api_id}{name}Stage")
+    } else if http && name == "$default" {
+        format!("{api_id}ApiGatewayDefaultStage")
+    } else if name.is_empty() {
+        format!("{api_id}Stage")
+    } else {
+        let digest: String = super::sha1::hex(name.as_bytes()).chars().take(10).collect();
+        format!("{api_id}Stage{digest}")
+    };
+    let mut props = MapBuilder::new(span);
+    if http {
+        props
+            .put("ApiId", tree::ref_to(api_id, span))
+            .put("StageName", name_node)
+            .put("AutoDeploy", tree::boolean(true, span));
+    } else {
+        props
+            .put("RestApiId", tree::ref_to(api_id, span))
+            .put("StageName", name_node);
+    }
+    let cfn = if http {
+        "AWS::ApiGatewayV2::Stage"
+    } else {
+        "AWS::ApiGateway::Stage"
+    };
+    sink.note(&stage_id, from, None, GeneratedKind::Converted);
+    sink.sam_refs
+        .insert(format!("{api_id}.Stage"), stage_id.clone());
+    (
+        key(&stage_id, span),
+        resource(cfn, span, attrs, None, props.build()),
+    )
 }
 
 /// The permissions SAMT gives API Gateway to invoke Lambda authorizers
@@ -538,6 +609,20 @@ pub fn implicit_apis(cx: &Cx<'_>, sink: &mut Sink) -> Result<(), SamError> {
         let node = resource(cfn_type, span, &[], None, props.build());
         sink.note(id, &from, None, GeneratedKind::Converted);
         let mut generated = vec![(key(id, span), node)];
+        let stage = if id == IMPLICIT_REST_API {
+            Some(string("Prod", span))
+        } else {
+            None
+        };
+        generated.push(api_stage(
+            sink,
+            id,
+            &from,
+            stage.as_ref(),
+            id == IMPLICIT_HTTP_API,
+            &[],
+            span,
+        ));
         // The implicit API inherits `Globals` (its `Auth` included).
         let section = if id == IMPLICIT_REST_API {
             "AWS::Serverless::Api"

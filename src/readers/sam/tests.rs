@@ -1245,3 +1245,37 @@ fn expansion_snapshots() {
         });
     }
 }
+
+/// Which SAMT logical ids the expansion does not generate (printed, for the record).
+#[test]
+#[ignore = "a report, not a check"]
+fn logical_ids_not_generated() {
+    let dir = pairs_dir();
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    for input in inputs(&dir.join("input")) {
+        let name = input.file_stem().unwrap().to_string_lossy().to_string();
+        let expected: Value =
+            serde_json::from_str(&read(&dir.join("output").join(format!("{name}.json")))).unwrap();
+        let Some(Value::Object(resources)) = expected.get("Resources") else {
+            continue;
+        };
+        let Ok(x) = expand(&yaml(&read(&input))) else {
+            continue;
+        };
+        let ours = render(&x.template);
+        for (id, r) in resources {
+            if ours["Resources"].get(id).is_none() {
+                let t = r["Type"].as_str().unwrap_or("").to_string();
+                *missing.entry(format!("{t} ({name}: {id})")).or_default() += 1;
+            }
+        }
+        for id in ours["Resources"].as_object().unwrap().keys() {
+            if resources.get(id).is_none() {
+                println!("extra: {name}: {id}");
+            }
+        }
+    }
+    for k in missing.keys() {
+        println!("missing: {k}");
+    }
+}
