@@ -381,7 +381,8 @@ pub fn expand(
         .cloned()
         .collect();
     let depends_on = node.get("DependsOn").cloned();
-    let from = embedded_in.map_or(id, |_| id);
+    // What the user wrote: the connector, or the resource whose `Connectors` held it.
+    let from = embedded_in.unwrap_or(id);
     let mut generated: Vec<(Key, Node)> = Vec::new();
     for (index, dest) in destinations.into_iter().enumerate() {
         if dest.as_map().is_none() {

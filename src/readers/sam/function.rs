@@ -237,7 +237,7 @@ pub fn expand(
     let mut out: Vec<(Key, Node)> = Vec::new();
 
     // The function.
-    let mut function = lambda_function(cx, id, resource_node, props);
+    let mut function = lambda_function(cx, resource_node, props);
     sink.note(id, id, None, GeneratedKind::Function);
 
     if prop("ProvisionedConcurrencyConfig").is_some() && prop("AutoPublishAlias").is_none() {
@@ -534,7 +534,7 @@ fn check_tenancy(id: &str, props: &Node, events: Option<&Node>) -> Result<(), Sa
 }
 
 /// The `AWS::Lambda::Function`'s properties (its `Role` is set by the caller).
-fn lambda_function(cx: &Cx<'_>, id: &str, resource_node: &Node, props: &Node) -> Node {
+fn lambda_function(cx: &Cx<'_>, resource_node: &Node, props: &Node) -> Node {
     let span = resource_node.span;
     let prop = |name: &str| tree::get(props, name);
     let mut m = MapBuilder::new(span);
@@ -581,7 +581,6 @@ fn lambda_function(cx: &Cx<'_>, id: &str, resource_node: &Node, props: &Node) ->
         };
         m.put_opt(name, value);
     }
-    let _ = id;
     m.build()
 }
 
@@ -628,8 +627,7 @@ fn code(props: &Node, span: Span) -> Option<Node> {
     if let Some(inline) = prop("InlineCode") {
         m.put("ZipFile", inline.clone());
     } else if let Some(uri) = prop("CodeUri") {
-        if let Some(map) = uri.as_map().filter(|_| !tree::is_intrinsic(uri)) {
-            let _ = map;
+        if uri.as_map().is_some() && !tree::is_intrinsic(uri) {
             m.put_opt("S3Bucket", uri.get("Bucket").cloned());
             m.put_opt("S3Key", uri.get("Key").cloned());
             m.put_opt("S3ObjectVersion", uri.get("Version").cloned());

@@ -85,8 +85,8 @@ pub struct Provenance {
 /// One generated (or SAM-modified) resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Generated {
-    /// Logical id of the SAM resource it was generated from (for a resource a connector
-    /// embedded in resource `R` generated: the connector's id, `R<Connector>`).
+    /// Logical id of the SAM resource it was generated from (for what a connector written in
+    /// the `Connectors` attribute of resource `R` generated: `R`).
     pub from: String,
     /// The event (key of `Events`) it was generated for, if any.
     pub event: Option<String>,

@@ -497,7 +497,7 @@ fn kms_key_id(ev: &EventCx<'_>) -> Result<Option<String>, SamError> {
         return Ok(None);
     };
     match k.as_str() {
-        Some(s) if tree::is_str(k) || k.tag.is_none() => Ok(Some(s.to_string())),
+        Some(s) => Ok(Some(s.to_string())),
         _ => Err(ev.err(
             k.span,
             "property `SecretsManagerKmsKeyId` should be a string",

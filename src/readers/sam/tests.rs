@@ -1279,3 +1279,114 @@ fn logical_ids_not_generated() {
         println!("missing: {k}");
     }
 }
+
+/// Paths (child indices) of every node under `node`.
+fn node_paths(node: &Node, prefix: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    out.push(prefix.clone());
+    let children: Vec<&Node> = match &node.kind {
+        NodeKind::Seq(items) => items.iter().collect(),
+        NodeKind::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
+        NodeKind::Scalar { .. } => Vec::new(),
+    };
+    for (i, c) in children.into_iter().enumerate() {
+        prefix.push(i);
+        node_paths(c, prefix, out);
+        prefix.pop();
+    }
+}
+
+fn node_at_mut<'a>(node: &'a mut Node, path: &[usize]) -> &'a mut Node {
+    let Some((first, rest)) = path.split_first() else {
+        return node;
+    };
+    let child = match &mut node.kind {
+        NodeKind::Seq(items) => &mut items[*first],
+        NodeKind::Map(entries) => &mut entries[*first].1,
+        NodeKind::Scalar { .. } => unreachable!(),
+    };
+    node_at_mut(child, rest)
+}
+
+/// Every node of the test templates replaced in turn by a null, a string, an empty map, an
+/// empty list, a `Ref` to nothing and a malformed `Fn::If`: the expansion returns a result or a
+/// located error, and never panics.
+#[test]
+fn damaged_templates_do_not_panic() {
+    let sp = Span::default();
+    let variants: Vec<Node> = vec![
+        Node::scalar("", ScalarStyle::Null, sp),
+        Node::scalar("x", ScalarStyle::Plain, sp),
+        tree::map(Vec::new(), sp),
+        tree::seq(Vec::new(), sp),
+        Node {
+            span: sp,
+            tag: Some("Ref".into()),
+            kind: NodeKind::Scalar {
+                raw: "Nothing".into(),
+                style: ScalarStyle::Plain,
+            },
+        },
+        Node {
+            span: sp,
+            tag: Some("If".into()),
+            kind: NodeKind::Seq(vec![Node::scalar("C", ScalarStyle::Plain, sp)]),
+        },
+    ];
+    let mut files: Vec<PathBuf> = inputs(&pairs_dir().join("input"))
+        .into_iter()
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("pg_") && !n.contains("all_policy_templates")
+        })
+        .collect();
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/readers/sam");
+    files.extend(inputs(&snapshots));
+    let mut runs = 0usize;
+    for file in files {
+        let root = yaml(&read(&file));
+        let mut paths = Vec::new();
+        node_paths(&root, &mut Vec::new(), &mut paths);
+        for path in &paths {
+            for v in &variants {
+                let mut damaged = root.clone();
+                *node_at_mut(&mut damaged, path) = v.clone();
+                runs += 1;
+                if let Err(e) = expand(&damaged) {
+                    assert!(
+                        !e.message.is_empty() && e.span.is_some(),
+                        "{}: {path:?}: {e:?}",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+    println!("{runs} damaged templates expanded");
+    assert!(runs > 5_000);
+}
+
+/// Time to expand a large template (printed; run with `--ignored --release`).
+#[test]
+#[ignore = "a measurement"]
+fn large_template_timing() {
+    let mut text = String::from(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Runtime: python3.12\n    Handler: app.handler\n    CodeUri: src/\n    Tracing: Active\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+    );
+    for i in 0..400 {
+        text.push_str(&format!(
+            "  Queue{i}:\n    Type: AWS::SQS::Queue\n  Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n        - SQSPollerPolicy:\n            QueueName: !GetAtt Queue{i}.QueueName\n        - DynamoDBCrudPolicy:\n            TableName: table-{i}\n        - Statement:\n            - Effect: Allow\n              Action: s3:GetObject\n              Resource: arn:aws:s3:::bucket-{i}/*\n      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Queue{i}.Arn\n        Upload:\n          Type: S3\n          Properties:\n            Bucket: !Ref Bucket\n            Events: s3:ObjectCreated:*\n            Filter: {{S3Key: {{Rules: [{{Name: prefix, Value: p{i}/}}]}}}}\n        Api:\n          Type: Api\n          Properties:\n            Path: /items{i}/{{id}}\n            Method: get\n"
+        ));
+    }
+    let root = yaml(&text);
+    let start = std::time::Instant::now();
+    let x = expand(&root).unwrap();
+    let took = start.elapsed();
+    println!(
+        "{} kB template, {} resources: expanded in {took:?}",
+        text.len() / 1024,
+        x.template
+            .get("Resources")
+            .and_then(Node::as_map)
+            .map_or(0, <[_]>::len)
+    );
+}
