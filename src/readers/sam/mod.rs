@@ -126,8 +126,11 @@ pub enum GeneratedKind {
     /// `AWS::IAM::ManagedPolicy` of a connector.
     ConnectorPolicy,
     /// A template resource an event changed: an S3 bucket's notification configuration, a
-    /// Cognito user pool's `LambdaConfig`.
+    /// Cognito user pool's `LambdaConfig`, every function trigger in which is SAM's.
     ModifiedByEvent,
+    /// Like [`GeneratedKind::ModifiedByEvent`], but the template already wrote function triggers
+    /// there too.
+    ExtendedByEvent,
     /// A SAM resource converted to its CloudFormation type (API, table, layer, application,
     /// state machine, GraphQL API), or an API SAM creates implicitly.
     Converted,
@@ -169,7 +172,10 @@ impl Provenance {
     pub fn for_lowering(&self) -> cfn::Provenance {
         let mut p = cfn::Provenance::default();
         for (id, g) in &self.resources {
-            if g.kind != GeneratedKind::ModifiedByEvent {
+            if !matches!(
+                g.kind,
+                GeneratedKind::ModifiedByEvent | GeneratedKind::ExtendedByEvent
+            ) {
                 p.generated_from.insert(id.clone(), g.from.clone());
             }
             match g.kind {

@@ -139,7 +139,7 @@ pub fn expand(
                 ..Permission::default()
             },
         )]),
-        "Cognito" => cognito(sink, ev),
+        "Cognito" => cognito(cx, sink, ev),
         "ScheduleV2" => schedule_v2(sink, ev),
         _ => Ok(Vec::new()),
     }
@@ -413,6 +413,12 @@ fn s3(cx: &Cx<'_>, sink: &mut Sink, ev: &EventCx<'_>) -> Result<Vec<(Key, Node)>
         };
         mappings.push(mapping);
     }
+    let had_triggers = cx
+        .resource(bucket_id)
+        .and_then(|r| r.get("Properties"))
+        .and_then(|p| p.get("NotificationConfiguration"))
+        .and_then(|n| n.get("LambdaConfigurations"))
+        .is_some_and(|c| tree::truthy(Some(c)));
     let Some(bucket) = sink.find_mut(bucket_id) else {
         return Ok(vec![perm]);
     };
@@ -525,9 +531,17 @@ fn s3(cx: &Cx<'_>, sink: &mut Sink, ev: &EventCx<'_>) -> Result<Vec<(Key, Node)>
         bucket_id,
         ev.function,
         Some(ev.event),
-        GeneratedKind::ModifiedByEvent,
+        modified_kind(had_triggers),
     );
     Ok(vec![perm])
+}
+
+fn modified_kind(template_had_triggers: bool) -> GeneratedKind {
+    if template_had_triggers {
+        GeneratedKind::ExtendedByEvent
+    } else {
+        GeneratedKind::ModifiedByEvent
+    }
 }
 
 /// `DependsOn` goes before `Properties`, where SAMT's resource dicts have it.
@@ -956,7 +970,7 @@ fn iot_rule(sink: &mut Sink, ev: &EventCx<'_>) -> Result<Vec<(Key, Node)>, SamEr
 
 /// `Cognito`: the permission `<FnOrAlias>CognitoPermission` for `cognito-idp.amazonaws.com`
 /// on the user pool, and the pool's `LambdaConfig` triggers set to the function.
-fn cognito(sink: &mut Sink, ev: &EventCx<'_>) -> Result<Vec<(Key, Node)>, SamError> {
+fn cognito(cx: &Cx<'_>, sink: &mut Sink, ev: &EventCx<'_>) -> Result<Vec<(Key, Node)>, SamError> {
     let span = ev.span();
     let Some(pool_id) = ev
         .prop("UserPool")
@@ -1019,11 +1033,16 @@ fn cognito(sink: &mut Sink, ev: &EventCx<'_>) -> Result<Vec<(Key, Node)>, SamErr
         }
         tree::set(config, name, ev.target.arn(span));
     }
+    let had_triggers = cx
+        .resource(&pool_id)
+        .and_then(|r| r.get("Properties"))
+        .and_then(|p| p.get("LambdaConfig"))
+        .is_some_and(|c| tree::truthy(Some(c)));
     sink.note(
         &pool_id,
         ev.function,
         Some(ev.event),
-        GeneratedKind::ModifiedByEvent,
+        modified_kind(had_triggers),
     );
     Ok(vec![perm])
 }

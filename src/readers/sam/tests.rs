@@ -592,7 +592,12 @@ fn json_and_yaml_forms_expand_alike() {
         let without_modified = |p: &Provenance| {
             p.resources
                 .iter()
-                .filter(|(_, g)| g.kind != GeneratedKind::ModifiedByEvent)
+                .filter(|(_, g)| {
+                    !matches!(
+                        g.kind,
+                        GeneratedKind::ModifiedByEvent | GeneratedKind::ExtendedByEvent
+                    )
+                })
                 .map(|(k, g)| (k.clone(), g.clone()))
                 .collect::<Vec<_>>()
         };
@@ -1389,4 +1394,27 @@ fn large_template_timing() {
             .and_then(Node::as_map)
             .map_or(0, <[_]>::len)
     );
+}
+
+/// A bucket whose notifications the template also writes is not all SAM's.
+#[test]
+fn modified_resources_say_whether_the_template_wrote_triggers_too() {
+    let (_, x) = expand_text(&read(&pairs_dir().join("input/pg_push_events.yaml")));
+    let kind = |id: &str| x.provenance.resources.get(id).map(|g| g.kind);
+    assert_eq!(kind("Bucket"), Some(GeneratedKind::ExtendedByEvent));
+    assert_eq!(kind("UserPool"), Some(GeneratedKind::ModifiedByEvent));
+    let lowering = x.provenance.for_lowering();
+    assert!(lowering.sam_triggers.contains(&"UserPool".to_string()));
+    assert!(!lowering.sam_triggers.contains(&"Bucket".to_string()));
+    assert!(
+        lowering
+            .sam_triggers
+            .contains(&"HandlerNightly".to_string())
+    );
+    assert!(
+        lowering
+            .sam_permissions
+            .contains(&"HandlerUploadPermission".to_string())
+    );
+    assert!(!lowering.generated_from.contains_key("Bucket"));
 }
