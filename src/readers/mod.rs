@@ -7,6 +7,7 @@
 
 pub mod cfn;
 pub mod json;
+pub mod sam;
 pub mod syntax;
 pub mod yaml;
 
@@ -31,8 +32,7 @@ pub enum ReadOutcome {
     },
 }
 
-/// The SAM transform's name (SAMT).
-pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+pub use sam::SAM_TRANSFORM;
 
 /// Loads a file, refusing bytes that are not UTF-8 with the offset of the first bad byte.
 pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileError)>> {
@@ -98,12 +98,20 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
             reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
         }));
     }
-    let (format, provenance) = if is_sam(&root) {
-        (InputFormat::Sam, cfn::Provenance::default())
+    let (format, lowered) = if is_sam(&root) {
+        let expansion = sam::expand(&root)?;
+        let provenance = expansion.provenance.for_lowering();
+        (
+            InputFormat::Sam,
+            cfn::lower(&expansion.template, &provenance),
+        )
     } else {
-        (InputFormat::Cloudformation, cfn::Provenance::default())
+        (
+            InputFormat::Cloudformation,
+            cfn::lower(&root, &cfn::Provenance::default()),
+        )
     };
-    let stack = cfn::lower(&root, &provenance).map_err(first_error)?;
+    let stack = lowered.map_err(first_error)?;
     Ok(Some(ReadOutcome::Stack {
         format,
         stack: Box::new(stack),
@@ -158,11 +166,5 @@ pub fn is_template(root: &Node) -> bool {
 
 /// A SAM template: `Transform` names the SAM transform (alone or in a list).
 pub fn is_sam(root: &Node) -> bool {
-    match root.get("Transform") {
-        Some(t) => match t.as_seq() {
-            Some(items) => items.iter().any(|i| i.as_str() == Some(SAM_TRANSFORM)),
-            None => t.as_str() == Some(SAM_TRANSFORM),
-        },
-        None => false,
-    }
+    sam::is_sam(root)
 }
