@@ -314,6 +314,11 @@ impl<'t> Cx<'t> {
             .ok_or_else(|| template_error(root.span, "`Resources` section is required"))?;
         let mut index = HashMap::new();
         for (i, (k, r)) in resources.iter().enumerate() {
+            // `Fn::ForEach` of `AWS::LanguageExtensions` is expanded before SAM runs; it is
+            // kept as written (a note says so).
+            if k.text.starts_with("Fn::ForEach") {
+                continue;
+            }
             if r.as_map().is_none() {
                 return Err(template_error(
                     r.span,
@@ -452,6 +457,15 @@ pub(crate) struct Sink {
 
 impl Sink {
     fn new(cx: &Cx<'_>) -> Sink {
+        let mut diagnostics = Vec::new();
+        for (k, _) in cx.resources {
+            if k.text.starts_with("Fn::ForEach") {
+                diagnostics.push(FileError::new(
+                    format!("`{}` (AWS::LanguageExtensions) is not expanded; the resources it would create are not audited", k.text),
+                    Some(k.span),
+                ));
+            }
+        }
         let out = cx
             .resources
             .iter()
@@ -468,7 +482,7 @@ impl Sink {
             extra: Vec::new(),
             conditions: Vec::new(),
             provenance: Provenance::default(),
-            diagnostics: Vec::new(),
+            diagnostics,
             sam_refs: HashMap::new(),
             implicit_rest_api: None,
             implicit_http_api: None,

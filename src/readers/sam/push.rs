@@ -89,7 +89,7 @@ pub fn link(
                 if target.is_none() {
                     return Err(err(
                         bucket.span,
-                        "S3 events must reference an S3 bucket in the same template",
+                        "`S3` events must reference an S3 bucket in the same template",
                     ));
                 }
             }
@@ -99,7 +99,7 @@ pub fn link(
                 if ref_in_template(cx, pool).is_none() {
                     return Err(err(
                         pool.span,
-                        "Cognito events must reference a Cognito UserPool in the same template",
+                        "`Cognito` events must reference a Cognito `UserPool` in the same template",
                     ));
                 }
             }

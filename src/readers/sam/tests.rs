@@ -1418,3 +1418,33 @@ fn modified_resources_say_whether_the_template_wrote_triggers_too() {
     );
     assert!(!lowering.generated_from.contains_key("Bucket"));
 }
+
+/// `Fn::ForEach` (language extensions) is kept, with a note, and does not stop the expansion.
+#[test]
+fn language_extension_loops_are_noted() {
+    let (_, x) = expand_text(
+        "\
+Transform: [AWS::LanguageExtensions, AWS::Serverless-2016-10-31]
+Resources:
+  Fn::ForEach::Queues:
+    - Name
+    - [A, B]
+    - Queue${Name}:
+        Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+",
+    );
+    assert!(x.template.get("Resources").unwrap().get("FnRole").is_some());
+    assert_eq!(
+        x.template.get("Transform").unwrap().as_seq().unwrap().len(),
+        1,
+        "only the SAM transform is removed"
+    );
+    assert_eq!(x.diagnostics.len(), 1);
+    assert!(x.diagnostics[0].message.contains("Fn::ForEach::Queues"));
+}
