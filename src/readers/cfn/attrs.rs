@@ -182,6 +182,10 @@ pub fn attribute(cx: &Resolver<'_, '_>, r: &ResourceNode<'_>, attr: &str) -> Sym
             &lit_prefix("userpool/", &opaque(r, "UserPoolId")),
         ),
         ("AWS::Cognito::UserPool", "Ref") => opaque(r, "UserPoolId"),
+        ("AWS::IoT::TopicRule", "Ref") => name_of(cx, r, "RuleName"),
+        ("AWS::IoT::TopicRule", "Arn") => {
+            env.regional_arn("iot", &lit_prefix("rule/", &name_of(cx, r, "RuleName")))
+        }
 
         _ => opaque(r, attr),
     }
