@@ -82,27 +82,10 @@ pub fn attribute(cx: &Resolver<'_, '_>, r: &ResourceNode<'_>, attr: &str) -> Sym
         ("AWS::Lambda::Function", "Ref") => name_of(cx, r, "FunctionName"),
         ("AWS::Lambda::Function", "Arn") => env.function_arn(&name_of(cx, r, "FunctionName")),
         ("AWS::Lambda::Alias", "Ref" | "AliasArn") => {
-            let function = r
-                .prop("FunctionName")
-                .and_then(|n| cx.string(n))
-                .map(|f| function_arn_from(env, &f))
-                .unwrap_or_else(|| opaque(r, "FunctionArn"));
-            let mut arn = suffix(function, ":");
-            arn.push(&name_of(cx, r, "Name"));
-            arn
+            qualified_function_arn(cx, r, &name_of(cx, r, "Name"))
         }
         ("AWS::Lambda::Version", "Ref" | "FunctionArn") => {
-            let function = r
-                .prop("FunctionName")
-                .and_then(|n| cx.string(n))
-                .map(|f| function_arn_from(env, &f))
-                .unwrap_or_else(|| opaque(r, "FunctionArn"));
-            let mut arn = suffix(function, ":");
-            arn.push_sym(Symbol::Attr {
-                resource: r.id.to_string(),
-                attr: "Version".into(),
-            });
-            arn
+            qualified_function_arn(cx, r, &opaque(r, "Version"))
         }
 
         ("AWS::IAM::Role", "Ref") => name_of(cx, r, "RoleName"),
@@ -189,6 +172,22 @@ pub fn attribute(cx: &Resolver<'_, '_>, r: &ResourceNode<'_>, attr: &str) -> Sym
 
         _ => opaque(r, attr),
     }
+}
+
+/// `<function ARN>:<qualifier>` for an alias or version of the function named by `FunctionName`.
+fn qualified_function_arn(
+    cx: &Resolver<'_, '_>,
+    r: &ResourceNode<'_>,
+    qualifier: &SymStr,
+) -> SymStr {
+    let function = r
+        .prop("FunctionName")
+        .and_then(|n| cx.string(n))
+        .map(|f| function_arn_from(&cx.env, &f))
+        .unwrap_or_else(|| opaque(r, "FunctionArn"));
+    let mut arn = suffix(function, ":");
+    arn.push(qualifier);
+    arn
 }
 
 /// `arn:…:stream/<name>/consumer/<consumer>:<creation timestamp>`.

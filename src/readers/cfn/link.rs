@@ -38,7 +38,7 @@ fn contains_symbol_of(s: &SymStr, resource: &str) -> bool {
 }
 
 /// The literal text of a string, with symbols replaced by a character that appears in no name.
-fn flatten(s: &SymStr) -> String {
+pub(super) fn flatten(s: &SymStr) -> String {
     let mut out = String::new();
     for p in &s.parts {
         match p {

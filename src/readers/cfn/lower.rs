@@ -2,7 +2,7 @@
 
 use super::Provenance;
 use super::attrs::name_of;
-use super::link::{FunctionEntry, Linker, QualifierEntry, RoleEntry};
+use super::link::{FunctionEntry, Linker, QualifierEntry, RoleEntry, flatten};
 use super::resolve::Resolver;
 use super::template::ResourceNode;
 use crate::model::*;
@@ -934,8 +934,8 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
     ) {
         let Some(link) = self.linker.function(&function.value).or_else(|| {
             // Only a value that looks like a function ARN is a function defined elsewhere.
-            (flatten_text(&function.value).contains(":function:")
-                || flatten_text(&function.value).contains(":lambda:path/"))
+            (flatten(&function.value).contains(":function:")
+                || flatten(&function.value).contains(":lambda:path/"))
             .then(|| FunctionLink::External(function.value.clone()))
         }) else {
             return;
@@ -1009,7 +1009,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 "AWS::Events::Rule" => {
                     for t in r.prop("Targets").and_then(Node::as_seq).unwrap_or_default() {
                         if let Some(f) = self.string_at(t.get("Arn")) {
-                            if flatten_text(&f.value).contains(":lambda:")
+                            if flatten(&f.value).contains(":lambda:")
                                 || self.linker.function(&f.value).is_some()
                             {
                                 let rule = cx.attr(r.id, "Arn", r.span);
@@ -1027,7 +1027,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 }
                 "AWS::Logs::SubscriptionFilter" => {
                     if let Some(f) = self.string(r, "DestinationArn") {
-                        if flatten_text(&f.value).contains(":lambda:")
+                        if flatten(&f.value).contains(":lambda:")
                             || self.linker.function(&f.value).is_some()
                         {
                             let group = self
@@ -1223,7 +1223,7 @@ fn refine_mq(kind: SourceKind, r: &ResourceNode<'_>) -> SourceKind {
 
 /// The source kind from an ARN's service segment (`arn:<partition>:<service>:…`).
 pub fn kind_from_arn(arn: &SymStr) -> Option<SourceKind> {
-    let text = flatten_text(arn);
+    let text = flatten(arn);
     let mut segments = text.split(':');
     if segments.next()? != "arn" {
         return None;
@@ -1242,17 +1242,6 @@ pub fn kind_from_arn(arn: &SymStr) -> Option<SourceKind> {
         "rds" => SourceKind::Documentdb,
         _ => return None,
     })
-}
-
-fn flatten_text(s: &SymStr) -> String {
-    let mut out = String::new();
-    for p in &s.parts {
-        match p {
-            Part::Lit(t) => out.push_str(t),
-            Part::Sym(_) => out.push('\u{1}'),
-        }
-    }
-    out
 }
 
 fn first_string(v: &Value) -> Option<SymStr> {
