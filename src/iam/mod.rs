@@ -1,0 +1,2 @@
+//! The IAM engine: what a role's policies allow.
+pub mod wildcard;
