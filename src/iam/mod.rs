@@ -1,2 +1,5 @@
 //! The IAM engine: what a role's policies allow.
+pub mod policy;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod wildcard;
