@@ -1,4 +1,6 @@
 //! The IAM engine: what a role's policies allow.
+pub mod condition;
+pub mod managed;
 pub mod policy;
 #[cfg(test)]
 pub(crate) mod testing;
