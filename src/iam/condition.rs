@@ -105,11 +105,13 @@ pub fn evaluate(entry: &ConditionEntry, ctx: &RequestContext<'_>) -> Tri {
                     any_value(&entry.values, |v| equals(v, &actual, Case::Insensitive))
                 }
                 "StringLike" | "StringNotLike" | "ArnEquals" | "ArnLike" | "ArnNotEquals"
-                | "ArnNotLike" => any_value(&entry.values, |v| matches(v, &actual, Case::Sensitive)),
+                | "ArnNotLike" => {
+                    any_value(&entry.values, |v| matches(v, &actual, Case::Sensitive))
+                }
                 "Bool" => any_value(&entry.values, |v| equals(v, &actual, Case::Insensitive)),
                 _ => return unknown(),
             };
-            if negated { positive.not() } else { positive }
+            if negated { positive.negate() } else { positive }
         }
     }
 }
@@ -121,7 +123,12 @@ fn any_value(values: &[SymStr], f: impl Fn(&SymStr) -> Tri) -> Tri {
 fn literal_bool(v: &SymStr, expected: bool) -> Tri {
     match v.as_literal() {
         Some(t) => Tri::from_bool(t.eq_ignore_ascii_case(if expected { "true" } else { "false" })),
-        None => Tri::Unknown(v.symbols().map(Symbol::reason).collect::<Vec<_>>().join("; ")),
+        None => Tri::Unknown(
+            v.symbols()
+                .map(Symbol::reason)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
     }
 }
 
@@ -132,10 +139,7 @@ fn key_value(key: &str, ctx: &RequestContext<'_>) -> KeyValue {
         "aws:calledvia" | "aws:calledviafirst" | "aws:calledvialast" => KeyValue::Absent,
         "aws:requestedregion" => match arn_segment(ctx.resource, 3) {
             Some(region) if region.as_literal() != Some("") => KeyValue::Value(region),
-            Some(_) => KeyValue::Unknown(Some(format!(
-                "`{}` has no region",
-                ctx.resource
-            ))),
+            Some(_) => KeyValue::Unknown(Some(format!("`{}` has no region", ctx.resource))),
             None => KeyValue::Unknown(Some(format!(
                 "the region of `{}` is not known",
                 ctx.resource
@@ -206,9 +210,15 @@ mod tests {
 
     #[test]
     fn via_aws_service_is_false() {
-        assert_eq!(eval("Bool", "aws:ViaAWSService", &["false"], QUEUE), Tri::Yes);
+        assert_eq!(
+            eval("Bool", "aws:ViaAWSService", &["false"], QUEUE),
+            Tri::Yes
+        );
         assert_eq!(eval("Bool", "aws:viaawsservice", &["true"], QUEUE), Tri::No);
-        assert_eq!(eval("Bool", "aws:ViaAWSService", &["FALSE"], QUEUE), Tri::Yes);
+        assert_eq!(
+            eval("Bool", "aws:ViaAWSService", &["FALSE"], QUEUE),
+            Tri::Yes
+        );
         assert_eq!(
             eval("Bool", "aws:PrincipalIsAWSService", &["true"], QUEUE),
             Tri::No
@@ -218,18 +228,31 @@ mod tests {
     #[test]
     fn called_via_is_absent() {
         assert_eq!(
-            eval("ForAnyValue:StringEquals", "aws:CalledVia", &["athena.amazonaws.com"], QUEUE),
+            eval(
+                "ForAnyValue:StringEquals",
+                "aws:CalledVia",
+                &["athena.amazonaws.com"],
+                QUEUE
+            ),
             Tri::No
         );
         assert_eq!(
-            eval("ForAllValues:StringEquals", "aws:CalledVia", &["athena.amazonaws.com"], QUEUE),
+            eval(
+                "ForAllValues:StringEquals",
+                "aws:CalledVia",
+                &["athena.amazonaws.com"],
+                QUEUE
+            ),
             Tri::Yes
         );
         assert_eq!(
             eval("StringEqualsIfExists", "aws:CalledViaFirst", &["x"], QUEUE),
             Tri::Yes
         );
-        assert_eq!(eval("StringNotEquals", "aws:CalledViaLast", &["x"], QUEUE), Tri::Yes);
+        assert_eq!(
+            eval("StringNotEquals", "aws:CalledViaLast", &["x"], QUEUE),
+            Tri::Yes
+        );
         assert_eq!(eval("Null", "aws:CalledVia", &["true"], QUEUE), Tri::Yes);
         assert_eq!(eval("Null", "aws:CalledVia", &["false"], QUEUE), Tri::No);
     }
@@ -241,7 +264,10 @@ mod tests {
         assert_eq!(eval(op, key, &["eu-west-1"], QUEUE), Tri::Yes);
         assert_eq!(eval(op, key, &["us-east-1", "eu-west-1"], QUEUE), Tri::Yes);
         assert_eq!(eval(op, key, &["us-east-1"], QUEUE), Tri::No);
-        assert_eq!(eval("StringNotEquals", key, &["us-east-1"], QUEUE), Tri::Yes);
+        assert_eq!(
+            eval("StringNotEquals", key, &["us-east-1"], QUEUE),
+            Tri::Yes
+        );
         assert_eq!(eval("StringLike", key, &["eu-*"], QUEUE), Tri::Yes);
         let symbolic = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q";
         match eval(op, key, &["eu-west-1"], symbolic) {
@@ -249,7 +275,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(eval(op, key, &["${AWS::Region}"], symbolic), Tri::Yes);
-        assert!(matches!(eval(op, key, &["eu-west-1"], "*"), Tri::Unknown(_)));
+        assert!(matches!(
+            eval(op, key, &["eu-west-1"], "*"),
+            Tri::Unknown(_)
+        ));
         assert!(matches!(
             eval(op, key, &["eu-west-1"], "arn:aws:s3:::bucket"),
             Tri::Unknown(_)
@@ -258,7 +287,12 @@ mod tests {
 
     #[test]
     fn other_keys_are_unknown() {
-        match eval("StringEquals", "aws:SourceAccount", &["123456789012"], QUEUE) {
+        match eval(
+            "StringEquals",
+            "aws:SourceAccount",
+            &["123456789012"],
+            QUEUE,
+        ) {
             Tri::Unknown(reason) => assert_eq!(
                 reason,
                 "condition `StringEquals` on `aws:SourceAccount` cannot be evaluated before the request is made"
@@ -270,7 +304,12 @@ mod tests {
             Tri::Unknown(_)
         ));
         assert!(matches!(
-            eval("NumericLessThan", "aws:MultiFactorAuthAge", &["3600"], QUEUE),
+            eval(
+                "NumericLessThan",
+                "aws:MultiFactorAuthAge",
+                &["3600"],
+                QUEUE
+            ),
             Tri::Unknown(_)
         ));
     }
@@ -284,7 +323,7 @@ mod tests {
         let yes = entry("Bool", "aws:ViaAWSService", &["false"]);
         let no = entry("StringEquals", "aws:RequestedRegion", &["us-east-1"]);
         let unknown = entry("StringEquals", "aws:SourceVpc", &["vpc-1"]);
-        assert_eq!(evaluate_all(&[yes.clone()], &ctx), Tri::Yes);
+        assert_eq!(evaluate_all(std::slice::from_ref(&yes), &ctx), Tri::Yes);
         assert_eq!(evaluate_all(&[yes.clone(), no.clone()], &ctx), Tri::No);
         assert!(matches!(
             evaluate_all(&[yes.clone(), unknown.clone()], &ctx),
@@ -302,6 +341,9 @@ mod tests {
         assert_eq!(arn_segment(&arn, 4), Some(SymStr::lit("123")));
         assert_eq!(arn_segment(&sym("${attr:Q.Arn}"), 3), None);
         assert_eq!(arn_segment(&SymStr::lit("*"), 3), None);
-        assert_eq!(arn_segment(&SymStr::lit("arn:aws:s3:::b"), 3), Some(SymStr::lit("")));
+        assert_eq!(
+            arn_segment(&SymStr::lit("arn:aws:s3:::b"), 3),
+            Some(SymStr::lit(""))
+        );
     }
 }

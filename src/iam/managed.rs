@@ -184,9 +184,9 @@ pub fn lookup(arn: &SymStr) -> ManagedLookup {
         return ManagedLookup::Found(found);
     }
     let name = path.rsplit('/').next().unwrap_or(path);
-    let suggestion = all()
-        .iter()
-        .find(|p| p.name.eq_ignore_ascii_case(name) || p.path_and_name().eq_ignore_ascii_case(path));
+    let suggestion = all().iter().find(|p| {
+        p.name.eq_ignore_ascii_case(name) || p.path_and_name().eq_ignore_ascii_case(path)
+    });
     ManagedLookup::UnknownAwsManaged { suggestion }
 }
 

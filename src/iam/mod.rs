@@ -1,5 +1,6 @@
 //! The IAM engine: what a role's policies allow.
 pub mod condition;
+pub mod eval;
 pub mod managed;
 pub mod policy;
 #[cfg(test)]

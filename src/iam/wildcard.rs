@@ -47,7 +47,7 @@ impl Tri {
     }
 
     /// Logical negation; the reason of an unknown is kept.
-    pub fn not(self) -> Tri {
+    pub fn negate(self) -> Tri {
         match self {
             Tri::Yes => Tri::No,
             Tri::No => Tri::Yes,
@@ -475,18 +475,14 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
                 }
                 // Both sides consume one character.
                 match (pt, rt) {
-                    (Some(PTok::Char(a)), Some(RTok::Char(b))) => {
-                        if case.eq_char(*a, *b) {
-                            push(i + 1, j + 1, true, true, Block::None);
-                        }
+                    (Some(PTok::Char(a)), Some(RTok::Char(b))) if case.eq_char(*a, *b) => {
+                        push(i + 1, j + 1, true, true, Block::None);
                     }
                     (Some(PTok::Quest), Some(RTok::Char(_))) => {
                         push(i + 1, j + 1, true, true, Block::None);
                     }
-                    (Some(PTok::Char(a)), Some(RTok::Sym(s))) => {
-                        if sym_allows(s, *a) {
-                            push(i + 1, j, true, false, Block::None);
-                        }
+                    (Some(PTok::Char(a)), Some(RTok::Sym(s))) if sym_allows(s, *a) => {
+                        push(i + 1, j, true, false, Block::None);
                     }
                     (Some(PTok::Quest), Some(RTok::Sym(_))) => {
                         push(i + 1, j, true, false, Block::None);
@@ -494,10 +490,8 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
                     (Some(PTok::Star), Some(RTok::Char(_))) => {
                         push(i, j + 1, false, true, Block::None);
                     }
-                    (Some(PTok::Sym(s)), Some(RTok::Char(c))) => {
-                        if sym_allows(s, *c) {
-                            push(i, j + 1, false, true, Block::None);
-                        }
+                    (Some(PTok::Sym(s)), Some(RTok::Char(c))) if sym_allows(s, *c) => {
+                        push(i, j + 1, false, true, Block::None);
                     }
                     _ => {}
                 }
@@ -518,7 +512,8 @@ fn reason(pattern: &SymStr, request: &SymStr) -> String {
         }
         let in_request = request.symbols().any(|s| s == sym);
         let in_pattern = pattern.symbols().any(|s| s == sym);
-        if !(in_request && in_pattern) && !one_sided.contains(&sym) {
+        let on_both_sides = in_request && in_pattern;
+        if !on_both_sides && !one_sided.contains(&sym) {
             one_sided.push(sym);
         }
     }

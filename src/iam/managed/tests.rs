@@ -26,7 +26,10 @@ fn partitions_resolve_to_the_same_document() {
     }
     let msk = found("arn:aws:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole");
     assert_eq!(msk.version, "v2");
-    assert_eq!(found("arn:aws:iam::aws:policy/AdministratorAccess").name, "AdministratorAccess");
+    assert_eq!(
+        found("arn:aws:iam::aws:policy/AdministratorAccess").name,
+        "AdministratorAccess"
+    );
 }
 
 #[test]
@@ -45,7 +48,9 @@ fn other_arns() {
         ManagedLookup::NotAwsManaged
     ));
     assert!(matches!(
-        lookup(&sym("arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/mine")),
+        lookup(&sym(
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/mine"
+        )),
         ManagedLookup::NotAwsManaged
     ));
     match lookup(&sym("${param:PolicyArn}")) {
@@ -126,6 +131,9 @@ fn embedded_data_matches_the_research_copies() {
         .iter()
         .map(|(n, _)| format!("{n}.json"))
         .collect();
-    let files: Vec<String> = embedded.into_iter().filter(|n| n != "_index.json").collect();
+    let files: Vec<String> = embedded
+        .into_iter()
+        .filter(|n| n != "_index.json")
+        .collect();
     assert_eq!(listed, files);
 }

@@ -288,8 +288,8 @@ fn tri_algebra() {
     assert_eq!(Tri::No.and(u()), Tri::No);
     assert_eq!(Tri::Yes.or(u()), Tri::Yes);
     assert_eq!(Tri::No.or(u()), u());
-    assert_eq!(u().not(), u());
-    assert_eq!(Tri::Yes.not(), Tri::No);
+    assert_eq!(u().negate(), u());
+    assert_eq!(Tri::Yes.negate(), Tri::No);
 }
 
 // ---------------------------------------------------------------------------------------------
