@@ -5,4 +5,5 @@ pub mod managed;
 pub mod policy;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod trust;
 pub mod wildcard;
