@@ -288,14 +288,31 @@ pub fn len() -> usize {
 /// The candidate nearest to `word` by edit distance (case-insensitive, a swap of two
 /// neighbouring letters counts as one edit), when it is near enough to be a likely typo.
 fn closest(word: &str, candidates: impl Iterator<Item = &'static str>) -> Option<&'static str> {
-    let limit = match word.chars().count() {
+    let len = word.chars().count();
+    let limit: usize = match len {
         0..=4 => 1,
         5..=10 => 2,
         _ => 3,
     };
+    let word_histogram = histogram(word);
+    let mut rows = Rows::default();
     let mut best: Option<(usize, &'static str)> = None;
     for candidate in candidates {
-        let d = edit_distance(word, candidate);
+        // Cheap lower bounds first: the difference in length, and half the difference of the
+        // letter counts (one edit changes at most two counts).
+        if candidate.len().abs_diff(len) > limit {
+            continue;
+        }
+        let other = histogram(candidate);
+        let differing: usize = word_histogram
+            .iter()
+            .zip(other.iter())
+            .map(|(a, b)| usize::from(a.abs_diff(*b)))
+            .sum();
+        if differing.div_ceil(2) > limit {
+            continue;
+        }
+        let d = rows.distance(word, candidate);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, candidate));
         }
@@ -303,40 +320,73 @@ fn closest(word: &str, candidates: impl Iterator<Item = &'static str>) -> Option
     best.map(|(_, c)| c)
 }
 
-/// Optimal string alignment distance between two strings, ignoring ASCII case.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    let at = |i: usize, j: usize| i * width + j;
-    for i in 0..=a.len() {
-        if let Some(x) = d.get_mut(at(i, 0)) {
-            *x = i;
+/// Counts of letters and digits (case-insensitive) and of everything else.
+fn histogram(s: &str) -> [u8; 37] {
+    let mut h = [0u8; 37];
+    for c in s.bytes() {
+        let slot = match c.to_ascii_lowercase() {
+            b @ b'a'..=b'z' => usize::from(b - b'a'),
+            b @ b'0'..=b'9' => 26 + usize::from(b - b'0'),
+            _ => 36,
+        };
+        if let Some(x) = h.get_mut(slot) {
+            *x = x.saturating_add(1);
         }
     }
-    for j in 0..=b.len() {
-        if let Some(x) = d.get_mut(at(0, j)) {
-            *x = j;
-        }
-    }
-    let get = |d: &[usize], i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX);
-    for (i, &ca) in a.iter().enumerate() {
-        for (j, &cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let mut v = (get(&d, i, j + 1).saturating_add(1))
-                .min(get(&d, i + 1, j).saturating_add(1))
-                .min(get(&d, i, j).saturating_add(cost));
-            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(&cb) && b.get(j - 1) == Some(&ca);
-            if swapped {
-                v = v.min(get(&d, i - 1, j - 1).saturating_add(1));
+    h
+}
+
+/// Three rolling rows of the optimal string alignment distance, reused across candidates.
+#[derive(Default)]
+struct Rows {
+    a: Vec<char>,
+    b: Vec<char>,
+    before: Vec<usize>,
+    previous: Vec<usize>,
+    current: Vec<usize>,
+}
+
+impl Rows {
+    /// Optimal string alignment distance between two strings, ignoring ASCII case.
+    fn distance(&mut self, a: &str, b: &str) -> usize {
+        self.a.clear();
+        self.a.extend(a.chars().map(|c| c.to_ascii_lowercase()));
+        self.b.clear();
+        self.b.extend(b.chars().map(|c| c.to_ascii_lowercase()));
+        let width = self.b.len() + 1;
+        self.before.clear();
+        self.before.resize(width, 0);
+        self.previous.clear();
+        self.previous.extend(0..width);
+        self.current.clear();
+        self.current.resize(width, 0);
+        for (i, &ca) in self.a.iter().enumerate() {
+            if let Some(first) = self.current.first_mut() {
+                *first = i + 1;
             }
-            if let Some(x) = d.get_mut(at(i + 1, j + 1)) {
-                *x = v;
+            for (j, &cb) in self.b.iter().enumerate() {
+                let at = |row: &[usize], k: usize| row.get(k).copied().unwrap_or(usize::MAX);
+                let cost = usize::from(ca != cb);
+                let mut v = at(&self.previous, j + 1)
+                    .saturating_add(1)
+                    .min(at(&self.current, j).saturating_add(1))
+                    .min(at(&self.previous, j).saturating_add(cost));
+                let swapped = i > 0
+                    && j > 0
+                    && self.a.get(i - 1) == Some(&cb)
+                    && self.b.get(j - 1) == Some(&ca);
+                if swapped {
+                    v = v.min(at(&self.before, j - 1).saturating_add(1));
+                }
+                if let Some(x) = self.current.get_mut(j + 1) {
+                    *x = v;
+                }
             }
+            std::mem::swap(&mut self.before, &mut self.previous);
+            std::mem::swap(&mut self.previous, &mut self.current);
         }
+        self.previous.last().copied().unwrap_or(0)
     }
-    get(&d, a.len(), b.len())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 //! The IAM engine: what a role's policies allow.
+pub mod access;
 pub mod condition;
 pub mod eval;
 pub mod managed;

@@ -123,12 +123,18 @@ fn expansion_of_wildcards() {
     assert!(expand("*").len() == len());
 }
 
+fn edit_distance(a: &str, b: &str) -> usize {
+    Rows::default().distance(a, b)
+}
+
 #[test]
 fn edit_distance_counts_swaps_once() {
     assert_eq!(edit_distance("recieve", "receive"), 1);
     assert_eq!(edit_distance("abc", "abc"), 0);
     assert_eq!(edit_distance("", "abc"), 3);
     assert_eq!(edit_distance("ABC", "abd"), 1);
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+    assert_eq!(edit_distance("ca", "abc"), 3);
 }
 
 #[test]
