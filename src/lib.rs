@@ -3,10 +3,12 @@
 //! The pipeline, one direction: paths → [`discover`] → [`source::SourceFile`] → [`readers`] →
 //! [`model::Stack`] → `iam` → [`checks`] → [`diag::Finding`] → [`report`].
 
+pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod diag;
 pub mod discover;
+pub mod iam;
 pub mod inventory;
 pub mod model;
 pub mod readers;

@@ -1,0 +1,450 @@
+//! `permgate access`: may this role perform this action on this resource?
+//!
+//! Input: the stacks read from the inputs, a role (logical id, Terraform address, role name or
+//! literal role ARN), an action and a resource ARN (or `*`; `${AWS::Region}`-style pseudo
+//! parameters are kept as symbols). Output: an [`AccessAnswer`] that renders as text (first
+//! line: the decision) or JSON, with the deciding statements and their locations, and an exit
+//! code: 0 allowed, 1 denied, 3 unknown; or an [`AccessError`] (exit code 2) when the role is
+//! not found or ambiguous.
+
+use crate::aws::actions::{self, ActionLookup};
+use crate::iam::eval::{
+    Decision, NearMiss, PolicyKind, PolicyProblem, PolicyRef, PolicySet, Request, StatementRef,
+};
+use crate::model::{Existence, Pseudo, Role, Stack, SymStr, Symbol};
+use crate::source::{SourceFile, Span};
+
+/// Why no answer can be given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessError {
+    RoleNotFound {
+        role: String,
+        /// Roles with a similar id or name (at most five).
+        similar: Vec<String>,
+    },
+    Ambiguous {
+        role: String,
+        /// `(input index, role id)` of every match.
+        matches: Vec<(usize, String)>,
+    },
+}
+
+impl AccessError {
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+
+    /// One line for the terminal, naming the files of ambiguous matches.
+    pub fn message<'a>(&self, file_of: impl Fn(usize) -> Option<&'a SourceFile>) -> String {
+        match self {
+            AccessError::RoleNotFound { role, similar } => {
+                if similar.is_empty() {
+                    format!("no role `{role}` in the inputs")
+                } else {
+                    let list: Vec<String> = similar.iter().map(|s| format!("`{s}`")).collect();
+                    format!(
+                        "no role `{role}` in the inputs (did you mean {}?)",
+                        list.join(", ")
+                    )
+                }
+            }
+            AccessError::Ambiguous { role, matches } => {
+                let list: Vec<String> = matches
+                    .iter()
+                    .map(|(i, id)| match file_of(*i) {
+                        Some(f) => format!("`{id}` in {}", f.path.display()),
+                        None => format!("`{id}`"),
+                    })
+                    .collect();
+                format!(
+                    "role `{role}` is ambiguous: {}; name the input file",
+                    list.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for AccessError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(|_| None))
+    }
+}
+
+impl std::error::Error for AccessError {}
+
+/// The answer to one access question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessAnswer {
+    /// Index into the `stacks` given to [`answer`].
+    pub stack: usize,
+    /// Logical id / address of the role.
+    pub role: String,
+    pub role_span: Option<Span>,
+    pub action: String,
+    /// The resource as evaluated (`*` for actions without resource-level permissions).
+    pub resource: SymStr,
+    pub decision: Decision,
+    /// Things worth knowing next to the decision (unknown action, resource replaced by `*`,
+    /// a role that exists only under a condition).
+    pub notes: Vec<String>,
+    /// Problems in the role's policies.
+    pub problems: Vec<PolicyProblem>,
+}
+
+/// Answers whether `role` may perform `action` on `resource`.
+pub fn answer(
+    stacks: &[&Stack],
+    role: &str,
+    action: &str,
+    resource: &str,
+) -> Result<AccessAnswer, AccessError> {
+    let (stack_index, found) = find_role(stacks, role)?;
+    let stack = stacks.get(stack_index).copied();
+    let set = match stack {
+        Some(s) => PolicySet::for_role_in(found, s),
+        None => PolicySet::for_role(found),
+    };
+    let mut notes = Vec::new();
+    match actions::lookup(action) {
+        ActionLookup::Known => {}
+        ActionLookup::Malformed => {
+            notes.push(format!(
+                "`{action}` is not an action (expected `service:action`)"
+            ));
+        }
+        ActionLookup::UnknownService { suggestion } => notes.push(match suggestion {
+            Some(s) => format!("`{action}` has an unknown service prefix (did you mean `{s}`?)"),
+            None => format!("`{action}` has an unknown service prefix"),
+        }),
+        ActionLookup::UnknownAction { suggestion } => notes.push(match suggestion {
+            Some(s) => format!("`{action}` is not a known action (did you mean `{s}`?)"),
+            None => format!("`{action}` is not a known action"),
+        }),
+    }
+    let mut requested = parse_resource(resource);
+    // PS: actions without resource-level permissions are authorized against `*`.
+    if actions::only_star(action) && requested.as_literal() != Some("*") {
+        notes.push(format!(
+            "`{action}` supports no resource-level permissions: it is evaluated on `*`, not on `{requested}`"
+        ));
+        requested = SymStr::lit("*");
+    }
+    if let Existence::IfCondition(c) = &found.existence {
+        notes.push(match c.strip_prefix('!') {
+            Some(name) => format!(
+                "role `{}` exists only when condition `{name}` is false",
+                found.origin.id
+            ),
+            None => format!(
+                "role `{}` exists only when condition `{c}` is true",
+                found.origin.id
+            ),
+        });
+    }
+    let decision = set.evaluate(&Request {
+        action,
+        resource: &requested,
+    });
+    Ok(AccessAnswer {
+        stack: stack_index,
+        role: found.origin.id.clone(),
+        role_span: found.origin.span,
+        action: action.to_string(),
+        resource: requested,
+        decision,
+        notes,
+        problems: set.problems().to_vec(),
+    })
+}
+
+fn find_role<'s>(stacks: &[&'s Stack], role: &str) -> Result<(usize, &'s Role), AccessError> {
+    let mut found: Vec<(usize, &Role)> = Vec::new();
+    for (i, stack) in stacks.iter().enumerate() {
+        for r in &stack.roles {
+            let matches = r.origin.id == role
+                || r.name.as_literal() == Some(role)
+                || r.arn.as_literal() == Some(role);
+            if matches {
+                found.push((i, r));
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let lower = role.to_ascii_lowercase();
+            let mut similar: Vec<String> = stacks
+                .iter()
+                .flat_map(|s| s.roles.iter())
+                .map(|r| r.origin.id.clone())
+                .filter(|id| {
+                    let id_lower = id.to_ascii_lowercase();
+                    id_lower.contains(&lower) || lower.contains(&id_lower)
+                })
+                .collect();
+            similar.dedup();
+            similar.truncate(5);
+            Err(AccessError::RoleNotFound {
+                role: role.to_string(),
+                similar,
+            })
+        }
+        many => Err(AccessError::Ambiguous {
+            role: role.to_string(),
+            matches: many
+                .iter()
+                .map(|(i, r)| (*i, r.origin.id.clone()))
+                .collect(),
+        }),
+    }
+}
+
+/// A resource argument: literal text, with `${AWS::…}` pseudo parameters as symbols so that
+/// it can be compared with policies written with them.
+pub fn parse_resource(text: &str) -> SymStr {
+    let mut out = SymStr::default();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let (before, after) = rest.split_at(start);
+        let Some(end) = after.find('}') else {
+            break;
+        };
+        let inner = after.get(2..end).unwrap_or("");
+        out.push_lit(before);
+        match Pseudo::from_cfn(inner) {
+            Some(p) => out.push_sym(Symbol::Pseudo(p)),
+            None => out.push_lit(after.get(..=end).unwrap_or("")),
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out.push_lit(rest);
+    out
+}
+
+impl AccessAnswer {
+    /// 0 allowed, 1 denied, 3 unknown.
+    pub fn exit_code(&self) -> i32 {
+        match self.decision {
+            Decision::Allowed { .. } => 0,
+            Decision::ExplicitDeny { .. } | Decision::ImplicitDeny { .. } => 1,
+            Decision::Unknown { .. } => 3,
+        }
+    }
+
+    /// The text report. The first line is the decision; then the deciding statements with
+    /// their locations, or the reasons.
+    pub fn render_text<'a>(&self, file_of: impl Fn(usize) -> Option<&'a SourceFile>) -> String {
+        let file = file_of(self.stack);
+        let mut out = String::new();
+        out.push_str(self.decision.label());
+        out.push('\n');
+        let line = |out: &mut String, text: String| {
+            out.push_str("  ");
+            out.push_str(&text);
+            out.push('\n');
+        };
+        let request = format!("`{}` on `{}`", self.action, self.resource);
+        match &self.decision {
+            Decision::Allowed { by } => {
+                line(
+                    &mut out,
+                    format!("role `{}` may perform {request}", self.role),
+                );
+                for s in by {
+                    line(&mut out, format!("allowed by {}", describe(s, file)));
+                }
+            }
+            Decision::ExplicitDeny { by } => {
+                line(
+                    &mut out,
+                    format!("role `{}` may not perform {request}", self.role),
+                );
+                for s in by {
+                    line(&mut out, format!("denied by {}", describe(s, file)));
+                }
+            }
+            Decision::ImplicitDeny { near_misses } => {
+                line(
+                    &mut out,
+                    format!("no statement of role `{}` allows {request}", self.role),
+                );
+                for NearMiss {
+                    statement, detail, ..
+                } in near_misses
+                {
+                    line(
+                        &mut out,
+                        format!("hint: {} {detail}", describe(statement, file)),
+                    );
+                }
+            }
+            Decision::Unknown {
+                reasons,
+                would_allow,
+                possibly_denied_by,
+            } => {
+                line(
+                    &mut out,
+                    format!(
+                        "cannot tell whether role `{}` may perform {request}",
+                        self.role
+                    ),
+                );
+                for r in reasons {
+                    line(&mut out, format!("because {r}"));
+                }
+                for s in would_allow {
+                    line(&mut out, format!("may be allowed by {}", describe(s, file)));
+                }
+                for s in possibly_denied_by {
+                    line(&mut out, format!("may be denied by {}", describe(s, file)));
+                }
+            }
+        }
+        for n in &self.notes {
+            line(&mut out, format!("note: {n}"));
+        }
+        for p in &self.problems {
+            let at = location(p.span.or(p.policy.span), file)
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
+            line(
+                &mut out,
+                format!("problem in policy `{}`{at}: {}", p.policy.name, p.message),
+            );
+        }
+        out
+    }
+
+    /// The JSON report.
+    pub fn to_json<'a>(
+        &self,
+        file_of: impl Fn(usize) -> Option<&'a SourceFile>,
+    ) -> serde_json::Value {
+        let file = file_of(self.stack);
+        let statements = |refs: &[StatementRef]| -> Vec<serde_json::Value> {
+            refs.iter().map(|s| statement_json(s, file)).collect()
+        };
+        let mut out = serde_json::json!({
+            "decision": self.decision.label(),
+            "role": self.role,
+            "file": file.map(|f| f.path.display().to_string()),
+            "action": self.action,
+            "resource": self.resource.to_string(),
+            "notes": self.notes,
+            "problems": self.problems.iter().map(|p| {
+                let lc = p.span.or(p.policy.span).and_then(|s| file.map(|f| f.line_col(s.start)));
+                serde_json::json!({
+                    "policy": p.policy.name,
+                    "kind": p.kind,
+                    "message": p.message,
+                    "line": lc.map(|l| l.line),
+                    "column": lc.map(|l| l.column),
+                })
+            }).collect::<Vec<_>>(),
+        });
+        let extra = match &self.decision {
+            Decision::Allowed { by } | Decision::ExplicitDeny { by } => {
+                serde_json::json!({ "statements": statements(by) })
+            }
+            Decision::ImplicitDeny { near_misses } => serde_json::json!({
+                "near_misses": near_misses.iter().map(|n| serde_json::json!({
+                    "kind": n.kind,
+                    "detail": n.detail,
+                    "statement": statement_json(&n.statement, file),
+                })).collect::<Vec<_>>(),
+            }),
+            Decision::Unknown {
+                reasons,
+                would_allow,
+                possibly_denied_by,
+            } => serde_json::json!({
+                "reasons": reasons,
+                "would_allow": statements(would_allow),
+                "possibly_denied_by": statements(possibly_denied_by),
+            }),
+        };
+        if let (Some(map), serde_json::Value::Object(extra)) = (out.as_object_mut(), extra) {
+            map.extend(extra);
+        }
+        out
+    }
+}
+
+fn location(span: Option<Span>, file: Option<&SourceFile>) -> Option<String> {
+    let (span, file) = (span?, file?);
+    let lc = file.line_col(span.start);
+    Some(format!("{}:{}:{}", file.path.display(), lc.line, lc.column))
+}
+
+fn policy_label(p: &PolicyRef) -> String {
+    match &p.kind {
+        PolicyKind::Model(source) => {
+            let kind = match source {
+                crate::model::PolicySource::Inline => "inline policy",
+                crate::model::PolicySource::Standalone => "policy",
+                crate::model::PolicySource::CustomerManaged => "managed policy",
+                crate::model::PolicySource::SamGenerated => "SAM-generated policy",
+                crate::model::PolicySource::SamPolicyTemplate => "SAM policy template",
+            };
+            format!("{kind} `{}` of `{}`", p.name, p.origin)
+        }
+        PolicyKind::AwsManaged { version, date, .. } => {
+            let day = date.get(..10).unwrap_or(date);
+            format!("AWS managed policy `{}` ({version}, {day})", p.name)
+        }
+    }
+}
+
+fn describe(s: &StatementRef, file: Option<&SourceFile>) -> String {
+    let boundary = match s.policy.attachment {
+        crate::iam::eval::Attachment::Boundary => " (permissions boundary)",
+        crate::iam::eval::Attachment::Identity => "",
+    };
+    let at = match (&s.policy.kind, location(s.span, file)) {
+        (_, Some(l)) => format!(" at {l}"),
+        (PolicyKind::AwsManaged { .. }, None) => location(s.policy.span, file)
+            .map(|l| format!(" attached at {l}"))
+            .unwrap_or_default(),
+        (_, None) => location(s.policy.span, file)
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default(),
+    };
+    format!("{} of {}{boundary}{at}", s.label(), policy_label(&s.policy))
+}
+
+fn statement_json(s: &StatementRef, file: Option<&SourceFile>) -> serde_json::Value {
+    let span = s.span.or(s.policy.span);
+    let lc = span.and_then(|sp| file.map(|f| f.line_col(sp.start)));
+    let (kind, arn, version, date) = match &s.policy.kind {
+        PolicyKind::Model(source) => (
+            serde_json::to_value(source).unwrap_or(serde_json::Value::Null),
+            None,
+            None,
+            None,
+        ),
+        PolicyKind::AwsManaged { arn, version, date } => (
+            serde_json::Value::String("aws-managed".into()),
+            Some(arn.clone()),
+            Some(version.clone()),
+            Some(date.clone()),
+        ),
+    };
+    serde_json::json!({
+        "policy": s.policy.name,
+        "policy_kind": kind,
+        "policy_arn": arn,
+        "policy_version": version,
+        "policy_date": date,
+        "attachment": s.policy.attachment,
+        "origin": s.policy.origin,
+        "sid": s.sid,
+        "index": s.index,
+        "line": lc.map(|l| l.line),
+        "column": lc.map(|l| l.column),
+    })
+}
+
+#[cfg(test)]
+mod tests;
