@@ -54,7 +54,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         let (leaf, []) = self.expr_at(id, &path)? else {
             return None;
         };
-        match self.resolve_leaf(&self.scope(id), leaf, &[], attr, depth + 1) {
+        match self.resolve_leaf(&self.scope(id), &leaf, &[], attr, depth + 1) {
             RVal::Str(s, _) => Some(s),
             _ => None,
         }

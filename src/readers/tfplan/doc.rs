@@ -82,17 +82,14 @@ pub enum Mode {
     Other,
 }
 
-/// One resource instance with its (known) attribute values.
+/// One resource instance with its (known) attribute values. Its type and name are read from
+/// its address when needed.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ResourceValues<'a> {
     #[serde(borrow)]
     pub address: Cow<'a, str>,
     pub mode: Mode,
-    #[serde(borrow, rename = "type")]
-    pub rtype: Cow<'a, str>,
-    #[serde(borrow)]
-    pub name: Cow<'a, str>,
     /// The count index (a number) or for_each key (a string); absent without either.
     #[serde(borrow)]
     pub index: Option<&'a RawValue>,
@@ -100,17 +97,45 @@ pub struct ResourceValues<'a> {
     pub values: Option<&'a RawValue>,
 }
 
-#[derive(Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum Action {
-    NoOp,
-    Create,
-    Read,
-    Update,
-    Delete,
-    Forget,
-    #[serde(other)]
-    Other,
+/// The planned actions of a change, as a set (`["delete", "create"]` for a replacement).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Actions(u8);
+
+impl Actions {
+    const DELETE: u8 = 1;
+    const OTHER: u8 = 2;
+
+    /// Exactly `["delete"]`: the object will not exist after apply.
+    pub fn delete_only(self) -> bool {
+        self.0 == Self::DELETE
+    }
+}
+
+impl<'de> Deserialize<'de> for Actions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ActionsVisitor;
+        impl<'de> serde::de::Visitor<'de> for ActionsVisitor {
+            type Value = Actions;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of actions")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Actions, A::Error> {
+                let mut bits = 0;
+                while let Some(a) = seq.next_element::<crate::readers::tfplan::expr::Text<'de>>()? {
+                    bits |= if a.0 == "delete" {
+                        Actions::DELETE
+                    } else {
+                        Actions::OTHER
+                    };
+                }
+                Ok(Actions(bits))
+            }
+        }
+        d.deserialize_seq(ActionsVisitor)
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -127,7 +152,7 @@ pub struct ResourceChange<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct Change<'a> {
-    pub actions: Vec<Action>,
+    pub actions: Actions,
     /// Mirrors `after` with `true` at every value only known after apply.
     #[serde(borrow)]
     pub after_unknown: Option<&'a RawValue>,
@@ -177,11 +202,9 @@ pub struct ConfigVariable<'a> {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ConfigResource<'a> {
-    pub mode: Mode,
-    #[serde(borrow, rename = "type")]
-    pub rtype: Cow<'a, str>,
+    /// `aws_x.y` or `data.aws_x.y`, within its module.
     #[serde(borrow)]
-    pub name: Cow<'a, str>,
+    pub address: Cow<'a, str>,
     #[serde(borrow)]
     pub provider_config_key: Option<Cow<'a, str>>,
     /// Block-expressions representation, decoded only for audited types.

@@ -41,7 +41,7 @@ impl<'de> Deserialize<'de> for Text<'de> {
 }
 
 /// One attribute's expression: `constant_value` and/or `references`, both absent for `{}`.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Leaf<'a> {
     pub constant: Option<&'a RawValue>,
     pub references: Vec<Cow<'a, str>>,

@@ -12,12 +12,14 @@
 //! a pure function of (instance, attribute), so two references to the same attribute give equal
 //! [`SymStr`]s, carrying `refers` = (instance address, attribute).
 
+use std::borrow::Cow;
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde_json::value::RawValue;
 
-use super::doc::{Action, ConfigModule, ConfigResource, Document, Mode, ModuleCall, ModuleValues};
+use super::doc::{Actions, ConfigModule, ConfigResource, Document, Mode, ModuleCall, ModuleValues};
 use super::expr::{
     Block, Expr, Key, Leaf, Reference, Step, Subject, module_address, parse_block,
     parse_module_address,
@@ -32,17 +34,15 @@ const MAX_DEPTH: u8 = 24;
 pub type InstId = usize;
 
 /// One resource instance that will exist after apply (or exists, for a state).
-pub struct Instance<'d, 'a> {
-    pub address: &'d str,
+pub struct Instance<'a> {
+    pub address: Cow<'a, str>,
     pub module: usize,
     pub mode: Mode,
-    pub rtype: &'d str,
+    pub rtype: Cow<'a, str>,
     pub key: Key,
     pub values: Option<&'a RawValue>,
     pub after_unknown: Option<&'a RawValue>,
     pub config: Option<usize>,
-    mask: OnceCell<Mask>,
-    members: OnceCell<Vec<(std::borrow::Cow<'a, str>, &'a RawValue)>>,
 }
 
 /// A module instance: the names and keys on the way to it.
@@ -52,7 +52,7 @@ pub struct ModuleInstance {
 
 struct ConfigModuleEntry<'d, 'a> {
     module: &'d ConfigModule<'a>,
-    resources: HashMap<(Mode, &'d str, &'d str), usize>,
+    resources: HashMap<&'d str, usize>,
     calls: HashMap<&'d str, CallEntry<'d, 'a>>,
 }
 
@@ -64,7 +64,6 @@ struct CallEntry<'d, 'a> {
 
 pub struct ConfigResourceEntry<'d, 'a> {
     pub resource: &'d ConfigResource<'a>,
-    expressions: OnceCell<Block<'a>>,
 }
 
 impl ConfigResourceEntry<'_, '_> {
@@ -73,6 +72,47 @@ impl ConfigResourceEntry<'_, '_> {
         self.resource.count_expression.is_some() || self.resource.for_each_expression.is_some()
     }
 }
+
+/// The instances of one configuration resource in one module instance (usually one).
+enum Slot {
+    One(InstId),
+    Many(Vec<InstId>),
+}
+
+/// A small cache of recently used derived data, keyed by instance or configuration resource.
+/// Lowering reads one instance and the few it references at a time, so a handful of entries
+/// serves almost every lookup while memory stays constant, whatever the size of the plan.
+struct Recent<T> {
+    entries: Vec<(usize, Rc<T>)>,
+    next: usize,
+}
+
+const RECENT: usize = 16;
+
+impl<T> Recent<T> {
+    fn new() -> Self {
+        Recent {
+            entries: Vec::with_capacity(RECENT),
+            next: 0,
+        }
+    }
+
+    fn get_or_insert(&mut self, key: usize, make: impl FnOnce() -> T) -> Rc<T> {
+        if let Some((_, v)) = self.entries.iter().find(|(k, _)| *k == key) {
+            return Rc::clone(v);
+        }
+        let value = Rc::new(make());
+        if self.entries.len() < RECENT {
+            self.entries.push((key, Rc::clone(&value)));
+        } else if let Some(slot) = self.entries.get_mut(self.next) {
+            *slot = (key, Rc::clone(&value));
+            self.next = (self.next + 1) % RECENT;
+        }
+        value
+    }
+}
+
+type Members<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
 
 /// The resource a value is an attribute of.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,20 +155,19 @@ pub enum Unset {
 
 pub struct Plan<'d, 'a> {
     pub doc: &'d Document<'a>,
-    pub instances: Vec<Instance<'d, 'a>>,
+    pub instances: Vec<Instance<'a>>,
     pub modules: Vec<ModuleInstance>,
     module_by_address: HashMap<String, usize>,
-    by_address: HashMap<&'d str, InstId>,
-    by_config: HashMap<(usize, Mode, &'d str, &'d str), Vec<InstId>>,
+    by_address: HashMap<Cow<'a, str>, InstId>,
+    by_config: HashMap<(usize, Cow<'a, str>), Slot>,
     config_modules: Vec<ConfigModuleEntry<'d, 'a>>,
     config_module_by_path: HashMap<String, usize>,
     pub config_resources: Vec<ConfigResourceEntry<'d, 'a>>,
     environments: HashMap<String, Environment>,
     pub diagnostics: RefCell<Vec<FileError>>,
-}
-
-fn actions_are_delete_only(actions: &[Action]) -> bool {
-    actions == [Action::Delete]
+    expressions: RefCell<Recent<Block<'a>>>,
+    members: RefCell<Recent<Members<'a>>>,
+    masks: RefCell<Recent<Mask>>,
 }
 
 /// The names of a module path joined, the key of the configuration module.
@@ -139,8 +178,41 @@ fn names_key(path: &[(String, Key)]) -> String {
         .join(".")
 }
 
+/// A part of a borrowed-or-owned string, borrowed when the string is.
+fn sub<'a>(s: &Cow<'a, str>, range: std::ops::Range<usize>) -> Cow<'a, str> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(b.get(range).unwrap_or("")),
+        Cow::Owned(o) => Cow::Owned(o.get(range).unwrap_or("").to_string()),
+    }
+}
+
+/// The configuration address (`aws_x.y`, `data.aws_x.y`) and type of an instance address in a
+/// module whose address has `prefix` bytes (with the dot).
+fn split_address<'a>(address: &Cow<'a, str>, prefix: usize) -> (Cow<'a, str>, Cow<'a, str>) {
+    let rest = address.get(prefix..).unwrap_or("");
+    let config_len = rest.find('[').unwrap_or(rest.len());
+    let config = sub(address, prefix..prefix + config_len);
+    let skip = if config.starts_with("data.") { 5 } else { 0 };
+    let type_len = config
+        .get(skip..)
+        .and_then(|c| c.find('.'))
+        .unwrap_or(config.len().saturating_sub(skip));
+    let rtype = sub(address, prefix + skip..prefix + skip + type_len);
+    (config, rtype)
+}
+
 impl<'d, 'a: 'd> Plan<'d, 'a> {
-    pub fn new(doc: &'d Document<'a>) -> Plan<'d, 'a> {
+    /// Indexes a document. The resource lists are moved out of the document, so that only
+    /// the index holds them while the stack is built.
+    pub fn new(doc: &'d mut Document<'a>) -> Plan<'d, 'a> {
+        let planned = doc.planned_values.take().or_else(|| doc.values.take());
+        let changes_list = doc.resource_changes.take().unwrap_or_default();
+        let prior = doc
+            .prior_state
+            .take()
+            .and_then(|p| p.values)
+            .and_then(|v| v.root_module);
+        let doc: &'d Document<'a> = doc;
         let mut plan = Plan {
             doc,
             instances: Vec::new(),
@@ -153,6 +225,9 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             config_resources: Vec::new(),
             environments: HashMap::new(),
             diagnostics: RefCell::new(Vec::new()),
+            expressions: RefCell::new(Recent::new()),
+            members: RefCell::new(Recent::new()),
+            masks: RefCell::new(Recent::new()),
         };
         if let Some(root) = doc
             .configuration
@@ -163,38 +238,21 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         }
         plan.module_id("");
 
-        let changes: HashMap<&str, (&[Action], Option<&'a RawValue>)> = doc
-            .resource_changes
+        let changes: HashMap<&str, (Actions, Option<&'a RawValue>)> = changes_list
             .iter()
-            .flatten()
             .filter(|c| c.deposed.is_none())
-            .map(|c| {
-                (
-                    &*c.address,
-                    (c.change.actions.as_slice(), c.change.after_unknown),
-                )
-            })
+            .map(|c| (&*c.address, (c.change.actions, c.change.after_unknown)))
             .collect();
-
-        let planned = doc
-            .planned_values
-            .as_ref()
-            .or(doc.values.as_ref())
-            .and_then(|v| v.root_module.as_ref());
-        if let Some(root) = planned {
+        if let Some(root) = planned.and_then(|p| p.root_module) {
             plan.add_module_values(root, &changes, false);
         }
         // Data sources read while planning appear only in the prior state (spec §8.1).
-        if doc.planned_values.is_some() {
-            if let Some(root) = doc
-                .prior_state
-                .as_ref()
-                .and_then(|p| p.values.as_ref())
-                .and_then(|v| v.root_module.as_ref())
-            {
-                plan.add_module_values(root, &changes, true);
-            }
+        if let Some(root) = prior {
+            plan.add_module_values(root, &changes, true);
         }
+        drop(changes);
+        drop(changes_list);
+        plan.instances.shrink_to_fit();
         plan.environments = plan.provider_environments();
         plan
     }
@@ -205,11 +263,9 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         let mut resources = HashMap::new();
         for r in module.resources.iter().flatten() {
             let rid = self.config_resources.len();
-            self.config_resources.push(ConfigResourceEntry {
-                resource: r,
-                expressions: OnceCell::new(),
-            });
-            resources.insert((r.mode, &*r.rtype, &*r.name), rid);
+            self.config_resources
+                .push(ConfigResourceEntry { resource: r });
+            resources.insert(&*r.address, rid);
         }
         self.config_modules.push(ConfigModuleEntry {
             module,
@@ -252,51 +308,71 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
 
     fn add_module_values(
         &mut self,
-        module: &'d ModuleValues<'a>,
-        changes: &HashMap<&str, (&[Action], Option<&'a RawValue>)>,
+        module: ModuleValues<'a>,
+        changes: &HashMap<&str, (Actions, Option<&'a RawValue>)>,
         data_only: bool,
     ) {
         let module_address = module.address.as_deref().unwrap_or("");
+        let prefix = if module_address.is_empty() {
+            0
+        } else {
+            module_address.len() + 1
+        };
         let mid = self.module_id(module_address);
         let config_module = self
             .modules
             .get(mid)
             .and_then(|m| self.config_module_by_path.get(&names_key(&m.path)))
             .copied();
-        for r in module.resources.iter().flatten() {
-            if data_only && (r.mode != Mode::Data || self.by_address.contains_key(&*r.address)) {
+        for r in module.resources.into_iter().flatten() {
+            if r.mode == Mode::Other
+                || data_only && (r.mode != Mode::Data || self.by_address.contains_key(&*r.address))
+            {
                 continue;
             }
-            let (actions, after_unknown) = changes.get(&*r.address).copied().unwrap_or((&[], None));
-            if actions_are_delete_only(actions) || r.mode == Mode::Other {
+            let (actions, after_unknown) = changes
+                .get(&*r.address)
+                .copied()
+                .unwrap_or((Actions::default(), None));
+            if actions.delete_only() {
                 continue;
             }
+            let (config_address, rtype) = split_address(&r.address, prefix);
             let config = config_module.and_then(|cm| {
                 self.config_modules
                     .get(cm)
-                    .and_then(|e| e.resources.get(&(r.mode, &*r.rtype, &*r.name)))
+                    .and_then(|e| e.resources.get(&*config_address))
                     .copied()
             });
             let id = self.instances.len();
+            self.by_address.insert(r.address.clone(), id);
+            match self.by_config.entry((mid, config_address)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(Slot::One(id));
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    let slot = o.get_mut();
+                    *slot = match std::mem::replace(slot, Slot::Many(Vec::new())) {
+                        Slot::One(first) => Slot::Many(vec![first, id]),
+                        Slot::Many(mut v) => {
+                            v.push(id);
+                            Slot::Many(v)
+                        }
+                    };
+                }
+            }
             self.instances.push(Instance {
-                address: &r.address,
+                address: r.address,
                 module: mid,
                 mode: r.mode,
-                rtype: &r.rtype,
+                rtype,
                 key: Key::from_index(r.index),
                 values: r.values,
                 after_unknown: if data_only { None } else { after_unknown },
                 config,
-                mask: OnceCell::new(),
-                members: OnceCell::new(),
             });
-            self.by_address.insert(&r.address, id);
-            self.by_config
-                .entry((mid, r.mode, &*r.rtype, &*r.name))
-                .or_default()
-                .push(id);
         }
-        for child in module.child_modules.iter().flatten() {
+        for child in module.child_modules.into_iter().flatten() {
             self.add_module_values(child, changes, data_only);
         }
     }
@@ -382,7 +458,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
     // -----------------------------------------------------------------------------------------
     // Lookups
 
-    pub fn instance(&self, id: InstId) -> Option<&Instance<'d, 'a>> {
+    pub fn instance(&self, id: InstId) -> Option<&Instance<'a>> {
         self.instances.get(id)
     }
 
@@ -390,12 +466,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         self.by_address.get(address).copied()
     }
 
-    pub fn address(&self, id: InstId) -> &'d str {
-        self.instances.get(id).map(|i| i.address).unwrap_or("")
+    pub fn address(&self, id: InstId) -> &str {
+        self.instances.get(id).map(|i| &*i.address).unwrap_or("")
     }
 
-    pub fn rtype(&self, id: InstId) -> &'d str {
-        self.instances.get(id).map(|i| i.rtype).unwrap_or("")
+    pub fn rtype(&self, id: InstId) -> &str {
+        self.instances.get(id).map(|i| &*i.rtype).unwrap_or("")
     }
 
     /// The scope of an instance's own expressions.
@@ -421,12 +497,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         }
     }
 
-    fn mask(&self, id: InstId) -> Option<&Mask> {
-        let inst = self.instances.get(id)?;
-        let raw = inst.after_unknown?;
+    fn mask(&self, id: InstId) -> Option<Rc<Mask>> {
+        let raw = self.instances.get(id)?.after_unknown?;
         Some(
-            inst.mask
-                .get_or_init(|| serde_json::from_str(raw.get()).unwrap_or_default()),
+            self.masks
+                .borrow_mut()
+                .get_or_insert(id, || serde_json::from_str(raw.get()).unwrap_or_default()),
         )
     }
 
@@ -436,10 +512,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
 
     /// The raw value of a top-level attribute, when known and not null.
     pub fn member(&self, id: InstId, attr: &str) -> Option<&'a RawValue> {
-        let inst = self.instances.get(id)?;
-        let raw = inst.values?;
-        inst.members
-            .get_or_init(|| members(raw).unwrap_or_default())
+        let raw = self.instances.get(id)?.values?;
+        let members = self
+            .members
+            .borrow_mut()
+            .get_or_insert(id, || members(raw).unwrap_or_default());
+        members
             .iter()
             .find(|(k, _)| k == attr)
             .map(|(_, v)| *v)
@@ -448,9 +526,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
 
     /// A top-level attribute's literal text when known.
     pub fn known_str(&self, id: InstId, attr: &str) -> Option<String> {
-        self.member(id, attr)
-            .and_then(scalar)
-            .map(std::borrow::Cow::into_owned)
+        self.member(id, attr).and_then(scalar).map(Cow::into_owned)
     }
 
     pub fn config_resource(&self, id: InstId) -> Option<&ConfigResourceEntry<'d, 'a>> {
@@ -460,12 +536,13 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             .and_then(|c| self.config_resources.get(c))
     }
 
-    fn expressions(&self, id: InstId) -> Option<&Block<'a>> {
-        let entry = self.config_resource(id)?;
+    fn expressions(&self, id: InstId) -> Option<Rc<Block<'a>>> {
+        let config = self.instances.get(id)?.config?;
+        let entry = self.config_resources.get(config)?;
         Some(
-            entry
-                .expressions
-                .get_or_init(|| parse_block(entry.resource.expressions)),
+            self.expressions
+                .borrow_mut()
+                .get_or_insert(config, || parse_block(entry.resource.expressions)),
         )
     }
 
@@ -475,15 +552,16 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         &self,
         id: InstId,
         path: &'p [Seg<'p>],
-    ) -> Option<(&Leaf<'a>, &'p [Seg<'p>])> {
-        let mut block = self.expressions(id)?;
+    ) -> Option<(Leaf<'a>, &'p [Seg<'p>])> {
+        let root = self.expressions(id)?;
+        let mut block: &Block<'a> = &root;
         let mut rest = path;
         loop {
             let (Seg::Key(k), tail) = rest.split_first()? else {
                 return None;
             };
             match block.get(k)? {
-                Expr::Leaf(leaf) => return Some((leaf, tail)),
+                Expr::Leaf(leaf) => return Some((leaf.clone(), tail)),
                 Expr::Block(b) => {
                     block = b;
                     rest = tail;
@@ -521,9 +599,10 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
 
     /// The number of nested blocks the configuration writes at `path`.
     pub fn config_block_count(&self, id: InstId, path: &[Seg<'_>]) -> usize {
-        let Some(mut block) = self.expressions(id) else {
+        let Some(root) = self.expressions(id) else {
             return 0;
         };
+        let mut block: &Block<'_> = &root;
         let mut rest = path;
         loop {
             let Some((Seg::Key(k), tail)) = rest.split_first() else {
@@ -549,20 +628,15 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
     }
 
     /// The instances of a configuration resource in a module instance.
-    fn instances_of(
-        &self,
-        path: &[(String, Key)],
-        mode: Mode,
-        rtype: &str,
-        name: &str,
-    ) -> Vec<InstId> {
+    fn instances_of(&self, path: &[(String, Key)], config_address: &str) -> Vec<InstId> {
         let Some(&mid) = self.module_by_address.get(&module_address(path)) else {
             return Vec::new();
         };
-        self.by_config
-            .get(&(mid, mode, rtype, name))
-            .cloned()
-            .unwrap_or_default()
+        match self.by_config.get(&(mid, Cow::Borrowed(config_address))) {
+            Some(Slot::One(id)) => vec![*id],
+            Some(Slot::Many(ids)) => ids.clone(),
+            None => Vec::new(),
+        }
     }
 
     fn config_module(&self, path: &[(String, Key)]) -> Option<&ConfigModuleEntry<'d, 'a>> {
@@ -611,7 +685,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 Seg::Idx(i) => Step::Index(Key::Int(i64::try_from(*i).unwrap_or(i64::MAX))),
             })
             .collect();
-        Some(self.resolve_leaf(&self.scope(id), leaf, &steps, hint, 0))
+        Some(self.resolve_leaf(&self.scope(id), &leaf, &steps, hint, 0))
     }
 
     /// An unknown scalar attribute, linked through the configuration.
@@ -676,7 +750,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         if leaf.references.is_empty() {
             return value;
         }
-        match self.resolve_leaf(&self.scope(id), leaf, &[], hint, 0) {
+        match self.resolve_leaf(&self.scope(id), &leaf, &[], hint, 0) {
             RVal::Str(s, Some(_)) if s.as_literal() == value.as_literal() => s,
             _ => value,
         }
@@ -756,12 +830,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         let mut out = Vec::new();
         if leaf.constant.is_some() {
             flatten_strings(
-                self.resolve_leaf(&scope, leaf, &[], hint, 0),
+                self.resolve_leaf(&scope, &leaf, &[], hint, 0),
                 &mut out,
                 &unknown,
             );
         } else {
-            let (roots, dynamic) = roots(leaf);
+            let (roots, dynamic) = roots(&leaf);
             if roots.is_empty() {
                 out.push(unknown(
                     "its expression is a function call or other computation",
@@ -911,8 +985,8 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 name,
                 key,
             } => {
-                let mode = if *data { Mode::Data } else { Mode::Managed };
-                let candidates = self.instances_of(&scope.path, mode, rtype, name);
+                let config_address = format!("{}{rtype}.{name}", if *data { "data." } else { "" });
+                let candidates = self.instances_of(&scope.path, &config_address);
                 let key = match key {
                     Some(k) => Some(k.clone()),
                     None if dynamic && scope.repeated && scope.key != Key::None => {
@@ -1154,7 +1228,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         }
         match self.expr_at(id, &path) {
             Some((leaf, [])) => {
-                match self.resolve_leaf(&self.scope(id), leaf, &[], "", depth + 1) {
+                match self.resolve_leaf(&self.scope(id), &leaf, &[], "", depth + 1) {
                     RVal::Str(mut s, _)
                         if !s.symbols().any(|x| matches!(x, Symbol::Unknown(_))) =>
                     {

@@ -34,15 +34,15 @@ struct RolePolicyKeys {
 struct Lower<'p, 'd, 'a> {
     plan: &'p Plan<'d, 'a>,
     stack: Stack,
-    functions: HashMap<&'d str, FunctionId>,
+    functions: HashMap<&'p str, FunctionId>,
     function_names: HashMap<String, FunctionId>,
-    aliases: HashMap<&'d str, (FunctionId, SymStr)>,
-    roles: HashMap<&'d str, RoleId>,
+    aliases: HashMap<&'p str, (FunctionId, SymStr)>,
+    roles: HashMap<&'p str, RoleId>,
     role_names: HashMap<String, RoleId>,
     role_arns: HashMap<String, RoleId>,
     role_keys: Vec<RolePolicyKeys>,
-    documents: HashMap<&'d str, ManagedDocument>,
-    document_arns: HashMap<String, &'d str>,
+    documents: HashMap<&'p str, ManagedDocument>,
+    document_arns: HashMap<String, &'p str>,
     secrets: HashMap<String, String>,
     source_arns: HashMap<String, String>,
     bootstrap: HashMap<String, String>,
@@ -154,6 +154,7 @@ pub fn lower(plan: &Plan<'_, '_>) -> Stack {
     let managed: Vec<InstId> = (0..plan.instances.len())
         .filter(|i| plan.instance(*i).is_some_and(|x| x.mode == Mode::Managed))
         .collect();
+    l.reserve(&managed);
     let mut pending_arns = Vec::new();
     for &id in &managed {
         match plan.rtype(id) {
@@ -188,6 +189,15 @@ pub fn lower(plan: &Plan<'_, '_>) -> Stack {
             _ => {}
         }
     }
+    for (role, keys) in l.stack.roles.iter_mut().zip(&mut l.role_keys) {
+        role.policies.shrink_to_fit();
+        role.managed_policy_arns.shrink_to_fit();
+        keys.names.shrink_to_fit();
+        keys.arns.shrink_to_fit();
+    }
+    for f in &mut l.stack.functions {
+        f.aliases.shrink_to_fit();
+    }
     for &id in &managed {
         match plan.rtype(id) {
             "aws_iam_role_policies_exclusive" => l.policies_exclusive(id),
@@ -204,7 +214,34 @@ pub fn lower(plan: &Plan<'_, '_>) -> Stack {
     l.stack
 }
 
-impl<'d, 'a: 'd> Lower<'_, 'd, 'a> {
+impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
+    /// Sizes the stack's lists to the instances that fill them: plans can hold tens of
+    /// thousands of items, and doubling growth would leave up to half of each list unused.
+    fn reserve(&mut self, managed: &[InstId]) {
+        let count = |types: &[&str]| {
+            managed
+                .iter()
+                .filter(|i| types.contains(&self.plan.rtype(**i)))
+                .count()
+        };
+        let s = &mut self.stack;
+        s.functions.reserve_exact(count(&["aws_lambda_function"]));
+        s.event_source_mappings
+            .reserve_exact(count(&["aws_lambda_event_source_mapping"]));
+        s.roles.reserve_exact(count(&["aws_iam_role"]));
+        s.permissions
+            .reserve_exact(count(&["aws_lambda_permission"]));
+        s.queues.reserve_exact(count(&["aws_sqs_queue"]));
+        s.streams.reserve_exact(count(&["aws_kinesis_stream"]));
+        s.tables.reserve_exact(count(&["aws_dynamodb_table"]));
+        s.secrets
+            .reserve_exact(count(&["aws_secretsmanager_secret"]));
+        s.kms_keys.reserve_exact(count(&["aws_kms_key"]));
+        s.topics.reserve_exact(count(&["aws_sns_topic"]));
+        s.buckets.reserve_exact(count(&["aws_s3_bucket"]));
+        self.role_keys.reserve_exact(count(&["aws_iam_role"]));
+    }
+
     fn attr(&self, id: InstId, attr: &str) -> SymStr {
         str_of(self.plan.attr_value(id, attr, &[], 0))
     }
@@ -727,7 +764,7 @@ impl<'d, 'a: 'd> Lower<'_, 'd, 'a> {
     }
 
     /// The customer-managed policy of the plan that an ARN value names.
-    fn document_for(&self, arn: &SymStr) -> Option<&'d str> {
+    fn document_for(&self, arn: &SymStr) -> Option<&'p str> {
         if let Some(r) = &arn.refers {
             if let Some((k, _)) = self.documents.get_key_value(r.resource.as_str()) {
                 return Some(k);

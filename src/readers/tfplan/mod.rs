@@ -229,7 +229,7 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
     if !body.starts_with('{') {
         return Err(not_json(file, body, offset));
     }
-    let document: doc::Document<'_> = match serde_json::from_str(body) {
+    let mut document: doc::Document<'_> = match serde_json::from_str(body) {
         Ok(d) => d,
         Err(e) => {
             if let Some(v) = sniff_format_version(body).filter(|v| !version_supported(v)) {
@@ -254,9 +254,10 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
     } else {
         InputFormat::TerraformState
     };
-    let plan = index::Plan::new(&document);
+    let errored = document.errored == Some(true);
+    let plan = index::Plan::new(&mut document);
     let mut stack = lower::lower(&plan);
-    if document.errored == Some(true) {
+    if errored {
         stack.diagnostics.insert(
             0,
             FileError::new(

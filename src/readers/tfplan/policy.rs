@@ -126,7 +126,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             )));
         };
         let scope = self.scope(id);
-        Some(match self.resolve_leaf(&scope, leaf, &[], "json", 0) {
+        Some(match self.resolve_leaf(&scope, &leaf, &[], "json", 0) {
             RVal::Str(_, Some(t)) if t.rtype == POLICY_DOCUMENT => match t.inst {
                 Some(doc) => self.document_of(doc, depth + 1),
                 None => unknown(format!(

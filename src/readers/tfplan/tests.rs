@@ -834,7 +834,10 @@ fn truncated_json_names_the_offset() {
     );
     let span = e.span.unwrap();
     assert_eq!(span.end as usize, cut.trim_end().len());
-    assert!(e.message.ends_with(&format!("byte {} inside an unfinished value", cut.trim_end().len())));
+    assert!(e.message.ends_with(&format!(
+        "byte {} inside an unfinished value",
+        cut.trim_end().len()
+    )));
 }
 
 #[test]
