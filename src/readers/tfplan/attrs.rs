@@ -132,7 +132,8 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             }
             ("aws_sns_topic", "arn" | "id") => from_name("name", &|n| env.topic_arn(n)),
             ("aws_s3_bucket", "arn") => from_name("bucket", &|n| env.bucket_arn(n)),
-            // The provider drops the `:*` the API adds to log group ARNs (TFSCHEMA).
+            // The provider removes the `:*` the API adds to log group ARNs (provider docs of
+            // `aws_cloudwatch_log_group.arn`; not in spec §6.3).
             ("aws_cloudwatch_log_group", "arn") => from_name("name", &|n| {
                 env.regional_arn("logs", &Environment::with_prefix("log-group:", n))
             }),

@@ -882,24 +882,19 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             }
             None if self.unknown_at(id, path) => {
                 let n = self.config_block_count(id, path);
-                if n == 0 && self.expr_at(id, path).is_none() && self.config_resource(id).is_some()
-                {
-                    // Dynamic blocks are not in the configuration representation (spec §8.2).
-                    let written = self.expressions(id).is_some_and(
-                        |b| matches!(path.first(), Some(Seg::Key(k)) if b.get(k).is_some()),
-                    );
-                    if written {
-                        self.diagnostic(format!(
-                            "`{}` of `{}` is only known after apply (a `dynamic` block?); it is not audited",
-                            path_text(path),
-                            self.address(id)
-                        ));
-                    }
-                }
                 (0..n).map(|_| T::default()).collect()
             }
             None => Vec::new(),
         }
+    }
+
+    /// Nested blocks only known after apply that the configuration does not write: `dynamic`
+    /// blocks, which the configuration representation leaves out (spec §8.2).
+    pub fn dynamic_blocks(&self, id: InstId, field: Field<'a>, path: &[Seg<'_>]) -> bool {
+        field.0.is_none()
+            && self.unknown_at(id, path)
+            && self.config_resource(id).is_some()
+            && self.config_block_count(id, path) == 0
     }
 
     /// Typed values of an instance; a resource whose values are not an object is skipped.
@@ -1311,7 +1306,7 @@ fn same_json(a: &RawValue, b: &RawValue) -> bool {
     }
 }
 
-/// The partition of a region (`cn-north-1` → `aws-cn`).
+/// The partition of a region (`cn-north-1` → `aws-cn`) [derived from the PS partitions].
 fn partition_of(region: &str) -> Option<String> {
     let partition = if region.starts_with("cn-") {
         "aws-cn"

@@ -422,6 +422,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                     .string(id, v.encryption_type, &[Seg::Key("encryption_type")], "")
                     .filter(|e| e.as_literal() == Some("KMS"))
                     .and_then(|_| self.string(id, v.kms_key_id, &[Seg::Key("kms_key_id")], "arn"))
+                    // The AWS managed key needs no grant, as for SQS (spec §1.1) [derived].
                     .filter(|k| k.as_literal() != Some("alias/aws/kinesis"))
                     .map(loc);
                 let stream = KinesisStream {
@@ -1213,6 +1214,17 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             v.source_access_configuration,
             &[Seg::Key("source_access_configuration")],
         );
+        for (field, name) in [
+            (v.source_access_configuration, "source_access_configuration"),
+            (v.self_managed_event_source, "self_managed_event_source"),
+        ] {
+            if plan.dynamic_blocks(id, field, &[Seg::Key(name)]) {
+                plan.diagnostic(format!(
+                    "`{name}` of `{}` is only known after apply (written with a `dynamic` block); it is not audited",
+                    plan.address(id)
+                ));
+            }
+        }
 
         let target_kind = target
             .as_ref()

@@ -7,15 +7,22 @@
 //! (`module.app.aws_lambda_event_source_mapping.this[0]`) and no item has a span (plans have no
 //! lines, and no location is ever invented).
 //!
-//! Pipeline: [`doc`] deserializes into borrowed structs and keeps each resource's values as raw
-//! JSON; [`index`] builds lookup tables and walks configuration references to give unknown
-//! values a meaning (spec §8.4); [`values`] decodes the attributes of the ~40 audited resource
-//! types on use; [`attrs`] builds computed attributes (ARNs) the plan does not know; [`policy`]
-//! reads policy documents; [`lower`] builds the model and its links.
+//! Pipeline: `doc` deserializes into borrowed structs and keeps each resource's values as raw
+//! JSON; `index` builds lookup tables and walks configuration references to give unknown
+//! values a meaning (spec §8.4); `values` decodes the attributes of the ~40 audited resource
+//! types on use; `attrs` builds computed attributes (ARNs) the plan does not know; `policy`
+//! reads policy documents; `lower` builds the model and its links.
 //!
 //! Invariants: no `serde_json::Value` of the whole document is ever built; a file that is not a
 //! plan, is truncated, errored, or wrapped by CI tooling gets a one-line error that says what to
 //! do; problems that do not stop reading go to [`Stack::diagnostics`]; nothing panics.
+//!
+//! Limits: the plan records an unknown expression only as the references it uses (spec §8.2),
+//! so an unknown value written as one reference inside a template
+//! (`"${aws_s3_bucket.b.arn}/*"`) reads as the referenced value (spec §8.4 step 6); values that
+//! combine several references, locals or function calls stay unknown, with the reason. The
+//! region comes from the provider configuration (a constant or a root variable) or the
+//! resource's own `region`; the account is never guessed, so built ARNs carry its symbol.
 
 mod attrs;
 mod doc;

@@ -229,6 +229,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
     /// Statements from the `statement` blocks, as the provider writes them.
     fn built_statements(&self, id: InstId, v: &PolicyDocumentData<'a>) -> Vec<Value> {
         let base = [Seg::Key("statement")];
+        if self.dynamic_blocks(id, v.statement, &base) {
+            return vec![unknown(format!(
+                "the statements of `{}` are only known after apply (written with a `dynamic` block)",
+                self.address(id)
+            ))];
+        }
         let blocks: Vec<PolicyStatement<'a>> = self.blocks(id, v.statement, &base);
         let mut out = Vec::with_capacity(blocks.len());
         for (i, s) in blocks.iter().enumerate() {

@@ -812,6 +812,25 @@ fn errored_plans_and_bad_values_become_diagnostics() {
     assert!(s.diagnostics.iter().all(|d| d.span.is_none()));
 }
 
+#[test]
+fn dynamic_blocks_are_unknown_not_absent() {
+    let (_, s) = read("dynamic.json");
+    let doc = &s.roles[0].policies[0].document.value;
+    let statements = doc.get("Statement").and_then(Value::as_list).unwrap();
+    assert_eq!(statements.len(), 1);
+    assert!(
+        matches!(&statements[0].kind, ValueKind::Unknown(r) if r.contains("`dynamic` block")),
+        "{statements:?}"
+    );
+    assert!(s.event_source_mappings[0].access_configs.is_empty());
+    assert_eq!(s.diagnostics.len(), 1);
+    assert!(
+        s.diagnostics[0].message.starts_with(
+            "`source_access_configuration` of `aws_lambda_event_source_mapping.kafka`"
+        )
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bad input
 

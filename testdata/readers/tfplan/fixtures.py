@@ -1621,6 +1621,42 @@ def push_triggers():
     write("push-triggers.json", p.build())
 
 
+def dynamic():
+    """`dynamic` blocks whose content is only known after apply: the configuration representation
+    leaves them out (TF-JSON), so the statements and access configurations are reported as
+    unknown rather than read as absent.
+
+        data "aws_iam_policy_document" "poll" {
+          dynamic "statement" { for_each = aws_sqs_queue.inputs  content { actions = […]  resources = [statement.value.arn] } }
+        }
+        resource "aws_lambda_event_source_mapping" "kafka" {
+          dynamic "source_access_configuration" { for_each = local.access  content { type = …  uri = … } }
+          …
+        }
+    """
+    p = Plan()
+    p.instance("data.aws_iam_policy_document.poll", {
+        "override_json": None, "override_policy_documents": None, "policy_id": None,
+        "source_json": None, "source_policy_documents": None, "version": None,
+    }, unknown=["id", "json", "minified_json", "statement"], action="read", defaults=False)
+    p.config("data.aws_iam_policy_document.poll", {})
+    lambda_role(p, "aws_iam_role.poller", "poller")
+    p.instance("aws_iam_role_policy.poll", {"name": "poll"}, unknown=["role", "policy"])
+    p.config("aws_iam_role_policy.poll", {"name": C("poll"), "role": R("aws_iam_role.poller.id"),
+                                          "policy": R("data.aws_iam_policy_document.poll.json")})
+    function(p, "aws_lambda_function.poller", "poller", "aws_iam_role.poller.arn")
+    p.instance("aws_lambda_event_source_mapping.kafka", {
+        "topics": ["events"], "starting_position": "LATEST",
+        "self_managed_event_source": [{"endpoints": {"KAFKA_BOOTSTRAP_SERVERS": "b1.kafka.example.com:9092"}}],
+    }, unknown=["function_name", "source_access_configuration"])
+    p.config("aws_lambda_event_source_mapping.kafka", {
+        "function_name": R("aws_lambda_function.poller.arn"), "topics": C(["events"]),
+        "starting_position": C("LATEST"),
+        "self_managed_event_source": [{"endpoints": C({"KAFKA_BOOTSTRAP_SERVERS": "b1.kafka.example.com:9092"})}],
+    })
+    write("dynamic.json", p.build())
+
+
 def errored():
     """An errored plan (`errored: true`, `complete: false`): what Terraform planned before the
     error is read, with a diagnostic; a value of an unexpected type (a string where a block list
@@ -1699,5 +1735,6 @@ if __name__ == "__main__":
     attachments()
     exclusive()
     push_triggers()
+    dynamic()
     errored()
     state()
