@@ -13,8 +13,8 @@
 //! [`SymStr`]s, carrying `refers` = (instance address, attribute).
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use serde_json::value::RawValue;
@@ -28,8 +28,11 @@ use super::values::{Field, Mask, Seg, elements, json_kind, members, path_text, s
 use crate::diag::FileError;
 use crate::model::{Environment, SymStr, Symbol};
 
-/// References are followed at most this deep (through variables, outputs and attributes).
+/// References are followed at most this deep (through variables, outputs and attributes)...
 const MAX_DEPTH: u8 = 24;
+/// ...and at most this many are followed for one value, which bounds the work on a
+/// configuration whose references branch and cycle.
+const MAX_STEPS: u32 = 4096;
 
 pub type InstId = usize;
 
@@ -168,6 +171,7 @@ pub struct Plan<'d, 'a> {
     expressions: RefCell<Recent<Block<'a>>>,
     members: RefCell<Recent<Members<'a>>>,
     masks: RefCell<Recent<Mask>>,
+    steps: Cell<u32>,
 }
 
 /// The names of a module path joined, the key of the configuration module.
@@ -228,6 +232,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             expressions: RefCell::new(Recent::new()),
             members: RefCell::new(Recent::new()),
             masks: RefCell::new(Recent::new()),
+            steps: Cell::new(0),
         };
         if let Some(root) = doc
             .configuration
@@ -964,7 +969,11 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         hint: &str,
         depth: u8,
     ) -> RVal {
-        if depth > MAX_DEPTH {
+        if depth == 0 {
+            self.steps.set(0);
+        }
+        self.steps.set(self.steps.get().saturating_add(1));
+        if depth > MAX_DEPTH || self.steps.get() > MAX_STEPS {
             return RVal::Unknown("its chain of references is too long".into());
         }
         let steps: Vec<Step<'_>> = r
@@ -1341,28 +1350,20 @@ fn prefix(path: &[(String, Key)]) -> String {
 /// The distinct references of an expression (Terraform lists every shorter form of each
 /// reference after it, spec §8.2), and whether it indexes by `count.index` / `each.key`.
 pub fn roots<'l>(leaf: &'l Leaf<'_>) -> (Vec<Reference<'l>>, bool) {
-    let refs: Vec<Reference<'l>> = leaf
-        .references
-        .iter()
-        .map(|r| Reference::parse(r))
-        .collect();
-    let dynamic = refs
-        .iter()
-        .any(|r| matches!(r.subject, Subject::CountIndex | Subject::EachKey));
+    let mut dynamic = false;
     let mut out: Vec<Reference<'l>> = Vec::new();
-    for (i, r) in refs.iter().enumerate() {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for text in &leaf.references {
+        let r = Reference::parse(text);
         if matches!(r.subject, Subject::CountIndex | Subject::EachKey) {
+            dynamic = true;
             continue;
         }
-        let covered = refs.iter().enumerate().any(|(j, o)| {
-            j != i
-                && !matches!(o.subject, Subject::CountIndex | Subject::EachKey)
-                && r.is_prefix_of(o)
-                && (r != o || j < i)
-        });
-        if !covered {
-            out.push(r.clone());
+        // Shorter forms follow the reference they shorten; a reference written twice is one.
+        if out.last().is_some_and(|last| r.is_prefix_of(last)) || !seen.insert(text) {
+            continue;
         }
+        out.push(r);
     }
     (out, dynamic)
 }

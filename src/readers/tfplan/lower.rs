@@ -47,6 +47,7 @@ struct Lower<'p, 'd, 'a> {
     source_arns: HashMap<String, String>,
     bootstrap: HashMap<String, String>,
     keys: HashMap<String, String>,
+    key_index: HashMap<String, usize>,
 }
 
 fn origin(plan: &Plan<'_, '_>, id: InstId) -> Origin {
@@ -150,6 +151,7 @@ pub fn lower(plan: &Plan<'_, '_>) -> Stack {
         source_arns: HashMap::new(),
         bootstrap: HashMap::new(),
         keys: HashMap::new(),
+        key_index: HashMap::new(),
     };
     let managed: Vec<InstId> = (0..plan.instances.len())
         .filter(|i| plan.instance(*i).is_some_and(|x| x.mode == Mode::Managed))
@@ -374,11 +376,20 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         }
     }
 
+    /// The address of the instance a value is an attribute of, when it has one of `types`.
+    fn referenced(&self, value: &SymStr, types: &[&str]) -> Option<(InstId, String)> {
+        let r = value.refers.as_ref()?;
+        let id = self.plan.by_address(&r.resource)?;
+        let managed = self
+            .plan
+            .instance(id)
+            .is_some_and(|i| i.mode == Mode::Managed);
+        (managed && types.contains(&self.plan.rtype(id))).then(|| (id, r.resource.clone()))
+    }
+
     fn secret_of(&self, uri: &SymStr) -> Option<String> {
-        if let Some(r) = &uri.refers {
-            if self.stack.secret(&r.resource).is_some() {
-                return Some(r.resource.clone());
-            }
+        if let Some((_, address)) = self.referenced(uri, &["aws_secretsmanager_secret"]) {
+            return Some(address);
         }
         self.secrets.get(uri.as_literal()?).cloned()
     }
@@ -556,6 +567,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                         self.keys.insert(t.to_string(), address.clone());
                     }
                 }
+                self.key_index.insert(address, self.stack.kms_keys.len());
                 self.stack.kms_keys.push(key);
             }
             "aws_sns_topic" => {
@@ -657,11 +669,9 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             .as_ref()
             .map(|r| r.resource.clone())
             .or_else(|| target.as_literal().and_then(|t| self.keys.get(t).cloned()));
-        if let Some(k) = self
-            .stack
-            .kms_keys
-            .iter_mut()
-            .find(|k| Some(&k.origin.id) == key.as_ref())
+        if let Some(k) = key
+            .and_then(|k| self.key_index.get(&k).copied())
+            .and_then(|i| self.stack.kms_keys.get_mut(i))
         {
             k.aliases.push(name.to_string());
         }
@@ -1456,17 +1466,15 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                         )
                     })
             });
-        let cluster_resource = bootstrap_servers.as_ref().and_then(|b| {
-            b.refers
-                .as_ref()
-                .map(|r| r.resource.clone())
-                .filter(|r| self.stack.msk_cluster(r).is_some())
-                .or_else(|| b.as_literal().and_then(|t| self.bootstrap.get(t).cloned()))
+        const CLUSTERS: &[&str] = &["aws_msk_cluster", "aws_msk_serverless_cluster"];
+        let cluster = bootstrap_servers.as_ref().and_then(|b| {
+            self.referenced(b, CLUSTERS).or_else(|| {
+                let address = self.bootstrap.get(b.as_literal()?)?;
+                Some((plan.by_address(address)?, address.clone()))
+            })
         });
-        let cluster_arn = cluster_resource
-            .as_ref()
-            .and_then(|c| self.stack.msk_cluster(c))
-            .map(|c| c.arn.clone());
+        let cluster_arn = cluster.as_ref().map(|(i, _)| self.attr(*i, "arn"));
+        let cluster_resource = cluster.map(|(_, address)| address);
         let connector = MskConnector {
             origin: origin(plan, id),
             existence: Existence::Always,

@@ -962,6 +962,40 @@ fn resources_of_unexpected_shape_do_not_stop_the_rest() {
 }
 
 #[test]
+fn reference_cycles_end() {
+    // Terraform refuses cycles, but a crafted file may have them: consumers whose stream is each
+    // other's ARN, each lookup branching into two.
+    let resource = |name: &str| {
+        format!(
+            r#"{{"address":"aws_kinesis_stream_consumer.{name}","mode":"managed","type":"aws_kinesis_stream_consumer","name":"{name}","values":{{}}}}"#
+        )
+    };
+    let change = |name: &str| {
+        format!(
+            r#"{{"address":"aws_kinesis_stream_consumer.{name}","change":{{"actions":["create"],"after_unknown":{{"arn":true,"name":true,"stream_arn":true}}}}}}"#
+        )
+    };
+    let config = |name: &str, other: &str| {
+        format!(
+            r#"{{"address":"aws_kinesis_stream_consumer.{name}","mode":"managed","type":"aws_kinesis_stream_consumer","name":"{name}","expressions":{{"name":{{"references":["aws_kinesis_stream_consumer.{other}.name","aws_kinesis_stream_consumer.{other}"]}},"stream_arn":{{"references":["aws_kinesis_stream_consumer.{other}.arn","aws_kinesis_stream_consumer.{other}"]}}}}}}"#
+        )
+    };
+    let text = format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[{},{}]}}}},"resource_changes":[{},{}],"configuration":{{"root_module":{{"resources":[{},{}]}}}}}}"#,
+        resource("a"),
+        resource("b"),
+        change("a"),
+        change("b"),
+        config("a", "b"),
+        config("b", "a")
+    );
+    let start = std::time::Instant::now();
+    let (_, s) = read_plan(&source(&text)).unwrap();
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(s.stream_consumers.len(), 2);
+}
+
+#[test]
 fn every_truncation_of_a_plan_fails_cleanly() {
     let full = fixture("exclusive.json").text;
     let mut boundaries: Vec<usize> = (0..full.len())
