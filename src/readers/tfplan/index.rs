@@ -429,6 +429,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         out
     }
 
+    /// Where the default `aws` provider deploys (partition and region when its configuration
+    /// says; the account is never known).
+    pub fn default_env(&self) -> Environment {
+        self.environments.get("aws").cloned().unwrap_or_default()
+    }
+
     /// Where an instance is deployed: its provider's region, or the resource's own `region`
     /// argument (provider 6.x) when known.
     pub fn env(&self, inst: InstId) -> Environment {

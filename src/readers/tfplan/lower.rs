@@ -137,7 +137,10 @@ fn at<'p>(base: &[Seg<'p>], idx: usize, key: &'p str) -> Vec<Seg<'p>> {
 pub fn lower(plan: &Plan<'_, '_>) -> Stack {
     let mut l = Lower {
         plan,
-        stack: Stack::default(),
+        stack: Stack {
+            env: plan.default_env(),
+            ..Stack::default()
+        },
         functions: HashMap::new(),
         function_names: HashMap::new(),
         aliases: HashMap::new(),

@@ -145,6 +145,14 @@ fn render(format: InputFormat, s: &Stack) -> Json {
     };
     put("format", vec![json!(format)]);
     put(
+        "env",
+        vec![json!({
+            "partition": s.env.partition,
+            "region": s.env.region,
+            "account": s.env.account,
+        })],
+    );
+    put(
         "functions",
         s.functions
             .iter()
