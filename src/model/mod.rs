@@ -102,6 +102,9 @@ pub struct Stack {
     pub docdb_clusters: Vec<DocDbCluster>,
     pub topics: Vec<SnsTopic>,
     pub buckets: Vec<Bucket>,
+    /// Problems that did not stop the reading (an errored plan, an attribute of an unexpected
+    /// type): the stack is usable but may be incomplete.
+    pub diagnostics: Vec<crate::diag::FileError>,
 }
 
 // ---------------------------------------------------------------------------------------------

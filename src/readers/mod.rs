@@ -9,6 +9,7 @@ pub mod cfn;
 pub mod json;
 pub mod sam;
 pub mod syntax;
+pub mod tfplan;
 pub mod yaml;
 
 pub use syntax::{Key, Node, NodeKind, ScalarStyle};

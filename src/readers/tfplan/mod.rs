@@ -1,0 +1,277 @@
+//! Terraform plans and states: `terraform show -json` output → [`Stack`].
+//!
+//! Input: a [`SourceFile`] holding the JSON of `terraform show -json plan.out` (a plan) or of
+//! `terraform show -json` without a plan (a state). Output: [`InputFormat::TerraformPlan`] or
+//! [`InputFormat::TerraformState`] and the [`Stack`] of the resources that will exist after apply,
+//! in the same model as CloudFormation: `Origin.id` is the full instance address
+//! (`module.app.aws_lambda_event_source_mapping.this[0]`) and no item has a span (plans have no
+//! lines, and no location is ever invented).
+//!
+//! Pipeline: `doc` deserializes into borrowed structs and keeps each resource's values as raw
+//! JSON; `index` builds lookup tables and walks configuration references to give unknown
+//! values a meaning (spec §8.4); `values` decodes the attributes of the ~40 audited resource
+//! types on use; `attrs` builds computed attributes (ARNs) the plan does not know; `policy`
+//! reads policy documents; `lower` builds the model and its links.
+//!
+//! Invariants: no `serde_json::Value` of the whole document is ever built; a file that is not a
+//! plan, is truncated, errored, or wrapped by CI tooling gets a one-line error that says what to
+//! do; problems that do not stop reading go to [`Stack::diagnostics`]; nothing panics.
+//!
+//! Limits: the plan records an unknown expression only as the references it uses (spec §8.2),
+//! so an unknown value written as one reference inside a template
+//! (`"${aws_s3_bucket.b.arn}/*"`) reads as the referenced value (spec §8.4 step 6); values that
+//! combine several references, locals or function calls stay unknown, with the reason. The
+//! region comes from the provider configuration (a constant or a root variable) or the
+//! resource's own `region`; the account is never guessed, so built ARNs carry its symbol.
+
+mod attrs;
+mod doc;
+mod expr;
+mod index;
+mod lower;
+mod policy;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+use serde_json::error::Category;
+
+use crate::diag::FileError;
+use crate::model::{InputFormat, Stack};
+use crate::source::{SourceFile, Span};
+
+/// Plan format versions permgate reads: minor versions are backward compatible (TF-JSON).
+const SUPPORTED_MAJOR: [&str; 2] = ["0", "1"];
+
+/// How far into a file the sniffers look for the top-level keys of a plan.
+const SNIFF_WINDOW: usize = 1 << 20;
+
+/// The longest prefix of `text` of at most `n` bytes that ends on a character boundary.
+fn head(text: &str, n: usize) -> &str {
+    let mut end = n.min(text.len());
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or("")
+}
+
+/// The value of the first `"format_version": "…"` in the text.
+fn sniff_format_version(text: &str) -> Option<&str> {
+    let window = head(text, SNIFF_WINDOW);
+    let at = window.find("\"format_version\"")?;
+    let rest = window.get(at + "\"format_version\"".len()..)?.trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    rest.get(..rest.find('"')?)
+}
+
+/// The first line of a text.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("")
+}
+
+/// The JSON after the `[command]…` line that setup-terraform's `terraform-wrapper` prints
+/// before the output of every command it runs.
+fn after_wrapper_line(text: &str) -> Option<&str> {
+    if !text.starts_with("[command]") {
+        return None;
+    }
+    text.split_once('\n').map(|(_, rest)| rest.trim_start())
+}
+
+/// Whether the text is the human-readable output of `terraform show` / `terraform plan`.
+fn is_human_readable(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "Terraform used the selected providers",
+        "Terraform will perform the following actions",
+        "An execution plan has been generated",
+        "Terraform detected the following changes",
+        "No changes. Your infrastructure matches the configuration",
+        "No changes. Infrastructure is up-to-date",
+        "Note: Objects have changed outside of Terraform",
+        "Resource actions are indicated with the following symbols",
+    ];
+    let window = head(text, 4096);
+    MARKERS.iter().any(|m| window.contains(m))
+        || window.lines().take(3).any(|l| {
+            l.trim_start().starts_with("# ") && l.trim_end().ends_with(':') && l.contains("aws_")
+        }) && window.contains("resource \"")
+}
+
+/// Cheap content sniff: a JSON object with `format_version` and one of `planned_values`,
+/// `resource_changes` (a plan) or `values` (a state). Also true for a plan that CI tooling
+/// wrapped (`terraform-wrapper`) and for the human-readable output of `terraform show`, so that
+/// [`read_plan`] can say what to do with them.
+pub fn looks_like_plan(text: &str) -> bool {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim_start();
+    if is_human_readable(text) {
+        return true;
+    }
+    let json = after_wrapper_line(text).unwrap_or(text);
+    if !json.starts_with('{') || sniff_format_version(json).is_none() {
+        return false;
+    }
+    let has_key = |t: &str| {
+        t.contains("\"planned_values\"")
+            || t.contains("\"resource_changes\"")
+            || t.contains("\"values\"")
+    };
+    has_key(head(json, SNIFF_WINDOW)) || has_key(json)
+}
+
+/// Byte offset of a serde_json error position (1-based line, 1-based byte column) in `text`.
+fn error_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map(|(i, _)| i + 1)
+            .unwrap_or(text.len())
+    };
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+/// A serde_json message without its ` at line X column Y` suffix.
+fn bare_message(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(i) => full.get(..i).unwrap_or(&full).to_string(),
+        None => full,
+    }
+}
+
+fn unsupported_version(version: &str) -> FileError {
+    FileError::new(
+        format!("unsupported plan format_version `{version}`; permgate reads 0.x and 1.x"),
+        None,
+    )
+    .with_help("this plan was written by a newer Terraform; permgate needs an update to read it")
+}
+
+fn version_supported(version: &str) -> bool {
+    let major = version.split('.').next().unwrap_or("");
+    SUPPORTED_MAJOR.contains(&major)
+}
+
+/// Explains a file that is not plan JSON at all.
+fn not_json(file: &SourceFile, body: &str, offset: usize) -> FileError {
+    let line = first_line(body);
+    let span = Some(Span::new(offset, offset + line.len()));
+    if body.starts_with("[command]")
+        || body.starts_with("::debug::")
+        || body.contains("\n::set-output ")
+    {
+        return FileError::new(
+            "this is `terraform show -json` output captured by setup-terraform's `terraform-wrapper`, which adds lines around the JSON",
+            span,
+        )
+        .with_help(
+            "set `terraform_wrapper: false` on the `hashicorp/setup-terraform` step, or write the file with `terraform show -json plan.out > plan.json` in a step that does not capture the output",
+        );
+    }
+    if is_human_readable(body) {
+        return FileError::new(
+            "this is the human-readable output of `terraform show`; run `terraform show -json plan.out`",
+            span,
+        );
+    }
+    if body.starts_with("PK") {
+        return FileError::new(
+            "this is a binary plan file; run `terraform show -json` on it and audit the JSON",
+            Some(Span::new(offset, offset + 2)),
+        );
+    }
+    let _ = file;
+    FileError::new(
+        "this is not JSON; permgate reads the output of `terraform show -json`",
+        span,
+    )
+}
+
+/// Turns a parse error into a located, one-line explanation.
+fn parse_error(e: &serde_json::Error, json: &str, offset: usize) -> FileError {
+    let at = error_offset(json, e.line(), e.column());
+    let file_at = offset + at;
+    let span = Some(Span::new(file_at, (file_at + 1).min(offset + json.len())));
+    match e.classify() {
+        Category::Eof => {
+            let end = offset + json.trim_end().len();
+            FileError::new(
+                format!("the plan JSON is truncated: it ends at byte {end} inside an unfinished value"),
+                Some(Span::new(end.saturating_sub(1), end)),
+            )
+            .with_help("the file was cut off while it was written or copied; write it again with `terraform show -json plan.out > plan.json`")
+        }
+        Category::Syntax => {
+            let rest = json.get(at..).unwrap_or("");
+            if rest.starts_with("%0A") || rest.contains("\n::set-output ") {
+                return FileError::new(
+                    "this is `terraform show -json` output captured by setup-terraform's `terraform-wrapper`, which adds lines around the JSON",
+                    span,
+                )
+                .with_help("set `terraform_wrapper: false` on the `hashicorp/setup-terraform` step");
+            }
+            FileError::new(
+                format!("invalid JSON at byte {file_at}: {}", bare_message(e)),
+                span,
+            )
+        }
+        Category::Data => FileError::new(
+            format!(
+                "the plan does not have the shape of `terraform show -json` output at byte {file_at}: {}",
+                bare_message(e)
+            ),
+            span,
+        ),
+        Category::Io => FileError::new(bare_message(e), None),
+    }
+}
+
+/// Reads a Terraform plan or state (`terraform show -json` output) into a [`Stack`].
+pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
+    let text = file.text.as_str();
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text).trim_start();
+    let offset = text.len() - body.len();
+    if !body.starts_with('{') {
+        return Err(not_json(file, body, offset));
+    }
+    let mut document: doc::Document<'_> = match serde_json::from_str(body) {
+        Ok(d) => d,
+        Err(e) => {
+            if let Some(v) = sniff_format_version(body).filter(|v| !version_supported(v)) {
+                return Err(unsupported_version(v));
+            }
+            return Err(parse_error(&e, body, offset));
+        }
+    };
+    let Some(version) = document.format_version.as_deref() else {
+        let hint = if head(body, 4096).contains("\"lineage\"") {
+            "this is a raw Terraform state file; run `terraform show -json` to get the JSON permgate reads"
+        } else {
+            "the JSON has no `format_version`, so it is not `terraform show -json` output"
+        };
+        return Err(FileError::new(hint, None));
+    };
+    if !version_supported(version) {
+        return Err(unsupported_version(version));
+    }
+    let format = if document.planned_values.is_some() || document.resource_changes.is_some() {
+        InputFormat::TerraformPlan
+    } else {
+        InputFormat::TerraformState
+    };
+    let errored = document.errored == Some(true);
+    let plan = index::Plan::new(&mut document);
+    let mut stack = lower::lower(&plan);
+    if errored {
+        stack.diagnostics.insert(
+            0,
+            FileError::new(
+                "terraform reported errors while planning (`errored: true`); the plan is incomplete and resources may be missing",
+                None,
+            ),
+        );
+    }
+    Ok((format, stack))
+}
