@@ -78,13 +78,14 @@ pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileE
 /// repository's other YAML and JSON files cost nothing and are never reported.
 pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, FileError> {
     let text = file.text.trim_start_matches('\u{feff}').trim_start();
-    let looks_like_json = text.starts_with('{') || text.starts_with('[');
-    if looks_like_json && looks_like_plan(text) {
-        return Ok(Some(ReadOutcome::Skipped {
-            format: Some(InputFormat::TerraformPlan),
-            reason: "Terraform plans are recognised but not read yet".into(),
+    if tfplan::looks_like_plan(text) {
+        let (format, stack) = tfplan::read_plan(file)?;
+        return Ok(Some(ReadOutcome::Stack {
+            format,
+            stack: Box::new(stack),
         }));
     }
+    let looks_like_json = text.starts_with('{') || text.starts_with('[');
     if !explicit && !file.text.contains("AWS::") {
         return Ok(None);
     }
@@ -138,14 +139,6 @@ fn first_error(mut errors: Vec<FileError>) -> FileError {
     } else {
         first
     }
-}
-
-fn looks_like_plan(text: &str) -> bool {
-    let head = text.get(..text.len().min(4096)).unwrap_or(text);
-    head.contains("\"format_version\"")
-        && (text.contains("\"planned_values\"")
-            || text.contains("\"resource_changes\"")
-            || text.contains("\"values\""))
 }
 
 /// A CloudFormation template: a mapping with `Resources` whose entries have a `Type`, or
