@@ -3,7 +3,8 @@
 use super::esm::{self, ExecutionRole};
 use super::render;
 use crate::diag::{Certainty, Finding, Missing, Related, RelatedRole, Severity};
-use crate::model::{InputFormat, Stack};
+use super::context::Context;
+use crate::model::InputFormat;
 
 crate::declare_check! {
     /// the permissions of an event source mapping cannot be verified: its role is not in the input
@@ -38,7 +39,8 @@ crate::declare_check! {
     }
 }
 
-pub fn run(stack: &Stack, format: InputFormat, findings: &mut Vec<Finding>) {
+pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
+    let (stack, format) = (cx.stack, cx.format);
     for m in &stack.event_source_mappings {
         let ExecutionRole::Unverifiable { reason, function } = esm::execution_role(stack, m) else {
             continue;

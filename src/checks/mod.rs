@@ -4,6 +4,7 @@
 //! and a test that runs its fixtures in `testdata/checks/<ID>-<slug>/`. The registry is an
 //! explicit, sorted list.
 
+pub mod context;
 pub mod esm;
 pub mod esm_role_unverifiable;
 pub mod input_error;
@@ -66,8 +67,9 @@ pub fn run_all(
     stack: &crate::model::Stack,
     format: crate::model::InputFormat,
 ) -> Vec<crate::diag::Finding> {
+    let cx = context::Context::new(stack, format);
     let mut findings = Vec::new();
-    esm_role_unverifiable::run(stack, format, &mut findings);
+    esm_role_unverifiable::run(&cx, &mut findings);
     findings
 }
 
