@@ -562,3 +562,69 @@ proptest! {
         }
     }
 }
+
+fn secret_arn() -> SymStr {
+    sym_str(&[
+        Ok("arn:aws:secretsmanager:"),
+        Err(region()),
+        Ok(":"),
+        Err(account()),
+        Ok(":secret:kafka-creds-"),
+        Err(attr("Secret", "RandomSuffix")),
+    ])
+}
+
+#[test]
+fn secret_suffix_is_six_characters() {
+    let secret = secret_arn();
+    let pattern = |tail: &str| {
+        sym_str(&[
+            Ok("arn:aws:secretsmanager:"),
+            Err(region()),
+            Ok(":"),
+            Err(account()),
+            Ok(tail),
+        ])
+    };
+    // `-??????` and `*` cover the random suffix, whatever it is.
+    assert_eq!(
+        matches(
+            &pattern(":secret:kafka-creds-??????"),
+            &secret,
+            Case::Sensitive
+        ),
+        Tri::Yes
+    );
+    assert_eq!(
+        matches(&pattern(":secret:kafka-creds*"), &secret, Case::Sensitive),
+        Tri::Yes
+    );
+    assert_eq!(
+        matches(
+            &pattern(":secret:kafka-creds-???*"),
+            &secret,
+            Case::Sensitive
+        ),
+        Tri::Yes
+    );
+    // The bare name matches nothing: every secret ARN ends in the suffix.
+    assert_eq!(
+        matches(&pattern(":secret:kafka-creds"), &secret, Case::Sensitive),
+        Tri::No
+    );
+    assert_eq!(
+        matches(&pattern(":secret:kafka-creds-"), &secret, Case::Sensitive),
+        Tri::No
+    );
+    // Seven `?` cannot be certain (and the over-approximation does not know the length).
+    assert!(
+        !matches(
+            &pattern(":secret:kafka-creds-???????"),
+            &secret,
+            Case::Sensitive
+        )
+        .is_yes()
+    );
+    // The same secret named through the same symbol matches.
+    assert_eq!(matches(&secret, &secret, Case::Sensitive), Tri::Yes);
+}
