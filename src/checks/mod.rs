@@ -6,8 +6,25 @@
 
 pub mod context;
 pub mod esm;
+pub mod esm_broad_grant;
+pub mod esm_documentdb;
+pub mod esm_dynamodb;
+pub mod esm_kafka_vpc;
+pub mod esm_kinesis;
+pub mod esm_mq;
+pub mod esm_msk;
+pub mod esm_msk_iam_auth;
+pub mod esm_on_failure;
+pub mod esm_queue_kms;
 pub mod esm_role_unverifiable;
+pub mod esm_schema_registry;
+pub mod esm_secret_access;
+pub mod esm_secret_kms;
+pub mod esm_sqs;
+pub mod function_logs;
+pub mod function_role_trust;
 pub mod input_error;
+pub mod needs;
 pub mod render;
 pub mod requirements;
 #[cfg(test)]
@@ -59,7 +76,23 @@ macro_rules! declare_check {
 /// Every check, sorted by id.
 pub static CHECKS: &[&CheckInfo] = &[
     &input_error::INPUT_ERROR,
+    &function_role_trust::FUNCTION_ROLE_TRUST,
+    &esm_sqs::ESM_SQS,
+    &esm_kinesis::ESM_KINESIS,
+    &esm_dynamodb::ESM_DYNAMODB,
+    &esm_msk::ESM_MSK,
+    &esm_msk_iam_auth::ESM_MSK_IAM_AUTH,
+    &esm_kafka_vpc::ESM_KAFKA_VPC,
+    &esm_mq::ESM_MQ,
+    &esm_documentdb::ESM_DOCUMENTDB,
+    &esm_secret_access::ESM_SECRET_ACCESS,
+    &esm_secret_kms::ESM_SECRET_KMS,
+    &esm_queue_kms::ESM_QUEUE_KMS,
+    &esm_on_failure::ESM_ON_FAILURE,
+    &esm_schema_registry::ESM_SCHEMA_REGISTRY,
+    &function_logs::FUNCTION_LOGS,
     &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
+    &esm_broad_grant::ESM_BROAD_GRANT,
 ];
 
 /// Runs every check on a stack.
@@ -69,7 +102,10 @@ pub fn run_all(
 ) -> Vec<crate::diag::Finding> {
     let cx = context::Context::new(stack, format);
     let mut findings = Vec::new();
+    function_role_trust::run(&cx, &mut findings);
+    esm::run(&cx, &mut findings);
     esm_role_unverifiable::run(&cx, &mut findings);
+    function_logs::run(&cx, &mut findings);
     findings
 }
 

@@ -414,6 +414,22 @@ impl PolicySet {
         self.identity.iter().map(|l| &l.policy).chain(boundary)
     }
 
+    /// The parsed statement a [`StatementRef`] of this set names.
+    pub fn statement(&self, at: &StatementRef) -> Option<&Statement> {
+        let boundary = match &self.boundary {
+            Some(Boundary::Known(l)) => Some(l),
+            _ => None,
+        };
+        self.identity
+            .iter()
+            .chain(boundary)
+            .find(|l| Arc::ptr_eq(&l.policy, &at.policy))?
+            .parsed
+            .statements
+            .iter()
+            .find(|s| s.index == at.index)
+    }
+
     /// The logical id / address of the role.
     pub fn role(&self) -> &str {
         &self.role
