@@ -178,6 +178,8 @@ pub struct Mapping<'s> {
     pub stack: &'s Stack,
     pub esm: &'s EventSourceMapping,
     pub function: Option<&'s Function>,
+    /// How fixes are written.
+    pub format: crate::model::InputFormat,
 }
 
 impl<'s> Mapping<'s> {
@@ -198,6 +200,11 @@ impl<'s> Mapping<'s> {
                 crate::checks::needs::Need::new(check, row.any_of, self.target(row.target));
             if row.target == Target::SourceOrStar {
                 need = need.or_on(SymStr::lit("*"));
+            }
+            if row.target == Target::NetworkInterfaces {
+                // The subnets, security groups and interfaces are not in the input; AWS's own
+                // policies grant these on `*` (MAMIP).
+                need.fix_resource = Some(serde_json::Value::String("*".into()));
             }
             out.push(need);
         }
@@ -281,6 +288,7 @@ pub fn run(cx: &crate::checks::context::Context<'_>, findings: &mut Vec<crate::d
             stack,
             esm,
             function: function_of(stack, esm),
+            format: cx.format,
         };
         let mut wanted = Vec::new();
         esm_sqs::needs(&m, &mut wanted);

@@ -6,7 +6,7 @@ use super::requirements;
 use crate::model::SourceKind;
 
 crate::declare_check! {
-    /// the execution role of a self-managed Kafka mapping in a VPC lacks the EC2 network-interface permissions
+    /// the execution role of a self-managed Kafka mapping in a VPC lacks the EC2 network permissions
     ///
     /// ## What it checks
     /// A self-managed Kafka mapping whose `SourceAccessConfigurations` list `VPC_SUBNET` and

@@ -6,7 +6,7 @@ use super::requirements;
 use crate::model::SourceKind;
 
 crate::declare_check! {
-    /// the execution role of a Kinesis event source mapping lacks the stream permissions Lambda reads with
+    /// the execution role of a Kinesis event source mapping lacks the stream read permissions
     ///
     /// ## What it checks
     /// For every mapping whose source is a Kinesis stream, the execution role must allow

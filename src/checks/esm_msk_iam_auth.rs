@@ -6,7 +6,7 @@ use super::needs::Need;
 use crate::model::{SourceKind, SymStr, Symbol};
 
 crate::declare_check! {
-    /// the execution role lacks the kafka-cluster permissions of an MSK mapping that uses IAM access control
+    /// the execution role lacks the kafka-cluster permissions of an MSK mapping using IAM access control
     ///
     /// ## What it checks
     /// An MSK mapping without a SASL/SCRAM or mTLS secret uses IAM access control when the
@@ -53,23 +53,33 @@ const SECRET_AUTH: &[&str] = &[
     "CLIENT_CERTIFICATE_TLS_AUTH",
 ];
 
-pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
+/// Whether an MSK mapping authenticates with IAM: `None` when it does not, `Some(None)` when
+/// it does, `Some(Some(reason))` when the input does not decide it.
+pub fn uses_iam_auth(m: &Mapping<'_>) -> Option<Option<String>> {
     if m.esm.kind != SourceKind::Msk || SECRET_AUTH.iter().any(|k| m.has_access(k)) {
-        return;
+        return None;
     }
     let cluster = m
         .esm
         .source_resource
         .as_deref()
         .and_then(|r| m.stack.msk_cluster(r));
-    let only_if = match cluster {
-        Some(c) if c.serverless || c.iam_auth == Some(true) => None,
-        Some(c) if c.iam_auth == Some(false) => return,
-        Some(c) => Some(format!(
+    match cluster {
+        Some(c) if c.serverless || c.iam_auth == Some(true) => Some(None),
+        Some(c) if c.iam_auth == Some(false) => None,
+        Some(c) => Some(Some(format!(
             "cluster `{}` uses IAM access control, which its configuration does not decide",
             c.origin.id
+        ))),
+        None => Some(Some(
+            "the cluster uses IAM access control (it is not in the input)".to_string(),
         )),
-        None => Some("the cluster uses IAM access control (it is not in the input)".to_string()),
+    }
+}
+
+pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
+    let Some(only_if) = uses_iam_auth(m) else {
+        return;
     };
     let Some(cluster_arn) = m.esm.source_arn.as_ref().map(|a| a.value.clone()) else {
         return;

@@ -3,7 +3,7 @@
 use super::esm::{self, Mapping};
 use super::needs::{self, Need};
 use crate::diag::RelatedRole;
-use crate::model::{SourceKind, SymStr, Symbol};
+use crate::model::{InputFormat, SymStr, Symbol};
 
 crate::declare_check! {
     /// the execution role cannot send failed records to a mapping's on-failure destination
@@ -13,7 +13,8 @@ crate::declare_check! {
     /// `DestinationConfig.OnFailure.Destination` sends records it gave up on to that
     /// destination, with the execution role: an SQS queue needs `sqs:SendMessage`, an SNS topic
     /// `sns:Publish`, an S3 bucket `s3:PutObject` on its objects and `s3:ListBucket` on the
-    /// bucket, an MSK topic (`kafka://<topic>`) `kafka-cluster:WriteData` on the topic (research
+    /// bucket, an MSK topic (`kafka://<topic>`) `kafka-cluster:WriteData` on the topic when the
+    /// mapping uses IAM access control (see PG105; with a secret, the cluster ACLs decide) (research
     /// spec §1.9.3). The kind comes from the destination's ARN or the resource it refers to.
     ///
     /// ## Why it matters
@@ -90,6 +91,16 @@ pub fn objects_of(bucket: &SymStr) -> SymStr {
     objects
 }
 
+/// `${Bucket.Arn}/*` in the input's language, when the bucket ARN is a reference.
+pub fn objects_fix(format: InputFormat, bucket: &SymStr) -> Option<serde_json::Value> {
+    let r = bucket.refers.as_ref()?;
+    let text = format!("${{{}.{}}}/*", r.resource, r.attr);
+    Some(match format {
+        InputFormat::Cloudformation | InputFormat::Sam => serde_json::json!({ "Fn::Sub": text }),
+        InputFormat::TerraformPlan | InputFormat::TerraformState => serde_json::Value::String(text),
+    })
+}
+
 pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
     let Some(dest) = &m.esm.on_failure else {
         return;
@@ -108,9 +119,13 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
         .and_then(|t| t.strip_prefix("kafka://"))
     {
         // A Kafka topic of the same cluster: WriteData with IAM access control (L-KAFKA-DEST).
-        if m.esm.kind == SourceKind::Msk {
+        // With a SASL/SCRAM or mTLS secret, the cluster's own ACLs decide instead.
+        if let Some(only_if) = super::esm_msk_iam_auth::uses_iam_auth(m) {
             let arn = esm::kafka_child_arn(m.stack, m.esm, "topic", &SymStr::lit(topic));
-            push(out, "kafka-cluster:WriteData", arn);
+            let mut need =
+                Need::new(&ESM_ON_FAILURE, &["kafka-cluster:WriteData"], arn).about(about.clone());
+            need.only_if = only_if;
+            out.push(need);
         }
         return;
     }
@@ -118,7 +133,10 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
         Some(DestinationKind::Queue) => push(out, "sqs:SendMessage", dest.value.clone()),
         Some(DestinationKind::Topic) => push(out, "sns:Publish", dest.value.clone()),
         Some(DestinationKind::Bucket) => {
-            push(out, "s3:PutObject", objects_of(&dest.value));
+            let mut put = Need::new(&ESM_ON_FAILURE, &["s3:PutObject"], objects_of(&dest.value))
+                .about(about.clone());
+            put.fix_resource = objects_fix(m.format, &dest.value);
+            out.push(put);
             push(out, "s3:ListBucket", dest.value.clone());
         }
         // Not valid on-failure destinations for mappings; the deploy rejects them.

@@ -31,6 +31,9 @@ pub struct Need {
     /// Set when the need itself is uncertain (the input does not say whether the broker is
     /// private): a denial then becomes "cannot verify" with this reason.
     pub only_if: Option<String>,
+    /// How the fix writes the resource, when the model value would read worse (`${B.Arn}/*`
+    /// rather than the expanded bucket ARN).
+    pub fix_resource: Option<Json>,
 }
 
 impl Need {
@@ -41,6 +44,7 @@ impl Need {
             resources: vec![resource],
             about: None,
             only_if: None,
+            fix_resource: None,
         }
     }
 
@@ -93,15 +97,8 @@ pub fn assess(set: &PolicySet, need: &Need) -> Verdict {
     let mut explicit = Vec::new();
     let mut near_misses: Vec<NearMiss> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
-    let star = SymStr::lit("*");
     for action in &need.actions {
         for resource in &need.resources {
-            // PS: an action without resource-level permissions is authorized against `*`.
-            let resource = if actions::only_star(action) {
-                &star
-            } else {
-                resource
-            };
             match set.evaluate(&Request { action, resource }) {
                 Decision::Allowed { by } => return Verdict::Granted { by },
                 Decision::ExplicitDeny { by } => explicit.extend(by),
@@ -152,8 +149,19 @@ pub struct Subject<'a> {
     pub related: Vec<Related>,
 }
 
-/// Where to add a statement to a role: its first inline policy, else the role itself.
+/// Where to add a statement to a role: the `Policies` of the SAM function that generates it,
+/// its first inline policy, else the role itself.
 pub fn policy_to_edit(role: &Role) -> Related {
+    if let (true, Some(function)) = (role.sam_generated, &role.origin.generated_from) {
+        return Related {
+            resource: function.clone(),
+            span: role.origin.span,
+            role: RelatedRole::Function,
+            note: Some(format!(
+                "add the statement to the `Policies` of function `{function}`"
+            )),
+        };
+    }
     match role
         .policies
         .iter()
@@ -258,6 +266,8 @@ pub fn fix_statements(cx: &Context<'_>, needs: &[&Need]) -> Json {
         };
         let resource = if actions::only_star(action) {
             Json::String("*".into())
+        } else if let Some(r) = &n.fix_resource {
+            r.clone()
         } else {
             n.resources
                 .first()
@@ -379,12 +389,27 @@ fn denied_finding(
         }
     } else {
         let target = policy_to_edit(role);
-        related.push(target.clone());
-        Fix {
-            help: format!(
+        let help = match (role.sam_generated, &role.origin.generated_from) {
+            (true, Some(function)) => {
+                format!("add this statement to the `Policies` of function `{function}`")
+            }
+            _ => format!(
                 "add this statement to the execution role `{}`",
                 role.origin.id
             ),
+        };
+        // One label per location: an entry already there takes the instruction.
+        match related.iter_mut().find(|r| {
+            r.span == target.span
+                && r.resource == target.resource
+                && matches!(r.role, RelatedRole::ExecutionRole | RelatedRole::Function)
+                && r.role == target.role
+        }) {
+            Some(existing) => existing.note = target.note,
+            None => related.push(target),
+        }
+        Fix {
+            help,
             statement: fix_statements(cx, &needs),
         }
     };

@@ -180,15 +180,16 @@ fn match_with(pattern: &SymStr, request: &SymStr, case: Case, wildcards: bool) -
     if pattern.parts == request.parts {
         return Tri::Yes;
     }
-    let p = pattern_tokens(pattern, wildcards);
-    let r = request_tokens(request);
-    if !ends_compatible(&p, &r, case) {
+    let p_all = pattern_tokens(pattern, wildcards);
+    let r_all = request_tokens(request);
+    let (p, r) = strip_forced(&p_all, &r_all, case);
+    if !ends_compatible(p, r, case) {
         return Tri::No;
     }
-    if certainly(&p, &r, case) {
+    if certainly(p, r, case) {
         return Tri::Yes;
     }
-    if !possibly(&p, &r, case) {
+    if !possibly(p, r, case) {
         return Tri::No;
     }
     Tri::Unknown(reason(pattern, request))
@@ -238,6 +239,47 @@ fn request_tokens(s: &SymStr) -> Vec<RTok<'_>> {
         }
     }
     out
+}
+
+/// Whether a pattern token and a request token are the same text for every value of the
+/// symbols, with no wildcard in it: equal characters, or the same symbol of a kind that never
+/// holds `*` or `?` (pseudo parameters, generated names, attributes).
+fn same_token(p: &PTok<'_>, r: &RTok<'_>, case: Case) -> bool {
+    match (p, r) {
+        (PTok::Char(a), RTok::Char(b)) => case.eq_char(*a, *b),
+        (PTok::Sym(a), RTok::Sym(b)) => {
+            a == b && (matches!(a, Symbol::Pseudo(_)) || a.distinct_resource().is_some())
+        }
+        _ => false,
+    }
+}
+
+/// Cuts the longest common prefix and suffix of identical tokens. Matching them is forced:
+/// with no wildcard before it, each literal character meets its equal, and a symbol meets the
+/// same symbol, whose value is the same text, so it covers exactly that text. Without this, a
+/// symbol that appears on both sides (the table's generated name in `table/<name>` against
+/// `table/<name>/stream/<label>`) would be free to stretch and make a clear mismatch unknown.
+fn strip_forced<'p, 'r, 'a, 'b>(
+    p: &'p [PTok<'a>],
+    r: &'r [RTok<'b>],
+    case: Case,
+) -> (&'p [PTok<'a>], &'r [RTok<'b>]) {
+    let front = p
+        .iter()
+        .zip(r.iter())
+        .take_while(|(a, b)| same_token(a, b, case))
+        .count();
+    let (p, r) = (p.get(front..).unwrap_or(&[]), r.get(front..).unwrap_or(&[]));
+    let back = p
+        .iter()
+        .rev()
+        .zip(r.iter().rev())
+        .take_while(|(a, b)| same_token(a, b, case))
+        .count();
+    (
+        p.get(..p.len() - back).unwrap_or(&[]),
+        r.get(..r.len() - back).unwrap_or(&[]),
+    )
 }
 
 /// Compares the fixed literal text at both ends: the pattern's characters before its first

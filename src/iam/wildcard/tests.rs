@@ -628,3 +628,42 @@ fn secret_suffix_is_six_characters() {
     // The same secret named through the same symbol matches.
     assert_eq!(matches(&secret, &secret, Case::Sensitive), Tri::Yes);
 }
+
+#[test]
+fn a_shared_symbol_does_not_stretch() {
+    // `table/<name>` never matches `table/<name>/stream/<label>`: the name is the same text on
+    // both sides.
+    let table = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(name("T")),
+    ]);
+    let stream = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(name("T")),
+        Ok("/stream/"),
+        Err(attr("T", "StreamLabel")),
+    ]);
+    assert_eq!(matches(&table, &stream, Case::Sensitive), Tri::No);
+    let mut streams = table.clone();
+    streams.push_lit("/stream/*");
+    assert_eq!(matches(&streams, &stream, Case::Sensitive), Tri::Yes);
+    // A parameter may hold a wildcard: it is not cut.
+    let by_param = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(param("P")),
+    ]);
+    let request = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(param("P")),
+        Ok("/stream/x"),
+    ]);
+    assert!(!matches(&by_param, &request, Case::Sensitive).is_no());
+}
