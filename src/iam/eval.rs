@@ -27,7 +27,8 @@ use std::sync::Arc;
 use super::condition::{self, RequestContext};
 use super::managed::{self, ManagedLookup};
 use super::policy::{
-    self, DocumentKind, Effect, Guard, ParsedPolicy, ProblemKind, Statement, Targets, Variant,
+    self, Correction, DocumentKind, Effect, Guard, ParsedPolicy, ProblemKind, Statement, Targets,
+    Variant,
 };
 use super::wildcard::{Case, Tri, glob_match, matches};
 use crate::model::{Existence, Located, Policy, PolicySource, Role, Stack, SymStr};
@@ -175,6 +176,8 @@ pub struct PolicyProblem {
     pub kind: ProblemKind,
     pub message: String,
     pub span: Option<Span>,
+    /// The likely intended value, for an unknown action.
+    pub correction: Option<Correction>,
 }
 
 /// A managed policy or boundary whose document is not in the input.
@@ -277,6 +280,7 @@ impl PolicySet {
                 kind: p.kind,
                 message: p.message.clone(),
                 span: p.span,
+                correction: p.correction.clone(),
             });
         }
         Loaded {
@@ -329,6 +333,7 @@ impl PolicySet {
                             arn.value, s.arn
                         ),
                         span: arn.span,
+                        correction: None,
                     });
                 }
                 Err(Unresolved {
@@ -368,6 +373,7 @@ impl PolicySet {
                             policy.name
                         ),
                         span: policy.document.value.span.or(policy.origin.span),
+                        correction: None,
                     });
                 }
                 PolicySource::CustomerManaged => {}
@@ -390,6 +396,7 @@ impl PolicySet {
                         role.origin.id
                     ),
                     span: role.origin.span,
+                    correction: None,
                 });
             }
         }

@@ -15,7 +15,7 @@ pub mod json;
 pub mod sarif;
 pub mod text;
 
-mod escape;
+pub(crate) mod escape;
 mod position;
 
 #[cfg(test)]
