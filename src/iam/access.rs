@@ -9,7 +9,7 @@
 
 use crate::aws::actions::{self, ActionLookup};
 use crate::iam::eval::{
-    Decision, NearMiss, PolicyKind, PolicyProblem, PolicyRef, PolicySet, Request, StatementRef,
+    Decision, NearMiss, PolicyKind, PolicyProblem, PolicySet, Request, StatementRef,
 };
 use crate::model::{Environment, Existence, Part, Pseudo, Role, Stack, SymStr, Symbol};
 use crate::source::{SourceFile, Span};
@@ -402,25 +402,6 @@ fn location(span: Option<Span>, file: Option<&SourceFile>) -> Option<String> {
     Some(format!("{}:{}:{}", file.path.display(), lc.line, lc.column))
 }
 
-fn policy_label(p: &PolicyRef) -> String {
-    match &p.kind {
-        PolicyKind::Model(source) => {
-            let kind = match source {
-                crate::model::PolicySource::Inline => "inline policy",
-                crate::model::PolicySource::Standalone => "policy",
-                crate::model::PolicySource::CustomerManaged => "managed policy",
-                crate::model::PolicySource::SamGenerated => "SAM-generated policy",
-                crate::model::PolicySource::SamPolicyTemplate => "SAM policy template",
-            };
-            format!("{kind} `{}` of `{}`", p.name, p.origin)
-        }
-        PolicyKind::AwsManaged { version, date, .. } => {
-            let day = date.get(..10).unwrap_or(date);
-            format!("AWS managed policy `{}` ({version}, {day})", p.name)
-        }
-    }
-}
-
 fn describe(s: &StatementRef, file: Option<&SourceFile>) -> String {
     let boundary = match s.policy.attachment {
         crate::iam::eval::Attachment::Boundary => " (permissions boundary)",
@@ -435,7 +416,7 @@ fn describe(s: &StatementRef, file: Option<&SourceFile>) -> String {
             .map(|l| format!(" at {l}"))
             .unwrap_or_default(),
     };
-    format!("{} of {}{boundary}{at}", s.label(), policy_label(&s.policy))
+    format!("{} of {}{boundary}{at}", s.label(), s.policy.describe())
 }
 
 fn statement_json(s: &StatementRef, file: Option<&SourceFile>) -> serde_json::Value {

@@ -74,6 +74,33 @@ pub struct PolicyRef {
     pub attachment: Attachment,
 }
 
+impl PolicyRef {
+    /// `inline policy \`Name\` of \`Role\``, `AWS managed policy \`Name\` (v3, 2023-01-12)`,
+    /// for messages.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            PolicyKind::Model(source) => {
+                let kind = match source {
+                    PolicySource::Inline => "inline policy",
+                    PolicySource::Standalone => "policy",
+                    PolicySource::CustomerManaged => "managed policy",
+                    PolicySource::SamGenerated => "SAM-generated policy",
+                    PolicySource::SamPolicyTemplate => "SAM policy template",
+                };
+                if self.name == self.origin {
+                    format!("{kind} `{}`", self.name)
+                } else {
+                    format!("{kind} `{}` of `{}`", self.name, self.origin)
+                }
+            }
+            PolicyKind::AwsManaged { version, date, .. } => {
+                let day = date.get(..10).unwrap_or(date);
+                format!("AWS managed policy `{}` ({version}, {day})", self.name)
+            }
+        }
+    }
+}
+
 /// One statement, as shown in explanations.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatementRef {
