@@ -126,7 +126,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             resource,
             paths,
             format,
-        } => access(&role, &action, &resource, &default_paths(paths), format, out),
+        } => access(
+            &role,
+            &action,
+            &resource,
+            &default_paths(paths),
+            format,
+            out,
+        ),
         Command::Checks => {
             for c in crate::checks::CHECKS {
                 writeln!(

@@ -540,7 +540,7 @@ impl Parser {
             if let Some(Some(r)) = &resources {
                 self.problem(
                     ProblemKind::Invalid,
-                    "a trust policy statement has no `Resource`".to_string(),
+                    "a trust policy statement cannot have a `Resource`".to_string(),
                     r.span,
                 );
             }
@@ -752,7 +752,7 @@ impl Parser {
             self.problem(
                 ProblemKind::Invalid,
                 format!(
-                    "an identity policy statement has no `{}`",
+                    "an identity policy statement cannot have a `{}`",
                     if is_not { "NotPrincipal" } else { "Principal" }
                 ),
                 value.span,

@@ -304,7 +304,7 @@ fn trust_policies_need_a_principal() {
         messages(&p),
         vec![
             "trust policy statement has no `Principal`",
-            "a trust policy statement has no `Resource`"
+            "a trust policy statement cannot have a `Resource`"
         ]
     );
     let principals = p.statements[0].variants[0].principals.as_ref().unwrap();
@@ -322,7 +322,7 @@ fn trust_policies_need_a_principal() {
     );
     assert_eq!(
         messages(&identity),
-        vec!["an identity policy statement has no `Principal`"]
+        vec!["an identity policy statement cannot have a `Principal`"]
     );
 }
 
