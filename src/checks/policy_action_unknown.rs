@@ -10,6 +10,10 @@ crate::declare_check! {
     /// action is reported. When a known action is within a few typing mistakes, the message
     /// names it, `missing` lists what an `Allow` statement therefore fails to grant (unless
     /// the role is allowed it by another statement), and the fix is the corrected statement.
+    /// The statements of SAM policy templates are SAM's own and not checked
+    /// (`SQSPollerPolicy` lists `sqs:DeleteMessageBatch` and `sqs:ChangeMessageVisibilityBatch`,
+    /// which IAM does not know: the batch calls are authorized by `sqs:DeleteMessage` and
+    /// `sqs:ChangeMessageVisibility`).
     ///
     /// ## Why it matters
     /// IAM accepts a policy with an action that does not exist and matches it against

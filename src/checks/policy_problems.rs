@@ -8,7 +8,8 @@
 //! Invariants: a problem is reported once however many roles share its policy (a standalone
 //! `AWS::IAM::Policy` attached to two roles, a managed policy that is also a boundary): the key
 //! is the policy, the problem and its span. The embedded AWS managed policies are AWS's own and
-//! never reported. Only what the stack defines is read.
+//! never reported, nor are the unknown actions of SAM policy templates (SAM's text, which the
+//! user cannot change). Only what the stack defines is read.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -66,6 +67,13 @@ fn collect<'s>(cx: &Context<'s>) -> Vec<Found<'s>> {
         let id = RoleId(i);
         if let Some(set) = cx.policies(id) {
             for p in set.problems() {
+                if p.kind == ProblemKind::UnknownAction
+                    && p.policy.kind == PolicyKind::Model(PolicySource::SamPolicyTemplate)
+                {
+                    // SAM's own text (`SQSPollerPolicy` lists `sqs:DeleteMessageBatch`, which
+                    // is no IAM action): not the user's to fix.
+                    continue;
+                }
                 let key = (
                     p.policy.origin.clone(),
                     p.policy.name.clone(),
@@ -124,6 +132,11 @@ fn collect<'s>(cx: &Context<'s>) -> Vec<Found<'s>> {
             });
         }
         for p in problems {
+            if p.kind == ProblemKind::UnknownAction
+                && policy.source == PolicySource::SamPolicyTemplate
+            {
+                continue;
+            }
             let key = (
                 policy.origin.id.clone(),
                 policy.name.clone(),
