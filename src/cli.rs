@@ -54,7 +54,8 @@ pub enum Command {
         /// The action, `service:Action` (`sqs:ReceiveMessage`)
         #[arg(long)]
         action: String,
-        /// The resource ARN; `${AWS::Region}`-style pseudo parameters stay symbolic
+        /// The resource ARN; `${AWS::Region}`-style pseudo parameters take the values the
+        /// role's input fixes and otherwise stay symbolic
         #[arg(long, default_value = "*")]
         resource: String,
         /// Files or directories (default: the current directory)

@@ -68,8 +68,37 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    use crate::report::{self, Format};
+
     #[test]
     fn fixtures() {
         crate::checks::testing::check_fixtures(&super::INPUT_WARNING);
+    }
+
+    fn render(format: Format) -> String {
+        let report = crate::audit(&[std::path::PathBuf::from(
+            "testdata/checks/PG004-input-warning/fail-errored-plan.json",
+        )]);
+        let mut out = Vec::new();
+        report::write(&report, format, crate::checks::CHECKS, false, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_finding_about_the_whole_file_names_no_resource() {
+        let github = render(Format::Github);
+        assert!(
+            github.contains("title=PG004 (input-warning)::terraform reported errors"),
+            "{github}"
+        );
+        let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+        let result = &sarif["runs"][0]["results"][0];
+        assert_eq!(result["ruleId"], "PG004");
+        assert!(result["locations"][0].get("logicalLocations").is_none());
+        let text = render(Format::Text);
+        assert!(
+            text.contains("--> testdata/checks/PG004-input-warning/fail-errored-plan.json\n"),
+            "{text}"
+        );
     }
 }

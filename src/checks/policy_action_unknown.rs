@@ -19,7 +19,7 @@ crate::declare_check! {
     /// IAM accepts a policy with an action that does not exist and matches it against
     /// nothing: `sqs:RecieveMessage` grants no `sqs:ReceiveMessage`, and the mapping fails
     /// with a permissions error at deploy or never polls. In a `Deny`, the typo leaves the
-    /// action allowed. The catalogue is a snapshot: an action AWS added after it is reported
+    /// action undenied. The catalogue is a snapshot: an action AWS added after it is reported
     /// too, which is why this is a warning.
     ///
     /// ## How to fix
