@@ -24,7 +24,11 @@ pub mod esm_sqs;
 pub mod function_logs;
 pub mod function_role_trust;
 pub mod input_error;
+pub mod input_warning;
 pub mod needs;
+pub mod policy_action_unknown;
+pub mod policy_document_invalid;
+pub mod policy_problems;
 pub mod render;
 pub mod requirements;
 #[cfg(test)]
@@ -76,6 +80,9 @@ macro_rules! declare_check {
 /// Every check, sorted by id.
 pub static CHECKS: &[&CheckInfo] = &[
     &input_error::INPUT_ERROR,
+    &policy_document_invalid::POLICY_DOCUMENT_INVALID,
+    &policy_action_unknown::POLICY_ACTION_UNKNOWN,
+    &input_warning::INPUT_WARNING,
     &function_role_trust::FUNCTION_ROLE_TRUST,
     &esm_sqs::ESM_SQS,
     &esm_kinesis::ESM_KINESIS,
@@ -106,6 +113,8 @@ pub fn run_all(
     esm::run(&cx, &mut findings);
     esm_role_unverifiable::run(&cx, &mut findings);
     function_logs::run(&cx, &mut findings);
+    policy_problems::run(&cx, &mut findings);
+    input_warning::run(&cx, &mut findings);
     findings
 }
 
@@ -213,6 +222,10 @@ mod tests {
             "PR-OXBOW30",
             "TFLINT",
             "IAM-EVAL",
+            // The IAM User Guide pages of docs/data.md.
+            "IAM-ELEM",
+            "IAM-GRAMMAR",
+            "IAM-QUOTAS",
         ];
         for c in CHECKS {
             for s in c.sources {
