@@ -84,7 +84,6 @@ fn walk_size(p: &Path) -> u64 {
     }
 }
 
-
 // The same allocator as the binary, so the figures are the ones users see.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -122,7 +122,6 @@ fn requests() -> Vec<(String, SymStr)> {
     out
 }
 
-
 // The same allocator as the binary, so the figures are the ones users see.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -235,6 +235,20 @@ mod tests {
     }
 
     #[test]
+    fn every_check_is_listed_in_the_docs() {
+        let docs = include_str!("../../docs/checks.md");
+        for c in CHECKS {
+            let row = format!(
+                "| {} | {} | {} |",
+                c.id,
+                c.slug,
+                c.default_severity.as_str()
+            );
+            assert!(docs.contains(&row), "docs/checks.md lacks the row `{row}`");
+        }
+    }
+
+    #[test]
     fn find_by_id_or_slug() {
         assert_eq!(find("pg001").map(|c| c.id), Some("PG001"));
         assert_eq!(find("input-error").map(|c| c.id), Some("PG001"));
