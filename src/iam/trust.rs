@@ -108,6 +108,9 @@ pub fn trust_allows_with(
                         undecided.join(", ")
                     )));
                 }
+                if m.is_no() {
+                    continue;
+                }
             }
             if statement.variants.len() > 1 {
                 m = m.and(Tri::Unknown(format!(
@@ -415,7 +418,12 @@ mod tests {
         let sink = "arn:aws:kafkaconnect:eu-west-1:123456789012:connector/sink/u-1";
         let other = "arn:aws:kafkaconnect:eu-west-1:123456789012:connector/other/u-1";
         assert_eq!(ask("123456789012", Some(sink)).allows, Tri::Yes);
-        assert_eq!(ask("123456789012", Some(other)).allows, Tri::No);
+        let excluded = ask("123456789012", Some(other));
+        assert_eq!(excluded.allows, Tri::No);
+        assert_eq!(
+            excluded.statement, None,
+            "no statement decides a condition that fails"
+        );
         assert_eq!(ask("210987654321", Some(sink)).allows, Tri::No);
         // An entry left undecided keeps the answer open and is named in the reason.
         match ask("123456789012", None).allows {
