@@ -72,7 +72,9 @@ pub fn service_role<'s>(stack: &'s Stack, connector: &MskConnector) -> ServiceRo
 }
 
 /// The ARN MSK Connect gives the connector, `arn:<partition>:kafkaconnect:<region>:<account>:
-/// connector/<name>/<uuid>` (MSKC example, PS); the UUID is only known after creation.
+/// connector/<name>/<uuid>` (MSKC example, PS); the UUID is only known after creation. The
+/// partition stays a symbol even where the reader assumes `aws`: a trust condition written for
+/// another partition must not read as naming another connector.
 pub fn connector_arn(env: &Environment, connector: &MskConnector) -> SymStr {
     let mut resource = SymStr::lit("connector/");
     resource.push(&connector.name);
@@ -81,6 +83,10 @@ pub fn connector_arn(env: &Environment, connector: &MskConnector) -> SymStr {
         resource: connector.origin.id.clone(),
         attr: "ConnectorUuid".into(),
     });
+    let env = Environment {
+        partition: None,
+        ..env.clone()
+    };
     env.regional_arn("kafkaconnect", &resource)
 }
 
@@ -412,6 +418,7 @@ mod tests {
     use super::*;
     use crate::iam::testing::sym;
     use crate::model::{Existence, Located, Origin};
+    use serde_json::json;
 
     fn connector(name: &str, settings: &[(&str, &str)]) -> MskConnector {
         MskConnector {
@@ -430,6 +437,107 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (k.to_string(), Located::new(SymStr::lit(*v), None)))
                 .collect(),
+        }
+    }
+
+    fn role_trusting(statement: serde_json::Value) -> Role {
+        Role {
+            origin: Origin::new("ConnectRole", None),
+            existence: Existence::Always,
+            name: SymStr::lit("connect"),
+            arn: sym("arn:aws:iam::${AWS::AccountId}:role/connect"),
+            path: None,
+            trust_policy: Some(crate::model::PolicyDocument {
+                value: crate::iam::testing::value(&json!({
+                    "Version": "2012-10-17",
+                    "Statement": [statement]
+                })),
+            }),
+            policies: Vec::new(),
+            managed_policy_arns: Vec::new(),
+            permissions_boundary: None,
+            sam_generated: false,
+        }
+    }
+
+    fn verdict(condition: serde_json::Value) -> TrustVerdict {
+        let env = Environment {
+            partition: Some("aws".into()),
+            ..Environment::default()
+        };
+        let role = role_trusting(json!({
+            "Effect": "Allow",
+            "Principal": {"Service": PRINCIPAL},
+            "Action": "sts:AssumeRole",
+            "Condition": condition
+        }));
+        trust(&env, &connector("events-sink", &[]), &role)
+    }
+
+    #[test]
+    fn trust_conditions_against_the_connector() {
+        // MSKC's example, with a literal account: only decidable at deploy time, taken to hold.
+        assert!(matches!(
+            verdict(json!({
+                "StringEquals": {"aws:SourceAccount": "123456789012"},
+                "ArnLike": {"aws:SourceArn": "arn:aws:kafkaconnect:us-east-1:123456789012:connector/events-sink/*"}
+            })),
+            TrustVerdict::Trusted { .. }
+        ));
+        // Another connector's name: certainly excluded.
+        match verdict(json!({
+            "ArnLike": {"aws:SourceArn": "arn:aws:kafkaconnect:*:*:connector/orders-sink/*"}
+        })) {
+            TrustVerdict::NotTrusted {
+                excluded_by_conditions,
+                ..
+            } => assert!(excluded_by_conditions),
+            other => panic!("{other:?}"),
+        }
+        // Not a connector ARN at all (MSKC: the value must be an MSK connector).
+        assert!(matches!(
+            verdict(json!({
+                "ArnLike": {"aws:SourceArn": "arn:aws:kafka:*:*:cluster/events/*"}
+            })),
+            TrustVerdict::NotTrusted { .. }
+        ));
+        // Another partition is not read as another connector: the partition is not known.
+        assert!(matches!(
+            verdict(json!({
+                "ArnLike": {"aws:SourceArn": "arn:aws-cn:kafkaconnect:*:*:connector/events-sink/*"}
+            })),
+            TrustVerdict::Trusted { .. }
+        ));
+        // A key MSK Connect's request is not known to carry.
+        match verdict(json!({"StringEquals": {"sts:ExternalId": "x"}})) {
+            TrustVerdict::Unknown { reason } => {
+                assert_eq!(reason, "the statement has a condition on `sts:ExternalId`")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_wrong_principal_is_not_a_condition_problem() {
+        let role = role_trusting(json!({
+            "Effect": "Allow",
+            "Principal": {"Service": "kafka.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:SourceAccount": "${AWS::AccountId}"}}
+        }));
+        match trust(
+            &Environment::default(),
+            &connector("events-sink", &[]),
+            &role,
+        ) {
+            TrustVerdict::NotTrusted {
+                answer,
+                excluded_by_conditions,
+            } => {
+                assert!(!excluded_by_conditions);
+                assert_eq!(answer.statement, None);
+            }
+            other => panic!("{other:?}"),
         }
     }
 

@@ -24,16 +24,18 @@ crate::declare_check! {
     ///   Connect's internal topics, `topic/<cluster>/<uuid>/__amazon_msk_connect_*`;
     /// - `kafka-cluster:AlterGroup` and `DescribeGroup` on its groups,
     ///   `group/<cluster>/<uuid>/__amazon_msk_connect_*`;
-    /// - for a sink (a connector configured with `topics` or `topics.regex`): the same group
-    ///   actions on `group/<cluster>/<uuid>/connect-*`, and `kafka-cluster:ReadData` and
-    ///   `DescribeTopic` on each topic named in `topics`.
+    /// - for a sink (a connector configured with `topics` or `topics.regex` whose
+    ///   `connector.class` is not a `…Source…` class): the same group actions on
+    ///   `group/<cluster>/<uuid>/connect-*`, and `kafka-cluster:ReadData` and `DescribeTopic`
+    ///   on each topic named in `topics`.
     ///
     /// Each request is evaluated with wildcards, `NotAction`/`NotResource`, explicit denies and
     /// the permissions boundary. The topics a source connector writes, and the other AWS
     /// services a plugin calls, depend on the plugin and are not checked. When the input does
     /// not decide a request (the cluster is not in the input, a condition, a managed policy or
     /// boundary that is not in the input, a parameter for the authentication type), the finding
-    /// is a "cannot verify" warning that says why.
+    /// is a "cannot verify" warning that says why. A role whose policies do not grant an action
+    /// at all is an error even when the cluster is not in the input.
     ///
     /// ## Why it matters
     /// MSK Connect authenticates to the cluster with this role. Without these actions the
@@ -334,7 +336,10 @@ fn undecided_finding(
         ),
         resource: c.origin.id.clone(),
         span: c.origin.span,
-        related: vec![role_related(role, "its policies may not allow what `missing` lists")],
+        related: vec![role_related(
+            role,
+            "its policies may not allow what `missing` lists",
+        )],
         missing: missing(cx, outcomes),
         fix: None,
     }
