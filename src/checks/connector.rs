@@ -312,7 +312,7 @@ pub fn kafka_requirements(
         Symbol::Unknown(match &unknown_reason {
             Some(reason) => reason.clone(),
             None => format!(
-                "the {what} of the cluster of connector `{}`",
+                "the {what} of the cluster of connector `{}` are not known",
                 connector.origin.id
             ),
         })
