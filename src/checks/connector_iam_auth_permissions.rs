@@ -34,7 +34,8 @@ crate::declare_check! {
     /// services a plugin calls, depend on the plugin and are not checked. When the input does
     /// not decide a request (the cluster is not in the input, a condition, a managed policy or
     /// boundary that is not in the input, a parameter for the authentication type), the finding
-    /// is a "cannot verify" warning that says why. A role whose policies do not grant an action
+    /// is a "cannot verify" warning that says why (a note when the role certainly lacks them
+    /// but the authentication type is a parameter). A role whose policies do not grant an action
     /// at all is an error even when the cluster is not in the input.
     ///
     /// ## Why it matters
@@ -117,10 +118,27 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 }
             }
             Tri::Unknown(auth_reason) => {
+                // The role lacks them for certain but may not need them: a note; it may lack
+                // them: a warning (as for event source mappings whose need is uncertain).
+                let severity = if undecided.is_empty() {
+                    Severity::Note
+                } else {
+                    Severity::Warning
+                };
                 denied.extend(undecided);
                 if !denied.is_empty() {
                     let reasons = reasons(cluster_unknown.as_deref(), Some(auth_reason), &denied);
-                    findings.push(undecided_finding(cx, c, role, &denied, reasons));
+                    let mut finding = undecided_finding(cx, c, role, &denied, reasons);
+                    if severity == Severity::Note {
+                        finding.message = format!(
+                            "service execution role `{}` of connector `{}` does not allow {}, which IAM authentication to the cluster needs",
+                            role.origin.id,
+                            c.origin.id,
+                            summary(&denied)
+                        );
+                    }
+                    finding.severity = severity;
+                    findings.push(finding);
                 }
             }
             Tri::No => {}
