@@ -4,6 +4,12 @@
 //! and a test that runs its fixtures in `testdata/checks/<ID>-<slug>/`. The registry is an
 //! explicit, sorted list.
 
+pub mod connector;
+pub mod connector_iam_auth_permissions;
+pub mod connector_role_trust;
+pub mod connector_role_unverifiable;
+pub mod connector_service_linked_role;
+pub mod connector_trust_confused_deputy;
 pub mod context;
 pub mod esm;
 pub mod esm_broad_grant;
@@ -99,6 +105,11 @@ pub static CHECKS: &[&CheckInfo] = &[
     &esm_schema_registry::ESM_SCHEMA_REGISTRY,
     &function_logs::FUNCTION_LOGS,
     &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
+    &connector_role_trust::CONNECTOR_ROLE_TRUST,
+    &connector_trust_confused_deputy::CONNECTOR_TRUST_CONFUSED_DEPUTY,
+    &connector_service_linked_role::CONNECTOR_SERVICE_LINKED_ROLE,
+    &connector_iam_auth_permissions::CONNECTOR_IAM_AUTH_PERMISSIONS,
+    &connector_role_unverifiable::CONNECTOR_ROLE_UNVERIFIABLE,
     &esm_broad_grant::ESM_BROAD_GRANT,
 ];
 
@@ -115,6 +126,11 @@ pub fn run_all(
     function_logs::run(&cx, &mut findings);
     policy_problems::run(&cx, &mut findings);
     input_warning::run(&cx, &mut findings);
+    connector_role_trust::run(&cx, &mut findings);
+    connector_trust_confused_deputy::run(&cx, &mut findings);
+    connector_service_linked_role::run(&cx, &mut findings);
+    connector_iam_auth_permissions::run(&cx, &mut findings);
+    connector_role_unverifiable::run(&cx, &mut findings);
     findings
 }
 

@@ -93,27 +93,47 @@ pub fn evaluate(entry: &ConditionEntry, ctx: &RequestContext<'_>) -> Tri {
             }
             Tri::from_bool(if_exists || negated || set_op == Some("ForAllValues:"))
         }
-        KeyValue::Value(actual) => {
-            if base == "Null" {
-                return any_value(&entry.values, |v| literal_bool(v, false));
-            }
-            let positive = match base {
-                "StringEquals" | "StringNotEquals" => {
-                    any_value(&entry.values, |v| equals(v, &actual, Case::Sensitive))
-                }
-                "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" => {
-                    any_value(&entry.values, |v| equals(v, &actual, Case::Insensitive))
-                }
-                "StringLike" | "StringNotLike" | "ArnEquals" | "ArnLike" | "ArnNotEquals"
-                | "ArnNotLike" => {
-                    any_value(&entry.values, |v| matches(v, &actual, Case::Sensitive))
-                }
-                "Bool" => any_value(&entry.values, |v| equals(v, &actual, Case::Insensitive)),
-                _ => return unknown(),
-            };
-            if negated { positive.negate() } else { positive }
+        KeyValue::Value(actual) => evaluate_present(entry, &actual),
+    }
+}
+
+/// Evaluates one `operator: { key: values }` entry when the request carries `key` with the
+/// value `actual` (a caller that knows a key this module does not, such as the
+/// `aws:SourceAccount` a service sends when it assumes a role).
+pub fn evaluate_present(entry: &ConditionEntry, actual: &SymStr) -> Tri {
+    let mut op = entry.operator.as_str();
+    for prefix in ["ForAnyValue:", "ForAllValues:"] {
+        if let Some(rest) = op.strip_prefix(prefix) {
+            op = rest;
         }
     }
+    let base = op.strip_suffix("IfExists").unwrap_or(op);
+    if base == "Null" {
+        return any_value(&entry.values, |v| literal_bool(v, false));
+    }
+    let negated = base.contains("Not");
+    let positive = match base {
+        "StringEquals" | "StringNotEquals" => {
+            any_value(&entry.values, |v| equals(v, actual, Case::Sensitive))
+        }
+        "StringEqualsIgnoreCase" | "StringNotEqualsIgnoreCase" => {
+            any_value(&entry.values, |v| equals(v, actual, Case::Insensitive))
+        }
+        "StringLike" | "StringNotLike" => {
+            any_value(&entry.values, |v| matches(v, actual, Case::Sensitive))
+        }
+        "ArnEquals" | "ArnLike" | "ArnNotEquals" | "ArnNotLike" => {
+            any_value(&entry.values, |v| arn_match(v, actual))
+        }
+        "Bool" => any_value(&entry.values, |v| equals(v, actual, Case::Insensitive)),
+        _ => {
+            return Tri::Unknown(format!(
+                "condition `{}` on `{}` cannot be evaluated before the request is made",
+                entry.operator, entry.key
+            ));
+        }
+    };
+    if negated { positive.negate() } else { positive }
 }
 
 fn any_value(values: &[SymStr], f: impl Fn(&SymStr) -> Tri) -> Tri {
@@ -147,6 +167,45 @@ fn key_value(key: &str, ctx: &RequestContext<'_>) -> KeyValue {
         },
         _ => KeyValue::Unknown(None),
     }
+}
+
+/// `ArnLike` / `ArnEquals`: each of the six colon-delimited components of the ARN matches
+/// separately (IAM-COND), so a `*` never spans one of the first five `:`. Falls back to a
+/// whole-string match when either side cannot be split into components.
+fn arn_match(pattern: &SymStr, value: &SymStr) -> Tri {
+    match (arn_components(pattern), arn_components(value)) {
+        (Some(p), Some(v)) => p.iter().zip(v.iter()).fold(Tri::Yes, |acc, (p, v)| {
+            acc.and(matches(p, v, Case::Sensitive))
+        }),
+        _ => matches(pattern, value, Case::Sensitive),
+    }
+}
+
+/// The six components of an ARN (the last one keeps its `:`), when the symbols before the
+/// fifth `:` cannot hold one.
+fn arn_components(arn: &SymStr) -> Option<Vec<SymStr>> {
+    let mut out = vec![SymStr::default()];
+    for part in &arn.parts {
+        match part {
+            Part::Lit(text) => {
+                let mut rest = text.as_str();
+                while out.len() < 6 {
+                    let Some(at) = rest.find(':') else { break };
+                    out.last_mut()?.push_lit(rest.get(..at)?);
+                    out.push(SymStr::default());
+                    rest = rest.get(at + 1..)?;
+                }
+                out.last_mut()?.push_lit(rest);
+            }
+            Part::Sym(sym) => {
+                if out.len() < 6 && !sym.is_single_segment() {
+                    return None;
+                }
+                out.last_mut()?.push_sym(sym.clone());
+            }
+        }
+    }
+    (out.len() == 6).then_some(out)
 }
 
 /// Segment `index` of an ARN (`arn:partition:service:region:account:resource`), when the
@@ -312,6 +371,62 @@ mod tests {
             ),
             Tri::Unknown(_)
         ));
+    }
+
+    #[test]
+    fn a_value_the_caller_knows() {
+        let account = sym("${AWS::AccountId}");
+        let eval = |op: &str, values: &[&str], actual: &SymStr| {
+            evaluate_present(&entry(op, "aws:SourceAccount", values), actual)
+        };
+        assert_eq!(
+            eval("StringEquals", &["${AWS::AccountId}"], &account),
+            Tri::Yes
+        );
+        assert_eq!(
+            eval("StringEquals", &["123456789012"], &sym("123456789012")),
+            Tri::Yes
+        );
+        assert_eq!(
+            eval("StringEquals", &["123456789012"], &sym("210987654321")),
+            Tri::No
+        );
+        assert_eq!(
+            eval("StringNotEquals", &["123456789012"], &sym("210987654321")),
+            Tri::Yes
+        );
+        assert!(matches!(
+            eval("StringEquals", &["123456789012"], &account),
+            Tri::Unknown(_)
+        ));
+        let connector = sym("arn:aws:kafkaconnect:eu-west-1:1:connector/sink/${attr:C.uuid}");
+        let arn = |op: &str, pattern: &str| {
+            evaluate_present(&entry(op, "aws:SourceArn", &[pattern]), &connector)
+        };
+        assert_eq!(
+            arn("ArnLike", "arn:aws:kafkaconnect:*:1:connector/sink/*"),
+            Tri::Yes
+        );
+        assert_eq!(
+            arn("ArnLike", "arn:aws:kafkaconnect:*:1:connector/other/*"),
+            Tri::No
+        );
+        assert_eq!(
+            arn("ArnNotLike", "arn:aws:kafkaconnect:*:1:connector/other/*"),
+            Tri::Yes
+        );
+        // Components match separately: the region's `*` does not reach into the resource.
+        assert_eq!(
+            arn("ArnLike", "arn:aws:kafkaconnect:*:*:connector/sink/*"),
+            Tri::Yes
+        );
+        assert_eq!(arn("ArnLike", "arn:aws:kafkaconnect:*:2:*"), Tri::No);
+        assert_eq!(arn("ArnLike", "*"), Tri::Yes);
+        assert!(matches!(arn("NumericLessThan", "1"), Tri::Unknown(_)));
+        assert_eq!(
+            evaluate_present(&entry("Null", "aws:SourceArn", &["true"]), &connector),
+            Tri::No
+        );
     }
 
     #[test]

@@ -9,12 +9,15 @@
 //! `Service` (string or list) names the principal, or whose `AWS` is `"*"` (equivalent to
 //! `"*"`); service principals compare exactly (they are case-sensitive). `Action` matches like
 //! in identity policies (`sts:AssumeRole`, `sts:*`, `*`). An explicit `Deny` wins. A statement
-//! with a `Condition` is never decided (the keys a service sends when it assumes a role are not
-//! in the input), nor is one that exists only under a template condition.
+//! with a `Condition` is not decided (the keys a service sends when it assumes a role are not
+//! in the input) unless the caller decides its entries ([`trust_allows_with`]), nor is one
+//! that exists only under a template condition.
 //! `${AWS::URLSuffix}` in a service principal is `amazonaws.com`, the value in the `aws`
 //! partition the readers assume.
 
-use super::policy::{self, DocumentKind, Effect, Principals, Problem, Statement, Variant};
+use super::policy::{
+    self, ConditionEntry, DocumentKind, Effect, Principals, Problem, Statement, Variant,
+};
 use super::wildcard::{Case, Tri, equals, glob_match, matches};
 use crate::model::{Part, PolicyDocument, Pseudo, SymStr, Symbol};
 use crate::source::Span;
@@ -57,6 +60,18 @@ impl TrustAnswer {
 
 /// Whether the trust policy lets `service_principal` perform `action` (`sts:AssumeRole`).
 pub fn trust_allows(doc: &PolicyDocument, service_principal: &str, action: &str) -> TrustAnswer {
+    trust_allows_with(doc, service_principal, action, &|_| None)
+}
+
+/// Like [`trust_allows`], for a caller that knows what some condition entries evaluate to
+/// (MSK Connect sends the connector's account and ARN as `aws:SourceAccount` and
+/// `aws:SourceArn`): `decide` returns the answer for an entry, or `None` to leave it undecided.
+pub fn trust_allows_with(
+    doc: &PolicyDocument,
+    service_principal: &str,
+    action: &str,
+    decide: &dyn Fn(&ConditionEntry) -> Option<Tri>,
+) -> TrustAnswer {
     let parsed = policy::parse(&doc.value, DocumentKind::Trust);
     let action = action.to_ascii_lowercase();
     let mut allow: Option<(Tri, &Statement, &Variant)> = None;
@@ -79,15 +94,23 @@ pub fn trust_allows(doc: &PolicyDocument, service_principal: &str, action: &str)
                 continue;
             }
             if !variant.conditions.is_empty() {
-                let keys: Vec<String> = variant
-                    .conditions
-                    .iter()
-                    .map(|c| format!("`{}`", c.key))
-                    .collect();
-                m = m.and(Tri::Unknown(format!(
-                    "the statement has a condition on {}",
-                    keys.join(", ")
-                )));
+                let mut undecided: Vec<String> = Vec::new();
+                for c in &variant.conditions {
+                    match decide(c) {
+                        Some(Tri::Unknown(reason)) => m = m.and(Tri::Unknown(reason)),
+                        Some(t) => m = m.and(t),
+                        None => undecided.push(format!("`{}`", c.key)),
+                    }
+                }
+                if !undecided.is_empty() {
+                    m = m.and(Tri::Unknown(format!(
+                        "the statement has a condition on {}",
+                        undecided.join(", ")
+                    )));
+                }
+                if m.is_no() {
+                    continue;
+                }
             }
             if statement.variants.len() > 1 {
                 m = m.and(Tri::Unknown(format!(
@@ -359,6 +382,56 @@ mod tests {
         assert!(a.has_condition("aws:SourceAccount"));
         assert!(a.has_condition("AWS:SourceArn"));
         assert_eq!(a.statement.as_ref().map(|s| s.index), Some(0));
+    }
+
+    #[test]
+    fn conditions_the_caller_decides() {
+        let doc = PolicyDocument {
+            value: value(&json!({"Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": "kafkaconnect.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": "123456789012"},
+                    "ArnLike": {"aws:SourceArn": "arn:aws:kafkaconnect:*:123456789012:connector/sink/*"}
+                }
+            }]})),
+        };
+        let principal = "kafkaconnect.amazonaws.com";
+        let ask = |account: &str, arn: Option<&str>| {
+            let (account, arn) = (SymStr::lit(account), arn.map(SymStr::lit));
+            trust_allows_with(
+                &doc,
+                principal,
+                "sts:AssumeRole",
+                &|c| match c.key.as_str() {
+                    "aws:SourceAccount" => {
+                        Some(crate::iam::condition::evaluate_present(c, &account))
+                    }
+                    "aws:SourceArn" => arn
+                        .as_ref()
+                        .map(|a| crate::iam::condition::evaluate_present(c, a)),
+                    _ => None,
+                },
+            )
+        };
+        let sink = "arn:aws:kafkaconnect:eu-west-1:123456789012:connector/sink/u-1";
+        let other = "arn:aws:kafkaconnect:eu-west-1:123456789012:connector/other/u-1";
+        assert_eq!(ask("123456789012", Some(sink)).allows, Tri::Yes);
+        let excluded = ask("123456789012", Some(other));
+        assert_eq!(excluded.allows, Tri::No);
+        assert_eq!(
+            excluded.statement, None,
+            "no statement decides a condition that fails"
+        );
+        assert_eq!(ask("210987654321", Some(sink)).allows, Tri::No);
+        // An entry left undecided keeps the answer open and is named in the reason.
+        match ask("123456789012", None).allows {
+            Tri::Unknown(r) => assert_eq!(r, "the statement has a condition on `aws:SourceArn`"),
+            other => panic!("{other:?}"),
+        }
+        let a = ask("123456789012", Some(sink));
+        assert!(a.has_condition("aws:SourceAccount") && a.has_condition("aws:SourceArn"));
     }
 
     #[test]

@@ -410,6 +410,8 @@ pub struct FunctionUrl {
 pub struct MskConnector {
     pub origin: Origin,
     pub existence: Existence,
+    /// `ConnectorName` / `name` (an unknown symbol when the input does not give it).
+    pub name: SymStr,
     pub role: RoleLink,
     pub role_arn: Located<SymStr>,
     /// `NONE` or `IAM`.
@@ -418,6 +420,20 @@ pub struct MskConnector {
     /// The MSK cluster the connector talks to, when the input links it.
     pub cluster_resource: Option<String>,
     pub cluster_arn: Option<SymStr>,
+    /// `ConnectorConfiguration` / `connector_configuration`: the Kafka Connect settings
+    /// (`connector.class`, `topics`, ...) in written order; values that are not strings are
+    /// left out.
+    pub configuration: Vec<(String, Located<SymStr>)>,
+}
+
+impl MskConnector {
+    /// The value of a Kafka Connect setting (`topics`, `connector.class`).
+    pub fn setting(&self, key: &str) -> Option<&Located<SymStr>> {
+        self.configuration
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1185,9 +1185,33 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 .as_ref()
                 .and_then(|c| self.stack.msk_cluster(c))
                 .map(|c| c.arn.clone());
+            let name = self
+                .string(r, "ConnectorName")
+                .map(|n| n.value)
+                .unwrap_or_else(|| {
+                    SymStr::sym(Symbol::Unknown(format!(
+                        "connector `{}` has no `ConnectorName`",
+                        r.id
+                    )))
+                });
+            let configuration = r
+                .prop("ConnectorConfiguration")
+                .map(|n| cx.value(n))
+                .and_then(|v| match v.kind {
+                    ValueKind::Map(entries) => Some(entries),
+                    _ => None,
+                })
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(key, value)| {
+                    let span = value.span;
+                    Some((key.text, Located::new(value.as_symstr()?.clone(), span)))
+                })
+                .collect();
             self.stack.connectors.push(MskConnector {
                 origin: origin(r, self.provenance),
                 existence,
+                name,
                 role,
                 role_arn: Located::new(
                     Resolver::as_string(&role_value).unwrap_or_default(),
@@ -1199,6 +1223,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 bootstrap_servers: bootstrap,
                 cluster_resource,
                 cluster_arn,
+                configuration,
             });
         }
     }

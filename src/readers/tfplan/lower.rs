@@ -1484,15 +1484,37 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         });
         let cluster_arn = cluster.as_ref().map(|(i, _)| self.attr(*i, "arn"));
         let cluster_resource = cluster.map(|(_, address)| address);
+        let name = self
+            .required(id, v.name, &[Seg::Key("name")], "")
+            .unwrap_or_else(|| {
+                SymStr::sym(Symbol::Unknown(format!(
+                    "the name of `{}` is not known",
+                    plan.address(id)
+                )))
+            });
+        let configuration = v
+            .connector_configuration
+            .0
+            .and_then(members)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(key, raw)| {
+                let path = [Seg::Key("connector_configuration"), Seg::Key(&key)];
+                let value = self.string(id, Field(Some(raw)), &path, "")?;
+                Some((key.into_owned(), loc(value)))
+            })
+            .collect();
         let connector = MskConnector {
             origin: origin(plan, id),
             existence: Existence::Always,
+            name,
             role: self.role_link(role_arn.clone(), "service_execution_role_arn"),
             role_arn: loc(role_arn.unwrap_or_default()),
             authentication_type,
             bootstrap_servers,
             cluster_resource,
             cluster_arn,
+            configuration,
         };
         self.stack.connectors.push(connector);
     }

@@ -689,6 +689,17 @@ fn kafka_access_configurations_link_secrets_and_keys() {
         Some("aws_msk_serverless_cluster.events")
     );
     assert_eq!(role_of(&s, &sink.role).origin.id, "aws_iam_role.connect");
+    assert_eq!(sink.name.as_literal(), Some("events-sink"));
+    assert_eq!(
+        sink.setting("connector.class")
+            .and_then(|c| c.value.as_literal()),
+        Some("io.confluent.connect.s3.S3SinkConnector")
+    );
+    assert_eq!(
+        sink.setting("topics").and_then(|c| c.value.as_literal()),
+        Some("events")
+    );
+    assert_eq!(sink.configuration.len(), 3);
     let legacy = s
         .connectors
         .iter()

@@ -304,7 +304,8 @@ values! {
     KmsAlias { name, target_key_id }
     /// `aws_mskconnect_connector`.
     MskConnector {
-        service_execution_role_arn, kafka_cluster, kafka_cluster_client_authentication,
+        name, service_execution_role_arn, kafka_cluster, kafka_cluster_client_authentication,
+        connector_configuration,
     }
     ConnectorKafkaCluster { apache_kafka_cluster }
     ApacheKafkaCluster { bootstrap_servers }
