@@ -1039,6 +1039,32 @@ fn secret_arns_end_in_six_random_characters() {
 }
 
 #[test]
+fn a_log_group_known_after_apply_is_linked_through_the_configuration() {
+    // logging_config { log_group = aws_cloudwatch_log_group.app.name }, the group named by
+    // `name_prefix`, so its name is only known after apply.
+    let text = r#"{"format_version":"1.2",
+      "planned_values":{"root_module":{"resources":[
+        {"address":"aws_cloudwatch_log_group.app","mode":"managed","type":"aws_cloudwatch_log_group","name":"app","values":{"name_prefix":"/shared/app-"}},
+        {"address":"aws_lambda_function.app","mode":"managed","type":"aws_lambda_function","name":"app","values":{"function_name":"app","logging_config":[{"log_format":"Text"}]}}]}},
+      "resource_changes":[
+        {"address":"aws_cloudwatch_log_group.app","change":{"actions":["create"],"after_unknown":{"arn":true,"name":true}}},
+        {"address":"aws_lambda_function.app","change":{"actions":["create"],"after_unknown":{"arn":true,"role":true,"logging_config":[{"log_group":true}]}}}],
+      "configuration":{"root_module":{"resources":[
+        {"address":"aws_cloudwatch_log_group.app","mode":"managed","type":"aws_cloudwatch_log_group","name":"app","expressions":{"name_prefix":{"constant_value":"/shared/app-"}}},
+        {"address":"aws_lambda_function.app","mode":"managed","type":"aws_lambda_function","name":"app","expressions":{
+          "function_name":{"constant_value":"app"},
+          "logging_config":[{"log_format":{"constant_value":"Text"},"log_group":{"references":["aws_cloudwatch_log_group.app.name","aws_cloudwatch_log_group.app"]}}]}}]}}}"#;
+    let (_, s) = read_plan(&source(text)).unwrap();
+    let group = s.functions[0].log_group.as_ref().map(|g| &g.value);
+    assert_eq!(
+        group
+            .and_then(|g| g.refers.as_ref())
+            .map(|r| (r.resource.as_str(), r.attr.as_str())),
+        Some(("aws_cloudwatch_log_group.app", "name"))
+    );
+}
+
+#[test]
 fn reference_cycles_end() {
     // Terraform refuses cycles, but a crafted file may have them: consumers whose stream is each
     // other's ARN, each lookup branching into two.
