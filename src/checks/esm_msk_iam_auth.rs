@@ -3,7 +3,7 @@
 
 use super::esm::{self, Mapping};
 use super::needs::Need;
-use crate::model::{SourceKind, SymStr, Symbol};
+use crate::model::{InputFormat, SourceKind, SymStr, Symbol};
 
 crate::declare_check! {
     /// the execution role lacks the kafka-cluster permissions of an MSK mapping using IAM access control
@@ -108,10 +108,16 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
             arn,
         ));
     }
+    // Without a consumer group id, the group is named after the mapping's UUID: `Id` of the
+    // template resource, `uuid` of the Terraform one (TFSCHEMA).
     let group = m.esm.consumer_group_id.clone().unwrap_or_else(|| {
+        let attr = match m.format {
+            InputFormat::TerraformPlan | InputFormat::TerraformState => "uuid",
+            InputFormat::Cloudformation | InputFormat::Sam => "Id",
+        };
         SymStr::sym(Symbol::Attr {
             resource: m.esm.origin.id.clone(),
-            attr: "Id".into(),
+            attr: attr.into(),
         })
     });
     let group_arn = esm::kafka_child_arn(m.stack, m.esm, "group", &group);

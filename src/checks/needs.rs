@@ -167,8 +167,10 @@ pub fn policy_to_edit(role: &Role) -> Related {
         .iter()
         .find(|p| p.source != crate::model::PolicySource::CustomerManaged)
     {
+        // The policy's own resource: the role for an inline policy, the policy resource
+        // (`AWS::IAM::Policy`, `aws_iam_role_policy`) for a standalone one.
         Some(p) => Related {
-            resource: role.origin.id.clone(),
+            resource: p.origin.id.clone(),
             span: p.document.value.span.or(p.origin.span),
             role: RelatedRole::Policy,
             note: Some(format!("add the statement to policy `{}`", p.name)),

@@ -93,7 +93,10 @@ impl Symbol {
     /// matches with `-??????` (L-MSK-PERM, research spec §1.9.1).
     pub fn fixed_len(&self) -> Option<usize> {
         match self {
-            Symbol::Attr { attr, .. } if attr == "RandomSuffix" => Some(6),
+            // `RandomSuffix` in templates, `random_suffix` in plans.
+            Symbol::Attr { attr, .. } if attr == "RandomSuffix" || attr == "random_suffix" => {
+                Some(6)
+            }
             _ => None,
         }
     }

@@ -259,6 +259,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         drop(changes_list);
         plan.instances.shrink_to_fit();
         plan.environments = plan.provider_environments();
+        plan.read_environment_data();
         plan
     }
 
@@ -429,8 +430,76 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         out
     }
 
-    /// Where the default `aws` provider deploys (partition and region when its configuration
-    /// says; the account is never known).
+    /// Completes the provider environments with what data sources read while planning say
+    /// about the provider configuration they use (TFSCHEMA): `aws_caller_identity.account_id`
+    /// is the account its resources are created in, `aws_region` without arguments its region,
+    /// `aws_partition` its partition. A value the configuration already gives is kept; a data
+    /// source deferred to apply says nothing.
+    fn read_environment_data(&mut self) {
+        let mut found: Vec<(String, &'static str, String)> = Vec::new();
+        for id in 0..self.instances.len() {
+            let Some(inst) = self.instances.get(id).filter(|i| i.mode == Mode::Data) else {
+                continue;
+            };
+            let (field, attrs): (&'static str, &[&str]) = match &*inst.rtype {
+                "aws_caller_identity" => ("account", &["account_id"]),
+                // `region` (provider 6.x) or `name` (5.x); an argument asks about another region.
+                "aws_region"
+                    if self.expressions(id).is_none_or(|b| {
+                        !["region", "name", "endpoint"]
+                            .iter()
+                            .any(|k| b.get(k).is_some())
+                    }) =>
+                {
+                    ("region", &["region", "name"])
+                }
+                "aws_partition" => ("partition", &["partition"]),
+                _ => continue,
+            };
+            if let Some(value) = attrs
+                .iter()
+                .find_map(|a| self.known_str(id, a))
+                .filter(|v| !v.is_empty())
+            {
+                let key = self.provider_key(id).unwrap_or("aws").to_string();
+                found.push((key, field, value));
+            }
+        }
+        for (key, field, value) in found {
+            let env = self.environments.entry(key).or_default();
+            let slot = match field {
+                "account" => &mut env.account,
+                "region" => &mut env.region,
+                _ => &mut env.partition,
+            };
+            if slot.is_none() {
+                *slot = Some(value);
+            }
+            if env.partition.is_none() {
+                env.partition = env.region.as_deref().and_then(partition_of);
+            }
+        }
+    }
+
+    /// The key in the provider environments of the configuration an instance uses: its own
+    /// (`aws.east`, `module.m:aws`), the one it inherits, or the default `aws`.
+    fn provider_key(&self, inst: InstId) -> Option<&str> {
+        let key = self
+            .instance(inst)
+            .and_then(|i| i.config)
+            .and_then(|c| self.config_resources.get(c))
+            .map_or("aws", |c| {
+                c.resource.provider_config_key.as_deref().unwrap_or("aws")
+            });
+        [Some(key), key.rsplit_once(':').map(|(_, k)| k), Some("aws")]
+            .into_iter()
+            .flatten()
+            .find_map(|k| self.environments.get_key_value(k))
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// Where the default `aws` provider deploys (partition, region and account when its
+    /// configuration or its data sources say; never guessed).
     pub fn default_env(&self) -> Environment {
         self.environments.get("aws").cloned().unwrap_or_default()
     }
@@ -439,20 +508,8 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
     /// argument (provider 6.x) when known.
     pub fn env(&self, inst: InstId) -> Environment {
         let mut env = self
-            .instance(inst)
-            .and_then(|i| i.config)
-            .and_then(|c| self.config_resources.get(c))
-            .and_then(|c| {
-                let key = c.resource.provider_config_key.as_deref().unwrap_or("aws");
-                self.environments
-                    .get(key)
-                    .or_else(|| {
-                        key.rsplit_once(':')
-                            .and_then(|(_, k)| self.environments.get(k))
-                    })
-                    .or_else(|| self.environments.get("aws"))
-            })
-            .or_else(|| self.environments.get("aws"))
+            .provider_key(inst)
+            .and_then(|k| self.environments.get(k))
             .cloned()
             .unwrap_or_default();
         if let Some(region) = self

@@ -1032,6 +1032,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             .first()
             .and_then(|d| self.string(id, d.target_arn, &at(&base, 0, "target_arn"), "arn"))
             .map(loc);
+        let base = [Seg::Key("logging_config")];
         let log_group = plan
             .blocks::<v::LoggingConfig<'a>>(id, v.logging_config, &base)
             .first()

@@ -21,8 +21,10 @@
 //! so an unknown value written as one reference inside a template
 //! (`"${aws_s3_bucket.b.arn}/*"`) reads as the referenced value (spec §8.4 step 6); values that
 //! combine several references, locals or function calls stay unknown, with the reason. The
-//! region comes from the provider configuration (a constant or a root variable) or the
-//! resource's own `region`; the account is never guessed, so built ARNs carry its symbol.
+//! region comes from the provider configuration (a constant or a root variable), a
+//! `data.aws_region` read while planning, or the resource's own `region`; the account only from
+//! a `data.aws_caller_identity` read while planning, never guessed: otherwise built ARNs carry
+//! its symbol.
 
 mod attrs;
 mod doc;

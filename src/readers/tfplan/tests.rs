@@ -980,6 +980,101 @@ fn resources_of_unexpected_shape_do_not_stop_the_rest() {
     );
 }
 
+/// A plan creating queue `orders` and secret `creds`, with data sources in its prior state and
+/// a provider configuration whose region comes from the environment (not in the plan).
+fn plan_with_data(data: &str, data_config: &str) -> String {
+    format!(
+        r#"{{"format_version":"1.2",
+        "planned_values":{{"root_module":{{"resources":[
+          {{"address":"aws_sqs_queue.orders","mode":"managed","type":"aws_sqs_queue","name":"orders","values":{{"name":"orders"}}}},
+          {{"address":"aws_secretsmanager_secret.creds","mode":"managed","type":"aws_secretsmanager_secret","name":"creds","values":{{"name":"kafka/creds"}}}}]}}}},
+        "resource_changes":[
+          {{"address":"aws_sqs_queue.orders","change":{{"actions":["create"],"after_unknown":{{"arn":true}}}}}},
+          {{"address":"aws_secretsmanager_secret.creds","change":{{"actions":["create"],"after_unknown":{{"arn":true}}}}}}],
+        "prior_state":{{"values":{{"root_module":{{"resources":[{data}]}}}}}},
+        "configuration":{{"provider_config":{{"aws":{{"name":"aws"}}}},"root_module":{{"resources":[
+          {{"address":"aws_sqs_queue.orders","mode":"managed","type":"aws_sqs_queue","name":"orders","provider_config_key":"aws","expressions":{{"name":{{"constant_value":"orders"}}}}}},
+          {{"address":"aws_secretsmanager_secret.creds","mode":"managed","type":"aws_secretsmanager_secret","name":"creds","provider_config_key":"aws","expressions":{{"name":{{"constant_value":"kafka/creds"}}}}}}{data_config}]}}}}}}"#
+    )
+}
+
+#[test]
+fn account_and_region_come_from_data_sources_read_while_planning() {
+    let data = r#"
+      {"address":"data.aws_caller_identity.current","mode":"data","type":"aws_caller_identity","name":"current","values":{"account_id":"123456789012","id":"123456789012"}},
+      {"address":"data.aws_region.current","mode":"data","type":"aws_region","name":"current","values":{"id":"us-east-1","name":"us-east-1","region":"us-east-1"}}"#;
+    let config = r#",
+      {"address":"data.aws_caller_identity.current","mode":"data","type":"aws_caller_identity","name":"current","provider_config_key":"aws","expressions":{}},
+      {"address":"data.aws_region.current","mode":"data","type":"aws_region","name":"current","provider_config_key":"aws","expressions":{}}"#;
+    let (_, s) = read_plan(&source(&plan_with_data(data, config))).unwrap();
+    assert_eq!(
+        s.queues[0].arn.as_literal(),
+        Some("arn:aws:sqs:us-east-1:123456789012:orders")
+    );
+    assert_eq!(s.env.account.as_deref(), Some("123456789012"));
+
+    // Without them, the account and region stay symbols.
+    let (_, s) = read_plan(&source(&plan_with_data("", ""))).unwrap();
+    assert_eq!(
+        s.queues[0].arn.to_string(),
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders"
+    );
+
+    // `aws_region` with an argument describes another region; a provider alias has its own
+    // account.
+    let data = r#"
+      {"address":"data.aws_caller_identity.other","mode":"data","type":"aws_caller_identity","name":"other","values":{"account_id":"999999999999"}},
+      {"address":"data.aws_region.other","mode":"data","type":"aws_region","name":"other","values":{"name":"eu-west-1","region":"eu-west-1"}}"#;
+    let config = r#",
+      {"address":"data.aws_caller_identity.other","mode":"data","type":"aws_caller_identity","name":"other","provider_config_key":"aws.other","expressions":{}},
+      {"address":"data.aws_region.other","mode":"data","type":"aws_region","name":"other","provider_config_key":"aws","expressions":{"region":{"constant_value":"eu-west-1"}}}"#;
+    let text = plan_with_data(data, config).replace(
+        r#""aws":{"name":"aws"}"#,
+        r#""aws":{"name":"aws"},"aws.other":{"name":"aws","alias":"other"}"#,
+    );
+    let (_, s) = read_plan(&source(&text)).unwrap();
+    assert_eq!(
+        s.queues[0].arn.to_string(),
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders"
+    );
+}
+
+#[test]
+fn secret_arns_end_in_six_random_characters() {
+    let (_, s) = read_plan(&source(&plan_with_data("", ""))).unwrap();
+    let arn = &s.secrets[0].arn;
+    assert!(arn.to_string().contains(":secret:kafka/creds-$"), "{arn}");
+    // As in templates, `-??????` matches the suffix and the bare name does not (PS).
+    let suffix: Vec<_> = arn.symbols().filter_map(Symbol::fixed_len).collect();
+    assert_eq!(suffix, [6]);
+}
+
+#[test]
+fn a_log_group_known_after_apply_is_linked_through_the_configuration() {
+    // logging_config { log_group = aws_cloudwatch_log_group.app.name }, the group named by
+    // `name_prefix`, so its name is only known after apply.
+    let text = r#"{"format_version":"1.2",
+      "planned_values":{"root_module":{"resources":[
+        {"address":"aws_cloudwatch_log_group.app","mode":"managed","type":"aws_cloudwatch_log_group","name":"app","values":{"name_prefix":"/shared/app-"}},
+        {"address":"aws_lambda_function.app","mode":"managed","type":"aws_lambda_function","name":"app","values":{"function_name":"app","logging_config":[{"log_format":"Text"}]}}]}},
+      "resource_changes":[
+        {"address":"aws_cloudwatch_log_group.app","change":{"actions":["create"],"after_unknown":{"arn":true,"name":true}}},
+        {"address":"aws_lambda_function.app","change":{"actions":["create"],"after_unknown":{"arn":true,"role":true,"logging_config":[{"log_group":true}]}}}],
+      "configuration":{"root_module":{"resources":[
+        {"address":"aws_cloudwatch_log_group.app","mode":"managed","type":"aws_cloudwatch_log_group","name":"app","expressions":{"name_prefix":{"constant_value":"/shared/app-"}}},
+        {"address":"aws_lambda_function.app","mode":"managed","type":"aws_lambda_function","name":"app","expressions":{
+          "function_name":{"constant_value":"app"},
+          "logging_config":[{"log_format":{"constant_value":"Text"},"log_group":{"references":["aws_cloudwatch_log_group.app.name","aws_cloudwatch_log_group.app"]}}]}}]}}}"#;
+    let (_, s) = read_plan(&source(text)).unwrap();
+    let group = s.functions[0].log_group.as_ref().map(|g| &g.value);
+    assert_eq!(
+        group
+            .and_then(|g| g.refers.as_ref())
+            .map(|r| (r.resource.as_str(), r.attr.as_str())),
+        Some(("aws_cloudwatch_log_group.app", "name"))
+    );
+}
+
 #[test]
 fn reference_cycles_end() {
     // Terraform refuses cycles, but a crafted file may have them: consumers whose stream is each

@@ -1,0 +1,355 @@
+//! The checks give the same findings for a Terraform plan as for the equivalent template.
+//!
+//! Each pair is a CloudFormation or SAM fixture of a check folder and the plan fixture that
+//! `testdata/checks/tfplan_fixtures.py` writes to mirror it (same resources, same policies, in
+//! Terraform's terms). Both are audited end to end and compared as multisets of
+//! (check, severity, certainty, sorted missing actions): locations, messages and fixes differ by
+//! design (addresses instead of logical ids, `${aws_x.y.arn}` instead of `Fn::GetAtt`).
+//! A pair whose inputs genuinely differ says why, and the test holds that they still do, so the
+//! table stays true when the reader changes.
+
+#![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
+
+use std::path::{Path, PathBuf};
+
+use permgate::diag::{Certainty, Finding};
+use permgate::report::FileStatus;
+
+struct Pair {
+    /// Folder under `testdata/checks/`.
+    folder: &'static str,
+    template: &'static str,
+    plan: &'static str,
+    /// Why the two inputs do not say the same thing, when they do not.
+    differs: Option<&'static str>,
+}
+
+const fn same(folder: &'static str, template: &'static str, plan: &'static str) -> Pair {
+    Pair {
+        folder,
+        template,
+        plan,
+        differs: None,
+    }
+}
+
+const PAIRS: &[Pair] = &[
+    same(
+        "PG100-function-role-trust",
+        "fail-ec2-principal.yaml",
+        "fail-ec2-principal-plan.json",
+    ),
+    same("PG100-function-role-trust", "pass.yaml", "pass-plan.json"),
+    same(
+        "PG100-function-role-trust",
+        "unknown-condition.yaml",
+        "unknown-condition-plan.json",
+    ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "fail-missing-delete.yaml",
+        "fail-missing-delete-plan.json",
+    ),
+    Pair {
+        folder: "PG101-esm-sqs-permissions",
+        template: "fail-missing-delete.yaml",
+        plan: "unknown-jsonencode-plan.json",
+        differs: Some(
+            "a `jsonencode` policy that names a resource created by the plan is only known \
+             after apply, and the plan records only which resources it references (spec §8.2)",
+        ),
+    },
+    same(
+        "PG101-esm-sqs-permissions",
+        "fail-explicit-deny.yaml",
+        "fail-explicit-deny-plan.json",
+    ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "fail-other-queue.yaml",
+        "fail-other-queue-plan.json",
+    ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "pass-least-privilege.yaml",
+        "pass-least-privilege-plan.json",
+    ),
+    // The plan writes out the role SAM generates for the event.
+    same(
+        "PG101-esm-sqs-permissions",
+        "pass-sam-event.yaml",
+        "pass-managed-policy-plan.json",
+    ),
+    // `!ImportValue` in the template, a variable naming a policy outside the plan.
+    same(
+        "PG101-esm-sqs-permissions",
+        "unknown-imported-policy.yaml",
+        "unknown-external-policy-plan.json",
+    ),
+    same(
+        "PG102-esm-kinesis-permissions",
+        "fail-efo-consumer.yaml",
+        "fail-efo-consumer-plan.json",
+    ),
+    same(
+        "PG102-esm-kinesis-permissions",
+        "pass-managed.yaml",
+        "pass-managed-plan.json",
+    ),
+    same(
+        "PG103-esm-dynamodb-permissions",
+        "fail-table-arn.yaml",
+        "fail-table-arn-plan.json",
+    ),
+    same(
+        "PG103-esm-dynamodb-permissions",
+        "pass-stream-wildcard.yaml",
+        "pass-stream-wildcard-plan.json",
+    ),
+    same(
+        "PG104-esm-msk-permissions",
+        "fail-vpc-access-policy.yaml",
+        "fail-vpc-access-policy-plan.json",
+    ),
+    same(
+        "PG104-esm-msk-permissions",
+        "pass-managed.yaml",
+        "pass-managed-plan.json",
+    ),
+    same(
+        "PG105-esm-msk-iam-auth",
+        "fail-no-kafka-cluster.yaml",
+        "fail-no-kafka-cluster-plan.json",
+    ),
+    same(
+        "PG105-esm-msk-iam-auth",
+        "pass-scoped.yaml",
+        "pass-scoped-plan.json",
+    ),
+    same(
+        "PG105-esm-msk-iam-auth",
+        "unknown-external-cluster.yaml",
+        "unknown-external-cluster-plan.json",
+    ),
+    same(
+        "PG106-esm-kafka-vpc-permissions",
+        "fail-no-ec2.yaml",
+        "fail-no-ec2-plan.json",
+    ),
+    same(
+        "PG106-esm-kafka-vpc-permissions",
+        "pass-internet.yaml",
+        "pass-internet-plan.json",
+    ),
+    // The plans write out the role SAM generates for an MQ event.
+    same(
+        "PG107-esm-mq-permissions",
+        "fail-sam-private-broker.yaml",
+        "fail-private-broker-plan.json",
+    ),
+    same(
+        "PG107-esm-mq-permissions",
+        "pass-public-broker.yaml",
+        "pass-public-broker-plan.json",
+    ),
+    same(
+        "PG108-esm-documentdb-permissions",
+        "fail-no-rds.yaml",
+        "fail-no-rds-plan.json",
+    ),
+    same(
+        "PG108-esm-documentdb-permissions",
+        "pass.yaml",
+        "pass-plan.json",
+    ),
+    same(
+        "PG110-esm-secret-access",
+        "fail-no-suffix.yaml",
+        "fail-no-suffix-plan.json",
+    ),
+    same(
+        "PG110-esm-secret-access",
+        "pass-ref.yaml",
+        "pass-ref-plan.json",
+    ),
+    same(
+        "PG110-esm-secret-access",
+        "pass-suffix-wildcard.yaml",
+        "pass-suffix-wildcard-plan.json",
+    ),
+    same(
+        "PG111-esm-secret-kms",
+        "fail-cmk.yaml",
+        "fail-cmk-plan.json",
+    ),
+    same(
+        "PG111-esm-secret-kms",
+        "pass-aws-managed-key.yaml",
+        "pass-aws-managed-key-plan.json",
+    ),
+    same(
+        "PG111-esm-secret-kms",
+        "pass-cmk.yaml",
+        "pass-cmk-plan.json",
+    ),
+    same("PG112-esm-queue-kms", "fail-cmk.yaml", "fail-cmk-plan.json"),
+    same(
+        "PG112-esm-queue-kms",
+        "pass-aws-managed-key.yaml",
+        "pass-aws-managed-key-plan.json",
+    ),
+    same("PG112-esm-queue-kms", "pass-cmk.yaml", "pass-cmk-plan.json"),
+    same(
+        "PG113-esm-on-failure-destination",
+        "fail-s3-bucket.yaml",
+        "fail-s3-bucket-plan.json",
+    ),
+    // The plans write out the role SAM generates for a DynamoDB event, without and with the
+    // policy `OnFailure.Type: SQS` adds.
+    same(
+        "PG113-esm-on-failure-destination",
+        "fail-sam-untyped-destination.yaml",
+        "fail-sqs-destination-plan.json",
+    ),
+    same(
+        "PG113-esm-on-failure-destination",
+        "pass-sam-typed-destination.yaml",
+        "pass-sqs-destination-plan.json",
+    ),
+    same(
+        "PG114-esm-schema-registry",
+        "fail-no-glue.yaml",
+        "fail-no-glue-plan.json",
+    ),
+    same("PG114-esm-schema-registry", "pass.yaml", "pass-plan.json"),
+    same(
+        "PG120-function-logs",
+        "fail-no-logs.yaml",
+        "fail-no-logs-plan.json",
+    ),
+    same(
+        "PG120-function-logs",
+        "pass-custom-log-group.yaml",
+        "pass-custom-log-group-plan.json",
+    ),
+    same(
+        "PG120-function-logs",
+        "pass-scoped.yaml",
+        "pass-scoped-plan.json",
+    ),
+    same(
+        "PG901-esm-broad-grant",
+        "fail-sqs-star.yaml",
+        "fail-sqs-star-plan.json",
+    ),
+    // The plan writes out the role SAM generates for the event.
+    same(
+        "PG901-esm-broad-grant",
+        "pass-aws-managed.yaml",
+        "pass-aws-managed-plan.json",
+    ),
+    same(
+        "PG901-esm-broad-grant",
+        "pass-least-privilege.yaml",
+        "pass-least-privilege-plan.json",
+    ),
+];
+
+const CHECKS_DIR: &str = "testdata/checks";
+
+/// What must agree between the two inputs.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Outcome {
+    check: String,
+    severity: String,
+    certain: bool,
+    missing: Vec<String>,
+}
+
+fn outcome(f: &Finding) -> Outcome {
+    let mut missing: Vec<String> = f.missing.iter().map(|m| m.action.clone()).collect();
+    missing.sort();
+    Outcome {
+        check: f.check.to_string(),
+        severity: f.severity.as_str().to_string(),
+        certain: matches!(f.certainty, Certainty::Certain),
+        missing,
+    }
+}
+
+fn outcomes(path: &Path) -> Vec<Outcome> {
+    assert!(path.is_file(), "{}: no such fixture", path.display());
+    let report = permgate::audit(&[path.to_path_buf()]);
+    for file in &report.files {
+        assert_eq!(
+            file.status,
+            FileStatus::Audited,
+            "{}: {:?}",
+            path.display(),
+            file.message
+        );
+    }
+    let mut out: Vec<Outcome> = report.findings().map(|(_, f)| outcome(f)).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn templates_and_plans_give_the_same_findings() {
+    let root = Path::new(CHECKS_DIR);
+    let mut failures = Vec::new();
+    for pair in PAIRS {
+        let dir = root.join(pair.folder);
+        let template = outcomes(&dir.join(pair.template));
+        let plan = outcomes(&dir.join(pair.plan));
+        match (pair.differs, template == plan) {
+            (None, false) => failures.push(format!(
+                "{}: {} and {} differ\n  template: {template:?}\n  plan:     {plan:?}",
+                pair.folder, pair.template, pair.plan
+            )),
+            (Some(why), true) => failures.push(format!(
+                "{}: {} and {} now agree; remove the note ({why})",
+                pair.folder, pair.template, pair.plan
+            )),
+            _ => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The pairs do not pass vacuously: between them they cover every outcome a fixture can have.
+#[test]
+fn pairs_cover_failures_passes_and_unknowns() {
+    let all: Vec<Outcome> = PAIRS
+        .iter()
+        .flat_map(|p| outcomes(&Path::new(CHECKS_DIR).join(p.folder).join(p.plan)))
+        .collect();
+    assert!(all.iter().any(|o| o.certain && !o.missing.is_empty()));
+    assert!(all.iter().any(|o| !o.certain));
+    assert!(PAIRS.iter().any(|p| p.plan.starts_with("pass")));
+}
+
+#[test]
+fn every_plan_fixture_has_a_pair() {
+    let mut plans: Vec<PathBuf> = Vec::new();
+    for folder in std::fs::read_dir(CHECKS_DIR).unwrap() {
+        let folder = folder.unwrap().path();
+        if !folder.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let file = file.unwrap().path();
+            if file.to_string_lossy().ends_with("-plan.json") {
+                plans.push(file);
+            }
+        }
+    }
+    plans.sort();
+    let mut listed: Vec<PathBuf> = PAIRS
+        .iter()
+        .map(|p| Path::new(CHECKS_DIR).join(p.folder).join(p.plan))
+        .collect();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(plans, listed);
+}
