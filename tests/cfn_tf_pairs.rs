@@ -334,7 +334,10 @@ fn every_plan_fixture_has_a_pair() {
     let mut plans: Vec<PathBuf> = Vec::new();
     for folder in std::fs::read_dir(CHECKS_DIR).unwrap() {
         let folder = folder.unwrap().path();
-        if !folder.is_dir() {
+        // The pairs cover the mapping checks (PG1xx, PG9xx); input and policy-document checks
+        // (PG0xx) have plan fixtures of their own that no template mirrors.
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        if !folder.is_dir() || !(name.starts_with("PG1") || name.starts_with("PG9")) {
             continue;
         }
         for file in std::fs::read_dir(&folder).unwrap() {
