@@ -568,7 +568,7 @@ def pg103():
     role = x.role("projector", LAMBDA_TRUST, managed=[BASIC], inline=[("read", read)])
     x.mapping("orders", x.function("projector", role), {
         "event_source_arn": Ref(f"{table}.stream_arn"), "starting_position": "LATEST"})
-    x.write("PG103", "fail-table-arn-plan.json")
+    x.write("PG103", "unknown-table-arn-plan.json")
 
     # pass-stream-wildcard.yaml: the table's streams.
     x = Fixture()

@@ -878,6 +878,11 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         }
     }
 
+    /// The elements of a policy's `resources`; see [`widen_for_template`].
+    pub fn policy_resources(&self, id: InstId, field: Field<'a>, path: &[Seg<'_>]) -> Vec<SymStr> {
+        self.strings(id, field, path, POLICY_RESOURCE)
+    }
+
     /// The unknown elements of a list attribute, from its configuration: a constant list, one
     /// element per referenced value, or unknown symbols.
     fn unknown_strings(
@@ -909,9 +914,17 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                     "its expression is a function call or other computation",
                 ));
             }
+            let policy_resource = hint == POLICY_RESOURCE;
+            let hint = if policy_resource { "arn" } else { hint };
             for r in &roots {
                 let v = self.resolve_ref(&scope, r, dynamic, &[], hint, 0);
+                let start = out.len();
                 flatten_strings(v, &mut out, &unknown);
+                if policy_resource {
+                    for s in out.iter_mut().skip(start) {
+                        widen_for_template(s);
+                    }
+                }
             }
         }
         if let Some(n) = count {
@@ -1496,5 +1509,50 @@ fn flatten_strings(v: RVal, out: &mut Vec<SymStr>, unknown: &dyn Fn(&str) -> Sym
         RVal::Null => {}
         RVal::Unknown(why) => out.push(unknown(&why)),
         RVal::Map(_) => out.push(unknown("its value is a map")),
+    }
+}
+
+/// The `hint` of [`Plan::strings`] for a policy's `resources`.
+const POLICY_RESOURCE: &str = "policy-resource";
+
+/// A policy resource rebuilt from a reference may have been written inside a template: the plan
+/// records `"${aws_s3_bucket.b.arn}/*"` and `aws_s3_bucket.b.arn` alike, as the reference only
+/// (spec §8.2). For the ARNs users commonly extend (bucket objects, table streams and indexes,
+/// stream consumers, log streams) the value gets an unknown tail, so the policy neither
+/// certainly covers the bare ARN nor certainly misses what lies under it: a mapping is then
+/// "cannot verify", never a false error.
+fn widen_for_template(s: &mut SymStr) {
+    const EXTENDED: &[&str] = &[
+        "aws_s3_bucket.",
+        "aws_dynamodb_table.",
+        "aws_kinesis_stream.",
+        "aws_cloudwatch_log_group.",
+    ];
+    let mut text = String::new();
+    for part in &s.parts {
+        match part {
+            crate::model::Part::Lit(t) => text.push_str(t),
+            crate::model::Part::Sym(sym) => {
+                if let Some(r) = sym.distinct_resource() {
+                    text.push_str(r);
+                    text.push(' ');
+                }
+            }
+        }
+    }
+    if let Some(r) = &s.refers {
+        text.push_str(&r.resource);
+        text.push(' ');
+    }
+    let by_type = EXTENDED.iter().any(|t| text.contains(t));
+    let by_service = [":s3:::", ":dynamodb:", ":kinesis:", ":logs:"]
+        .iter()
+        .any(|svc| text.contains(svc));
+    let already_sub = text.contains("/stream/") || text.ends_with('*');
+    if (by_type || by_service) && !already_sub {
+        s.push_sym(Symbol::Unknown(
+            "the plan does not show whether the policy adds text after the reference (`/*`, `/stream/*`)"
+                .into(),
+        ));
     }
 }

@@ -250,13 +250,17 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 .filter(|e| e.as_literal() != Some(""))
                 .unwrap_or_else(|| SymStr::lit("Allow"));
             entries.push(("Effect", string_value(effect)));
-            for (field, name, key) in [
-                (s.actions, "actions", "Action"),
-                (s.not_actions, "not_actions", "NotAction"),
-                (s.resources, "resources", "Resource"),
-                (s.not_resources, "not_resources", "NotResource"),
+            for (field, name, key, is_resource) in [
+                (s.actions, "actions", "Action", false),
+                (s.not_actions, "not_actions", "NotAction", false),
+                (s.resources, "resources", "Resource", true),
+                (s.not_resources, "not_resources", "NotResource", true),
             ] {
-                let items = self.strings(id, field, &at(name), "arn");
+                let items = if is_resource {
+                    self.policy_resources(id, field, &at(name))
+                } else {
+                    self.strings(id, field, &at(name), "arn")
+                };
                 if !items.is_empty() {
                     entries.push((key, list(items)));
                 }
