@@ -7,7 +7,15 @@
 pub mod context;
 pub mod esm;
 pub mod esm_role_unverifiable;
+pub mod function_policy_broad_action;
+pub mod function_policy_public;
+pub mod function_url_public;
 pub mod input_error;
+pub mod permission_principal_unknown;
+pub mod permission_unknown_function;
+pub mod push;
+pub mod push_permission_confused_deputy;
+pub mod push_permission_missing;
 pub mod render;
 pub mod requirements;
 #[cfg(test)]
@@ -60,6 +68,13 @@ macro_rules! declare_check {
 pub static CHECKS: &[&CheckInfo] = &[
     &input_error::INPUT_ERROR,
     &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
+    &push_permission_missing::PUSH_PERMISSION_MISSING,
+    &function_policy_public::FUNCTION_POLICY_PUBLIC,
+    &push_permission_confused_deputy::PUSH_PERMISSION_CONFUSED_DEPUTY,
+    &function_policy_broad_action::FUNCTION_POLICY_BROAD_ACTION,
+    &function_url_public::FUNCTION_URL_PUBLIC,
+    &permission_unknown_function::PERMISSION_UNKNOWN_FUNCTION,
+    &permission_principal_unknown::PERMISSION_PRINCIPAL_UNKNOWN,
 ];
 
 /// Runs every check on a stack.
@@ -70,6 +85,13 @@ pub fn run_all(
     let cx = context::Context::new(stack, format);
     let mut findings = Vec::new();
     esm_role_unverifiable::run(&cx, &mut findings);
+    push_permission_missing::run(&cx, &mut findings);
+    function_policy_public::run(&cx, &mut findings);
+    push_permission_confused_deputy::run(&cx, &mut findings);
+    function_policy_broad_action::run(&cx, &mut findings);
+    function_url_public::run(&cx, &mut findings);
+    permission_unknown_function::run(&cx, &mut findings);
+    permission_principal_unknown::run(&cx, &mut findings);
     findings
 }
 
