@@ -119,8 +119,9 @@ def pg201():
     permission(p, "sns", "sns.amazonaws.com", "aws_sns_topic.events.arn")
     write("PG201-push-permission-missing", "fail-tfplan.json", p)
 
-    """The same triggers with their permissions: S3 with `source_account`, SNS on the alias
-    (`qualifier`), an EventBridge rule, a log subscription with the regional logs principal."""
+    # The same triggers with their permissions: S3 with `source_arn`, SNS on the alias
+    # (`qualifier`), an EventBridge rule with `lambda:*`, a log subscription with the regional
+    # logs principal.
     p = fx.Plan()
     base(p, alias=True)
     bucket(p)
@@ -147,6 +148,14 @@ def pg201():
                values={"source_arn": f"arn:aws:logs:{REGION}:*:log-group:/app/api:*"})
     write("PG201-push-permission-missing", "pass-tfplan.json", p)
 
+    # The deploying account is not in a plan: a literal `source_account` may or may not be it.
+    p = fx.Plan()
+    base(p)
+    bucket(p)
+    permission(p, "s3", "s3.amazonaws.com", "aws_s3_bucket.uploads.arn",
+               values={"source_account": ACCOUNT}, config={"source_account": C(ACCOUNT)})
+    write("PG201-push-permission-missing", "unknown-tfplan-account.json", p)
+
 
 def pg202():
     """A permission with principal `*` and no condition; another with `principal_org_id`."""
@@ -157,7 +166,7 @@ def pg202():
                config={"principal_org_id": C("o-a1b2c3d4e5")})
     write("PG202-function-policy-public", "fail-tfplan.json", p)
 
-    """`*` only with `principal_org_id` or `source_account`; an account principal."""
+    # `*` only with `principal_org_id`; an account principal.
     p = fx.Plan()
     base(p)
     permission(p, "org", "*", values={"principal_org_id": "o-a1b2c3d4e5"},
@@ -177,7 +186,7 @@ def pg203():
     permission(p, "events", "events.amazonaws.com")
     write("PG203-push-permission-confused-deputy", "fail-tfplan.json", p)
 
-    """Both restricted: S3 with `source_account`, EventBridge with the rule's ARN."""
+    # Both restricted: S3 with `source_account`, EventBridge with the rule's ARN.
     p = fx.Plan()
     base(p)
     bucket(p)
@@ -199,7 +208,7 @@ def pg204():
                action="lambda:*")
     write("PG204-function-policy-broad-action", "fail-tfplan.json", p)
 
-    """`lambda:InvokeFunction` for EventBridge; `lambda:GetFunction` for another account."""
+    # `lambda:InvokeFunction` for EventBridge; `lambda:GetFunction` for another account.
     p = fx.Plan()
     base(p)
     rule(p)
@@ -228,7 +237,7 @@ def pg205():
                config={"invoked_via_function_url": C(True)})
     write("PG205-function-url-public", "fail-tfplan.json", p)
 
-    """A function URL with IAM authentication."""
+    # A function URL with IAM authentication.
     p = fx.Plan()
     base(p)
     url(p, "AWS_IAM")
@@ -245,7 +254,7 @@ def pg206():
                function_ref=None, function_value="handlr")
     write("PG206-permission-unknown-function", "fail-tfplan.json", p)
 
-    """A permission for a function of another configuration, and one for `handler` by name."""
+    # A permission for a function of another configuration, and one for `handler` by name.
     p = fx.Plan()
     base(p)
     rule(p)
@@ -265,8 +274,8 @@ def pg207():
     permission(p, "sns", "sns.amazon.com", "aws_sns_topic.events.arn")
     write("PG207-permission-principal-unknown", "fail-tfplan.json", p)
 
-    """Principals of every form: a service, a regional service, an account, an ARN, `*` with an
-    organization."""
+    # Principals of every form: a service, a regional service, an account, an ARN, `*` with an
+    # organization.
     p = fx.Plan()
     base(p, alias=True)
     topic(p, endpoint_ref="aws_lambda_function.handler.arn")

@@ -127,7 +127,9 @@ fn auth_fix(format: InputFormat) -> serde_json::Value {
 }
 
 /// The statements with principal `*` that apply to the URL's function and qualifier through
-/// a function URL.
+/// a function URL: `lambda:InvokeFunctionUrl` with `FunctionUrlAuthType`, and, for URLs created
+/// since October 2025, `lambda:InvokeFunction` with `InvokedViaFunctionUrl` (Lambda DG "Control
+/// access to Lambda function URLs", <https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>).
 fn public_statements(
     stack: &Stack,
     url: &FunctionUrl,

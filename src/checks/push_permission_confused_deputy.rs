@@ -19,9 +19,9 @@ crate::declare_check! {
     /// The service principal is the same for every customer. Without a condition, a resource
     /// in *another* account — a bucket, a topic, a rule someone else owns — can make the
     /// service invoke your function: the service is a confused deputy. AWS recommends
-    /// `SourceArn`, and for S3 also `SourceAccount`, because bucket names can be deleted and
-    /// re-created by anyone (CloudFormation reference `AWS::Lambda::Permission`; cfn-lint
-    /// W3663).
+    /// `SourceArn`, and for S3 also `SourceAccount`: a bucket ARN has no account, and a
+    /// deleted bucket's name can be taken by another account (CloudFormation reference
+    /// `AWS::Lambda::Permission`; cfn-lint W3663).
     ///
     /// ## How to fix
     /// Add the `SourceArn` of the resource that invokes the function (the bucket, topic,

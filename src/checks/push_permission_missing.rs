@@ -29,11 +29,11 @@ crate::declare_check! {
     /// permgate says it cannot verify, as a note.
     ///
     /// ## Why it matters
-    /// Push services call the function with their own principal, not with the execution role.
-    /// Without the statement the service's invocations fail with an access error: S3 refuses
-    /// to save the notification ("Unable to validate the following destination
-    /// configurations"), SNS deliveries fail, EventBridge counts failed invocations, API
-    /// Gateway returns 500.
+    /// Push services call the function with their own principal, not with the execution role,
+    /// so only the function policy can let them in. Without the statement, S3 refuses the
+    /// notification when CloudFormation creates the bucket ("Unable to validate the following
+    /// destination configurations"), and every other service's calls are refused each time it
+    /// tries to invoke.
     ///
     /// ## How to fix
     /// Add the permission resource shown in the finding, for the same function and qualifier
@@ -186,6 +186,8 @@ fn fix(stack: &Stack, format: InputFormat, t: &PushTrigger) -> Fix {
         source_account,
         principal_org_id: None,
     };
+    // S3 validates the destination when the notification is saved, so the permission must
+    // exist first (AWS Knowledge Center, "unable-validate-circular-dependency-cloudformation").
     let mut help = format!(
         "add this permission so that `{}` may invoke `{fn_label}`",
         t.kind.principal()
