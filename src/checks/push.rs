@@ -285,9 +285,32 @@ fn permission_name(stack: &Stack, p: &LambdaPermission) -> (SymStr, Option<SymSt
 fn qualifiers_equal(a: Option<&SymStr>, b: Option<&SymStr>) -> Tri {
     match (a, b) {
         (None, None) => Tri::Yes,
-        (Some(a), Some(b)) => equals(a, b, Case::Sensitive),
+        (Some(a), Some(b)) => {
+            if (is_version(a) && is_alias_name(b)) || (is_version(b) && is_alias_name(a)) {
+                return Tri::No;
+            }
+            equals(a, b, Case::Sensitive)
+        }
         _ => Tri::No,
     }
+}
+
+/// A version qualifier: `$LATEST`, digits, or the `Version` attribute of a published version.
+/// Versions match `(\$LATEST|[0-9]+)` and alias names `(?!^[0-9]+$)([a-zA-Z0-9-_]+)` (Lambda API
+/// reference, `CreateAlias`), so a version never equals an alias name.
+fn is_version(q: &SymStr) -> bool {
+    match q.parts.as_slice() {
+        [Part::Sym(Symbol::Attr { attr, .. })] => attr.eq_ignore_ascii_case("Version"),
+        _ => q.as_literal().is_some_and(|t| {
+            t == "$LATEST" || (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        }),
+    }
+}
+
+/// A literal alias name (not a version).
+fn is_alias_name(q: &SymStr) -> bool {
+    q.as_literal()
+        .is_some_and(|t| !t.is_empty() && t != "$LATEST" && !t.bytes().all(|b| b.is_ascii_digit()))
 }
 
 // ---------------------------------------------------------------------------------------------

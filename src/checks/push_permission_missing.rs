@@ -220,6 +220,74 @@ fn has_given_name(stack: &Stack, t: &PushTrigger) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::diag::{Certainty, Severity};
+    use crate::readers::{self, ReadOutcome};
+    use crate::source::SourceFile;
+
+    /// The PG201 findings of a template with a function, its alias `live`, a version, a rule
+    /// that targets `target` and a permission for `permitted`.
+    fn pg201(target: &str, permitted: &str) -> Vec<(Severity, bool)> {
+        let text = format!(
+            r#"
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {{Version: '2012-10-17', Statement: [{{Effect: Allow, Principal: {{Service: lambda.amazonaws.com}}, Action: sts:AssumeRole}}]}}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {{Runtime: python3.12, Handler: a.h, Code: {{ZipFile: x}}, Role: !GetAtt Role.Arn}}
+  Version:
+    Type: AWS::Lambda::Version
+    Properties: {{FunctionName: !Ref Fn}}
+  Live:
+    Type: AWS::Lambda::Alias
+    Properties: {{FunctionName: !Ref Fn, FunctionVersion: !GetAtt Version.Version, Name: live}}
+  Beta:
+    Type: AWS::Lambda::Alias
+    Properties: {{FunctionName: !Ref Fn, FunctionVersion: !GetAtt Version.Version, Name: beta}}
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Targets: [{{Id: fn, Arn: {target}}}]
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: {permitted}
+      Principal: events.amazonaws.com
+      SourceArn: !GetAtt Rule.Arn
+"#
+        );
+        let file = SourceFile::new("qualifiers.yaml", text);
+        let Ok(Some(ReadOutcome::Stack { format, stack })) = readers::read(&file, true) else {
+            panic!("the template does not read");
+        };
+        crate::checks::run_all(&stack, format)
+            .into_iter()
+            .filter(|f| f.check == super::PUSH_PERMISSION_MISSING.id)
+            .map(|f| (f.severity, f.certainty == Certainty::Certain))
+            .collect()
+    }
+
+    #[test]
+    fn a_statement_covers_only_the_arn_it_was_added_for() {
+        let covered = Vec::<(Severity, bool)>::new();
+        let missing = vec![(Severity::Error, true)];
+        // Function for function, alias for alias, version for version.
+        assert_eq!(pg201("!GetAtt Fn.Arn", "!Ref Fn"), covered);
+        assert_eq!(pg201("!Ref Live", "!Ref Live"), covered);
+        assert_eq!(pg201("!Ref Live", "!Sub '${Fn.Arn}:live'"), covered);
+        assert_eq!(pg201("!Ref Version", "!Ref Version"), covered);
+        // The function's statement covers no alias or version, and the alias's statement
+        // covers neither the function nor the version behind it, nor another alias.
+        assert_eq!(pg201("!Ref Live", "!GetAtt Fn.Arn"), missing);
+        assert_eq!(pg201("!GetAtt Fn.Arn", "!Ref Live"), missing);
+        assert_eq!(pg201("!Ref Version", "!Ref Live"), missing);
+        assert_eq!(pg201("!Ref Live", "!Ref Beta"), missing);
+    }
+
     #[test]
     fn fixtures() {
         crate::checks::testing::check_fixtures(&super::PUSH_PERMISSION_MISSING);
