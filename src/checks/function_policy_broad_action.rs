@@ -104,7 +104,7 @@ fn finding(cx: &Context<'_>, p: &LambdaPermission, action: &str, severity: Sever
         related,
         missing: vec![Missing {
             action: push::INVOKE.into(),
-            resource: push::plain(format, &push::permission_target(stack, p)),
+            resource: push::permission_text(stack, format, p),
         }],
         fix: Some(Fix {
             help: format!("grant `{}` only", push::INVOKE),

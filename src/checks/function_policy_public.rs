@@ -51,7 +51,6 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         if push::principal_kind(&p.principal.value) != PrincipalKind::Everyone || restricted(p) {
             continue;
         }
-        let target = push::permission_target(stack, p);
         let mut related = Vec::new();
         if let Some(f) = push::permission_function(stack, p) {
             related.push(Related {
@@ -78,7 +77,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related,
             missing: vec![Missing {
                 action: p.action.value.to_string(),
-                resource: push::plain(format, &target),
+                resource: push::permission_text(stack, format, p),
             }],
             fix: Some(Fix {
                 help: "name the account that may call the function as principal (or add \

@@ -104,7 +104,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related,
             missing: vec![Missing {
                 action: "lambda:InvokeFunctionUrl".into(),
-                resource: push::plain(format, &push::link_arn(&url.function, stack)),
+                resource: push::link_text(stack, format, &url.function),
             }],
             fix: certain.then(|| Fix {
                 help:

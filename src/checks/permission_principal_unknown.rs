@@ -115,7 +115,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related,
             missing: vec![Missing {
                 action: p.action.value.to_string(),
-                resource: push::plain(format, &push::permission_target(stack, p)),
+                resource: push::permission_text(stack, format, p),
             }],
             fix,
         });

@@ -865,6 +865,26 @@ pub fn short_name(id: &str) -> &str {
     base.rsplit('.').next().unwrap_or(base)
 }
 
+/// The function a link invokes, as text for `missing`: the template's reference to it
+/// (`{"Fn::GetAtt":["Fn","Arn"]}`, `{"Ref":"Alias"}`), or its ARN.
+pub fn link_text(stack: &Stack, format: InputFormat, link: &FunctionLink) -> String {
+    if matches!(format, InputFormat::Cloudformation | InputFormat::Sam)
+        && matches!(link, FunctionLink::Local { .. })
+    {
+        let spec = PermissionSpec {
+            name: String::new(),
+            function: FunctionRef::Link(link),
+            action: INVOKE,
+            principal: Json::Null,
+            source_arn: None,
+            source_account: None,
+            principal_org_id: None,
+        };
+        return cfn_function_name(stack, &spec).to_string();
+    }
+    plain(format, &link_arn(link, stack))
+}
+
 /// A value as plain text for `missing` (a template expression as its JSON text).
 pub fn plain(format: InputFormat, value: &SymStr) -> String {
     match render::resource(format, value) {
@@ -937,7 +957,19 @@ pub fn permission_label(stack: &Stack, p: &LambdaPermission) -> String {
     }
 }
 
-/// The ARN a permission applies to, for `missing`.
+/// The function a permission applies to, as text for `missing`: its `FunctionName` as written
+/// in a template, its ARN in a plan.
+pub fn permission_text(stack: &Stack, format: InputFormat, p: &LambdaPermission) -> String {
+    if matches!(format, InputFormat::Cloudformation | InputFormat::Sam) {
+        return match value_json(format, &p.function_name.value) {
+            Json::String(s) => s,
+            other => other.to_string(),
+        };
+    }
+    plain(format, &permission_target(stack, p))
+}
+
+/// The ARN a permission applies to.
 pub fn permission_target(stack: &Stack, p: &LambdaPermission) -> SymStr {
     match &p.function {
         Some(link @ FunctionLink::Local { .. }) => {

@@ -88,7 +88,6 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         if spec.source_account.is_none() {
             spec.source_account = Some(push::value_json(format, &stack.env.account()));
         }
-        let target = push::permission_target(stack, p);
         findings.push(Finding {
             check: PUSH_PERMISSION_CONFUSED_DEPUTY.id,
             severity: Severity::Warning,
@@ -109,7 +108,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related,
             missing: vec![Missing {
                 action: p.action.value.to_string(),
-                resource: push::plain(format, &target),
+                resource: push::permission_text(stack, format, p),
             }],
             fix: Some(Fix {
                 help: match problem {

@@ -102,7 +102,7 @@ fn check_trigger(stack: &Stack, format: InputFormat, t: &PushTrigger, findings: 
     let target = push::link_label(stack, &t.function);
     let missing = vec![Missing {
         action: push::INVOKE.into(),
-        resource: push::plain(format, &push::link_arn(&t.function, stack)),
+        resource: push::link_text(stack, format, &t.function),
     }];
     let mut related = Vec::new();
     if let Some(f) = push::local_function(stack, &t.function) {
