@@ -84,6 +84,10 @@ fn walk_size(p: &Path) -> u64 {
     }
 }
 
+// The same allocator as the binary, so the figures are the ones users see.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let dir = Path::new("target/bench-inputs");
     if std::fs::create_dir_all(dir).is_err() {

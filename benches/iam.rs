@@ -122,6 +122,10 @@ fn requests() -> Vec<(String, SymStr)> {
     out
 }
 
+// The same allocator as the binary, so the figures are the ones users see.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let role = role();
     let start = Instant::now();

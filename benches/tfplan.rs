@@ -115,6 +115,10 @@ fn measure(mode: &str, path: &Path) -> Option<(f64, u64)> {
     samples.get(RUNS / 2).copied()
 }
 
+// The same allocator as the binary, so the figures are the ones users see.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     if let Ok(mode) = std::env::var(CHILD) {
         let path = std::env::args().nth(1).unwrap_or_default();

@@ -27,8 +27,14 @@ def write(check, name, plan):
         f.write("\n")
 
 
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
 def base(p, alias=False):
     fx.lambda_role(p, "aws_iam_role.handler", "handler")
+    p.instance("aws_iam_role_policy_attachment.basic", {"role": "handler", "policy_arn": BASIC})
+    p.config("aws_iam_role_policy_attachment.basic", {"role": R("aws_iam_role.handler.name"),
+                                                      "policy_arn": C(BASIC)})
     fx.function(p, "aws_lambda_function.handler", "handler", "aws_iam_role.handler.arn")
     if alias:
         p.instance("aws_lambda_alias.live", {"name": "live", "function_name": "handler",

@@ -1,9 +1,9 @@
 //! PG190: a mapping whose execution role is not in the input.
 
+use super::context::Context;
 use super::esm::{self, ExecutionRole};
 use super::render;
 use crate::diag::{Certainty, Finding, Missing, Related, RelatedRole, Severity};
-use super::context::Context;
 use crate::model::InputFormat;
 
 crate::declare_check! {

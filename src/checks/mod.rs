@@ -6,13 +6,34 @@
 
 pub mod context;
 pub mod esm;
+pub mod esm_broad_grant;
+pub mod esm_documentdb;
+pub mod esm_dynamodb;
+pub mod esm_kafka_vpc;
+pub mod esm_kinesis;
+pub mod esm_mq;
+pub mod esm_msk;
+pub mod esm_msk_iam_auth;
+pub mod esm_on_failure;
+pub mod esm_queue_kms;
 pub mod esm_role_unverifiable;
+pub mod esm_schema_registry;
+pub mod esm_secret_access;
+pub mod esm_secret_kms;
+pub mod esm_sqs;
+pub mod function_logs;
 pub mod function_policy_broad_action;
 pub mod function_policy_public;
+pub mod function_role_trust;
 pub mod function_url_public;
 pub mod input_error;
+pub mod input_warning;
+pub mod needs;
 pub mod permission_principal_unknown;
 pub mod permission_unknown_function;
+pub mod policy_action_unknown;
+pub mod policy_document_invalid;
+pub mod policy_problems;
 pub mod push;
 pub mod push_permission_confused_deputy;
 pub mod push_permission_missing;
@@ -67,6 +88,24 @@ macro_rules! declare_check {
 /// Every check, sorted by id.
 pub static CHECKS: &[&CheckInfo] = &[
     &input_error::INPUT_ERROR,
+    &policy_document_invalid::POLICY_DOCUMENT_INVALID,
+    &policy_action_unknown::POLICY_ACTION_UNKNOWN,
+    &input_warning::INPUT_WARNING,
+    &function_role_trust::FUNCTION_ROLE_TRUST,
+    &esm_sqs::ESM_SQS,
+    &esm_kinesis::ESM_KINESIS,
+    &esm_dynamodb::ESM_DYNAMODB,
+    &esm_msk::ESM_MSK,
+    &esm_msk_iam_auth::ESM_MSK_IAM_AUTH,
+    &esm_kafka_vpc::ESM_KAFKA_VPC,
+    &esm_mq::ESM_MQ,
+    &esm_documentdb::ESM_DOCUMENTDB,
+    &esm_secret_access::ESM_SECRET_ACCESS,
+    &esm_secret_kms::ESM_SECRET_KMS,
+    &esm_queue_kms::ESM_QUEUE_KMS,
+    &esm_on_failure::ESM_ON_FAILURE,
+    &esm_schema_registry::ESM_SCHEMA_REGISTRY,
+    &function_logs::FUNCTION_LOGS,
     &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
     &push_permission_missing::PUSH_PERMISSION_MISSING,
     &function_policy_public::FUNCTION_POLICY_PUBLIC,
@@ -75,6 +114,7 @@ pub static CHECKS: &[&CheckInfo] = &[
     &function_url_public::FUNCTION_URL_PUBLIC,
     &permission_unknown_function::PERMISSION_UNKNOWN_FUNCTION,
     &permission_principal_unknown::PERMISSION_PRINCIPAL_UNKNOWN,
+    &esm_broad_grant::ESM_BROAD_GRANT,
 ];
 
 /// Runs every check on a stack.
@@ -84,7 +124,12 @@ pub fn run_all(
 ) -> Vec<crate::diag::Finding> {
     let cx = context::Context::new(stack, format);
     let mut findings = Vec::new();
+    function_role_trust::run(&cx, &mut findings);
+    esm::run(&cx, &mut findings);
     esm_role_unverifiable::run(&cx, &mut findings);
+    function_logs::run(&cx, &mut findings);
+    policy_problems::run(&cx, &mut findings);
+    input_warning::run(&cx, &mut findings);
     push_permission_missing::run(&cx, &mut findings);
     function_policy_public::run(&cx, &mut findings);
     push_permission_confused_deputy::run(&cx, &mut findings);
@@ -199,11 +244,29 @@ mod tests {
             "PR-OXBOW30",
             "TFLINT",
             "IAM-EVAL",
+            // The IAM User Guide pages of docs/data.md.
+            "IAM-ELEM",
+            "IAM-GRAMMAR",
+            "IAM-QUOTAS",
         ];
         for c in CHECKS {
             for s in c.sources {
                 assert!(KEYS.contains(s), "{}: unknown source key `{s}`", c.id);
             }
+        }
+    }
+
+    #[test]
+    fn every_check_is_listed_in_the_docs() {
+        let docs = include_str!("../../docs/checks.md");
+        for c in CHECKS {
+            let row = format!(
+                "| {} | {} | {} |",
+                c.id,
+                c.slug,
+                c.default_severity.as_str()
+            );
+            assert!(docs.contains(&row), "docs/checks.md lacks the row `{row}`");
         }
     }
 

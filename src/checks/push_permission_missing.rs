@@ -25,8 +25,9 @@ crate::declare_check! {
     ///   topic, rule or API does not count) and a `SourceAccount` that is the source's account.
     ///
     /// Permissions SAM generates for its push events are read like any other. When the input
-    /// does not decide (the function is defined elsewhere, a `SourceArn` uses a parameter),
-    /// permgate says it cannot verify, as a note.
+    /// does not decide (a `SourceArn` uses a parameter, a plan's account is not known),
+    /// permgate says it cannot verify, as a warning; for a function defined elsewhere, as a
+    /// note.
     ///
     /// ## Why it matters
     /// Push services call the function with their own principal, not with the execution role,
@@ -126,6 +127,13 @@ fn check_trigger(stack: &Stack, format: InputFormat, t: &PushTrigger, findings: 
         },
         (None, false) => Certainty::Certain,
     };
+    // Undecided answers are one step lower (error → warning), like every check's; a function
+    // defined elsewhere is a note, like a mapping's role defined elsewhere (PG190).
+    let severity_unknown = if external {
+        Severity::Note
+    } else {
+        Severity::Warning
+    };
     let (severity, message, fix) = match certainty {
         Certainty::Certain => (
             Severity::Error,
@@ -136,7 +144,7 @@ fn check_trigger(stack: &Stack, format: InputFormat, t: &PushTrigger, findings: 
             Some(fix(stack, format, t)),
         ),
         Certainty::CannotVerify { .. } => (
-            Severity::Note,
+            severity_unknown,
             format!(
                 "cannot verify that `{principal}` may invoke `{target}` for `{}`",
                 t.origin.id

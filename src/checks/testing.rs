@@ -4,7 +4,8 @@
 //! outcome is asserted by the file-name prefix *before* anything is snapshotted, so a blessed
 //! but wrong snapshot still fails:
 //! - `fail*`: at least one finding of this check at its default severity, certain, with a
-//!   non-empty `missing` (for PG001: the file is reported as an input error);
+//!   non-empty `missing` (for PG001: the file is reported as an input error; for the checks of
+//!   [`INPUT_CHECKS`], which are about the input rather than a permission: located instead);
 //! - `pass*`: no finding of this check;
 //! - `unknown*`: findings of this check exist and all of them are "cannot verify" notes or
 //!   warnings.
@@ -16,6 +17,11 @@ use std::path::{Path, PathBuf};
 use crate::checks::{CHECKS, CheckInfo};
 use crate::diag::{Certainty, Severity};
 use crate::report::{self, FileStatus, Format};
+
+/// Checks whose findings are about the input itself (a document IAM refuses, a part that was
+/// not read), not about a permission: they have no `missing`, and their `fail*` findings must
+/// instead have a location when the file has lines.
+const INPUT_CHECKS: &[&str] = &["PG002", "PG004"];
 
 pub fn fixture_dir(check: &CheckInfo) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -62,6 +68,25 @@ pub fn check_fixtures(check: &CheckInfo) {
         if file_name.starts_with("fail") {
             if check.id == "PG001" {
                 assert!(errored, "{file_name}: expected an input error");
+            } else if INPUT_CHECKS.contains(&check.id) {
+                assert!(!errored, "{file_name}: the fixture does not read");
+                let has_lines = report.files.iter().all(|f| {
+                    !matches!(
+                        f.format,
+                        Some(
+                            crate::model::InputFormat::TerraformPlan
+                                | crate::model::InputFormat::TerraformState
+                        )
+                    )
+                });
+                assert!(
+                    ours.iter().any(|f| f.severity == check.default_severity
+                        && f.certainty == Certainty::Certain
+                        && (f.span.is_some() || !has_lines)),
+                    "{file_name}: expected a certain, located {} finding at {}, got {ours:#?}",
+                    check.id,
+                    check.default_severity.as_str()
+                );
             } else {
                 assert!(!errored, "{file_name}: the fixture does not read");
                 assert!(

@@ -9,9 +9,9 @@
 
 use crate::aws::actions::{self, ActionLookup};
 use crate::iam::eval::{
-    Decision, NearMiss, PolicyKind, PolicyProblem, PolicyRef, PolicySet, Request, StatementRef,
+    Decision, NearMiss, PolicyKind, PolicyProblem, PolicySet, Request, StatementRef,
 };
-use crate::model::{Existence, Pseudo, Role, Stack, SymStr, Symbol};
+use crate::model::{Environment, Existence, Part, Pseudo, Role, Stack, SymStr, Symbol};
 use crate::source::{SourceFile, Span};
 
 /// Why no answer can be given.
@@ -122,7 +122,10 @@ pub fn answer(
             None => format!("`{action}` is not a known action"),
         }),
     }
-    let mut requested = parse_resource(resource);
+    let mut requested = match stack {
+        Some(s) => in_environment(&parse_resource(resource), &s.env),
+        None => parse_resource(resource),
+    };
     // PS: actions without resource-level permissions are authorized against `*`.
     if actions::only_star(action) && requested.as_literal() != Some("*") {
         notes.push(format!(
@@ -219,6 +222,27 @@ pub fn parse_resource(text: &str) -> SymStr {
         rest = after.get(end + 1..).unwrap_or("");
     }
     out.push_lit(rest);
+    out
+}
+
+/// The resource with the pseudo parameters the stack's environment knows replaced by their
+/// values, the way the readers wrote the stack's own ARNs (`${AWS::Partition}` is `aws` in a
+/// template): the request then compares with the policies like-for-like.
+fn in_environment(resource: &SymStr, env: &Environment) -> SymStr {
+    let mut out = SymStr::default();
+    for part in &resource.parts {
+        let known = match part {
+            Part::Sym(Symbol::Pseudo(Pseudo::Partition)) => env.partition.as_deref(),
+            Part::Sym(Symbol::Pseudo(Pseudo::Region)) => env.region.as_deref(),
+            Part::Sym(Symbol::Pseudo(Pseudo::AccountId)) => env.account.as_deref(),
+            _ => None,
+        };
+        match (known, part) {
+            (Some(text), _) => out.push_lit(text),
+            (None, Part::Lit(text)) => out.push_lit(text),
+            (None, Part::Sym(sym)) => out.push_sym(sym.clone()),
+        }
+    }
     out
 }
 
@@ -378,25 +402,6 @@ fn location(span: Option<Span>, file: Option<&SourceFile>) -> Option<String> {
     Some(format!("{}:{}:{}", file.path.display(), lc.line, lc.column))
 }
 
-fn policy_label(p: &PolicyRef) -> String {
-    match &p.kind {
-        PolicyKind::Model(source) => {
-            let kind = match source {
-                crate::model::PolicySource::Inline => "inline policy",
-                crate::model::PolicySource::Standalone => "policy",
-                crate::model::PolicySource::CustomerManaged => "managed policy",
-                crate::model::PolicySource::SamGenerated => "SAM-generated policy",
-                crate::model::PolicySource::SamPolicyTemplate => "SAM policy template",
-            };
-            format!("{kind} `{}` of `{}`", p.name, p.origin)
-        }
-        PolicyKind::AwsManaged { version, date, .. } => {
-            let day = date.get(..10).unwrap_or(date);
-            format!("AWS managed policy `{}` ({version}, {day})", p.name)
-        }
-    }
-}
-
 fn describe(s: &StatementRef, file: Option<&SourceFile>) -> String {
     let boundary = match s.policy.attachment {
         crate::iam::eval::Attachment::Boundary => " (permissions boundary)",
@@ -411,7 +416,7 @@ fn describe(s: &StatementRef, file: Option<&SourceFile>) -> String {
             .map(|l| format!(" at {l}"))
             .unwrap_or_default(),
     };
-    format!("{} of {}{boundary}{at}", s.label(), policy_label(&s.policy))
+    format!("{} of {}{boundary}{at}", s.label(), s.policy.describe())
 }
 
 fn statement_json(s: &StatementRef, file: Option<&SourceFile>) -> serde_json::Value {

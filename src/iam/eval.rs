@@ -27,7 +27,8 @@ use std::sync::Arc;
 use super::condition::{self, RequestContext};
 use super::managed::{self, ManagedLookup};
 use super::policy::{
-    self, DocumentKind, Effect, Guard, ParsedPolicy, ProblemKind, Statement, Targets, Variant,
+    self, Correction, DocumentKind, Effect, Guard, ParsedPolicy, ProblemKind, Statement, Targets,
+    Variant,
 };
 use super::wildcard::{Case, Tri, glob_match, matches};
 use crate::model::{Existence, Located, Policy, PolicySource, Role, Stack, SymStr};
@@ -71,6 +72,33 @@ pub struct PolicyRef {
     /// Where the policy is written (for an AWS managed policy: where its ARN is written).
     pub span: Option<Span>,
     pub attachment: Attachment,
+}
+
+impl PolicyRef {
+    /// `inline policy \`Name\` of \`Role\``, `AWS managed policy \`Name\` (v3, 2023-01-12)`,
+    /// for messages.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            PolicyKind::Model(source) => {
+                let kind = match source {
+                    PolicySource::Inline => "inline policy",
+                    PolicySource::Standalone => "policy",
+                    PolicySource::CustomerManaged => "managed policy",
+                    PolicySource::SamGenerated => "SAM-generated policy",
+                    PolicySource::SamPolicyTemplate => "SAM policy template",
+                };
+                if self.name == self.origin {
+                    format!("{kind} `{}`", self.name)
+                } else {
+                    format!("{kind} `{}` of `{}`", self.name, self.origin)
+                }
+            }
+            PolicyKind::AwsManaged { version, date, .. } => {
+                let day = date.get(..10).unwrap_or(date);
+                format!("AWS managed policy `{}` ({version}, {day})", self.name)
+            }
+        }
+    }
 }
 
 /// One statement, as shown in explanations.
@@ -175,6 +203,8 @@ pub struct PolicyProblem {
     pub kind: ProblemKind,
     pub message: String,
     pub span: Option<Span>,
+    /// The likely intended value, for an unknown action.
+    pub correction: Option<Correction>,
 }
 
 /// A managed policy or boundary whose document is not in the input.
@@ -277,6 +307,7 @@ impl PolicySet {
                 kind: p.kind,
                 message: p.message.clone(),
                 span: p.span,
+                correction: p.correction.clone(),
             });
         }
         Loaded {
@@ -329,6 +360,7 @@ impl PolicySet {
                             arn.value, s.arn
                         ),
                         span: arn.span,
+                        correction: None,
                     });
                 }
                 Err(Unresolved {
@@ -368,6 +400,7 @@ impl PolicySet {
                             policy.name
                         ),
                         span: policy.document.value.span.or(policy.origin.span),
+                        correction: None,
                     });
                 }
                 PolicySource::CustomerManaged => {}
@@ -390,6 +423,7 @@ impl PolicySet {
                         role.origin.id
                     ),
                     span: role.origin.span,
+                    correction: None,
                 });
             }
         }
@@ -412,6 +446,22 @@ impl PolicySet {
             _ => None,
         };
         self.identity.iter().map(|l| &l.policy).chain(boundary)
+    }
+
+    /// The parsed statement a [`StatementRef`] of this set names.
+    pub fn statement(&self, at: &StatementRef) -> Option<&Statement> {
+        let boundary = match &self.boundary {
+            Some(Boundary::Known(l)) => Some(l),
+            _ => None,
+        };
+        self.identity
+            .iter()
+            .chain(boundary)
+            .find(|l| Arc::ptr_eq(&l.policy, &at.policy))?
+            .parsed
+            .statements
+            .iter()
+            .find(|s| s.index == at.index)
     }
 
     /// The logical id / address of the role.

@@ -56,6 +56,17 @@ pub struct Problem {
     /// One line, lowercase first word, no final period, user values in backticks.
     pub message: String,
     pub span: Option<Span>,
+    /// For an unknown action with a likely intended one: the replacement.
+    pub correction: Option<Correction>,
+}
+
+/// A literal of the document and the value it was most likely meant to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Correction {
+    /// As written (`sqs:RecieveMessage`).
+    pub written: String,
+    /// A known value within a small edit distance (`sqs:ReceiveMessage`).
+    pub suggested: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -280,11 +291,15 @@ impl Statement {
 
 impl Parser {
     fn problem(&mut self, kind: ProblemKind, message: String, span: Option<Span>) {
-        let p = Problem {
+        self.push_problem(Problem {
             kind,
             message,
             span,
-        };
+            correction: None,
+        });
+    }
+
+    fn push_problem(&mut self, p: Problem) {
         if !self.problems.contains(&p) {
             self.problems.push(p);
         }
@@ -314,7 +329,7 @@ impl Parser {
             ValueKind::Map(_) => {
                 let parsed = parse(document, self.kind);
                 for p in parsed.problems {
-                    self.problem(p.kind, p.message, p.span);
+                    self.push_problem(p);
                 }
                 for mut s in parsed.statements {
                     let mut presence = guards.clone();
@@ -525,7 +540,7 @@ impl Parser {
             if let Some(Some(r)) = &resources {
                 self.problem(
                     ProblemKind::Invalid,
-                    "a trust policy statement has no `Resource`".to_string(),
+                    "a trust policy statement cannot have a `Resource`".to_string(),
                     r.span,
                 );
             }
@@ -633,27 +648,50 @@ impl Parser {
                     format!("`{text}` is not an action (expected `service:action`)"),
                     span,
                 ),
-                ActionLookup::UnknownService { suggestion } => self.problem(
-                    ProblemKind::UnknownAction,
-                    match suggestion {
-                        Some(sug) => {
+                ActionLookup::UnknownService { suggestion } => {
+                    // A likely prefix is offered with the action name when that action exists.
+                    let corrected = suggestion.and_then(|prefix| {
+                        let name = text.split_once(':').map_or("", |(_, n)| n);
+                        let candidate = format!("{prefix}:{name}");
+                        (actions::lookup(&candidate) == ActionLookup::Known).then_some(candidate)
+                    });
+                    let message = match (&corrected, suggestion) {
+                        (Some(c), _) => {
+                            format!("unknown service prefix in `{text}` (did you mean `{c}`?)")
+                        }
+                        (None, Some(sug)) => {
                             format!("unknown service prefix in `{text}` (did you mean `{sug}`?)")
                         }
-                        None => format!("unknown service prefix in `{text}`"),
-                    },
-                    span,
-                ),
-                ActionLookup::UnknownAction { suggestion } => self.problem(
-                    ProblemKind::UnknownAction,
-                    match (suggestion, text.contains(['*', '?'])) {
+                        (None, None) => format!("unknown service prefix in `{text}`"),
+                    };
+                    self.push_problem(Problem {
+                        kind: ProblemKind::UnknownAction,
+                        message,
+                        span,
+                        correction: corrected.map(|suggested| Correction {
+                            written: text.to_string(),
+                            suggested,
+                        }),
+                    });
+                }
+                ActionLookup::UnknownAction { suggestion } => {
+                    let message = match (&suggestion, text.contains(['*', '?'])) {
                         (Some(sug), _) => {
                             format!("unknown action `{text}` (did you mean `{sug}`?)")
                         }
                         (None, true) => format!("`{text}` matches no action"),
                         (None, false) => format!("unknown action `{text}`"),
-                    },
-                    span,
-                ),
+                    };
+                    self.push_problem(Problem {
+                        kind: ProblemKind::UnknownAction,
+                        message,
+                        span,
+                        correction: suggestion.map(|suggested| Correction {
+                            written: text.to_string(),
+                            suggested,
+                        }),
+                    });
+                }
             }
         }
         Some(ActionPattern {
@@ -714,7 +752,7 @@ impl Parser {
             self.problem(
                 ProblemKind::Invalid,
                 format!(
-                    "an identity policy statement has no `{}`",
+                    "an identity policy statement cannot have a `{}`",
                     if is_not { "NotPrincipal" } else { "Principal" }
                 ),
                 value.span,

@@ -180,15 +180,16 @@ fn match_with(pattern: &SymStr, request: &SymStr, case: Case, wildcards: bool) -
     if pattern.parts == request.parts {
         return Tri::Yes;
     }
-    let p = pattern_tokens(pattern, wildcards);
-    let r = request_tokens(request);
-    if !ends_compatible(&p, &r, case) {
+    let p_all = pattern_tokens(pattern, wildcards);
+    let r_all = request_tokens(request);
+    let (p, r) = strip_forced(&p_all, &r_all, case);
+    if !ends_compatible(p, r, case) {
         return Tri::No;
     }
-    if certainly(&p, &r, case) {
+    if certainly(p, r, case) {
         return Tri::Yes;
     }
-    if !possibly(&p, &r, case) {
+    if !possibly(p, r, case) {
         return Tri::No;
     }
     Tri::Unknown(reason(pattern, request))
@@ -206,6 +207,9 @@ enum PTok<'a> {
 enum RTok<'a> {
     Char(char),
     Sym(&'a Symbol),
+    /// Character `index` of a symbol of fixed length ([`Symbol::fixed_len`]): one unknown
+    /// letter or digit.
+    SymChar(&'a Symbol, usize),
 }
 
 fn pattern_tokens(s: &SymStr, wildcards: bool) -> Vec<PTok<'_>> {
@@ -228,10 +232,54 @@ fn request_tokens(s: &SymStr) -> Vec<RTok<'_>> {
     for part in &s.parts {
         match part {
             Part::Lit(text) => out.extend(text.chars().map(RTok::Char)),
-            Part::Sym(sym) => out.push(RTok::Sym(sym)),
+            Part::Sym(sym) => match sym.fixed_len() {
+                Some(n) => out.extend((0..n).map(|i| RTok::SymChar(sym, i))),
+                None => out.push(RTok::Sym(sym)),
+            },
         }
     }
     out
+}
+
+/// Whether a pattern token and a request token are the same text for every value of the
+/// symbols, with no wildcard in it: equal characters, or the same symbol of a kind that never
+/// holds `*` or `?` (pseudo parameters, generated names, attributes).
+fn same_token(p: &PTok<'_>, r: &RTok<'_>, case: Case) -> bool {
+    match (p, r) {
+        (PTok::Char(a), RTok::Char(b)) => case.eq_char(*a, *b),
+        (PTok::Sym(a), RTok::Sym(b)) => {
+            a == b && (matches!(a, Symbol::Pseudo(_)) || a.distinct_resource().is_some())
+        }
+        _ => false,
+    }
+}
+
+/// Cuts the longest common prefix and suffix of identical tokens. Matching them is forced:
+/// with no wildcard before it, each literal character meets its equal, and a symbol meets the
+/// same symbol, whose value is the same text, so it covers exactly that text. Without this, a
+/// symbol that appears on both sides (the table's generated name in `table/<name>` against
+/// `table/<name>/stream/<label>`) would be free to stretch and make a clear mismatch unknown.
+fn strip_forced<'p, 'r, 'a, 'b>(
+    p: &'p [PTok<'a>],
+    r: &'r [RTok<'b>],
+    case: Case,
+) -> (&'p [PTok<'a>], &'r [RTok<'b>]) {
+    let front = p
+        .iter()
+        .zip(r.iter())
+        .take_while(|(a, b)| same_token(a, b, case))
+        .count();
+    let (p, r) = (p.get(front..).unwrap_or(&[]), r.get(front..).unwrap_or(&[]));
+    let back = p
+        .iter()
+        .rev()
+        .zip(r.iter().rev())
+        .take_while(|(a, b)| same_token(a, b, case))
+        .count();
+    (
+        p.get(..p.len() - back).unwrap_or(&[]),
+        r.get(..r.len() - back).unwrap_or(&[]),
+    )
 }
 
 /// Compares the fixed literal text at both ends: the pattern's characters before its first
@@ -261,8 +309,55 @@ fn ends_compatible(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
     true
 }
 
-/// Whether the pattern matches for every value of the symbols: symbols are opaque tokens.
+/// A request token for [`certainly`]: a symbol of fixed length is a run of opaque
+/// characters, so that `?` and `*` can consume it one character at a time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum CTok<'a> {
+    Char(char),
+    Sym(&'a Symbol),
+    /// Character `index` of a fixed-length symbol.
+    SymChar(&'a Symbol, usize),
+}
+
+/// A pattern token for [`certainly`].
+#[derive(Clone, Copy, Debug)]
+enum CPat<'a> {
+    Star,
+    Quest,
+    Tok(CTok<'a>),
+}
+
+fn certain_request_tokens<'a>(r: &[RTok<'a>]) -> Vec<CTok<'a>> {
+    r.iter()
+        .map(|t| match *t {
+            RTok::Char(c) => CTok::Char(c),
+            RTok::Sym(s) => CTok::Sym(s),
+            RTok::SymChar(s, i) => CTok::SymChar(s, i),
+        })
+        .collect()
+}
+
+fn certain_pattern_tokens<'a>(p: &[PTok<'a>]) -> Vec<CPat<'a>> {
+    let mut out = Vec::with_capacity(p.len());
+    for t in p {
+        match *t {
+            PTok::Star => out.push(CPat::Star),
+            PTok::Quest => out.push(CPat::Quest),
+            PTok::Char(c) => out.push(CPat::Tok(CTok::Char(c))),
+            PTok::Sym(s) => match s.fixed_len() {
+                Some(n) => out.extend((0..n).map(|i| CPat::Tok(CTok::SymChar(s, i)))),
+                None => out.push(CPat::Tok(CTok::Sym(s))),
+            },
+        }
+    }
+    out
+}
+
+/// Whether the pattern matches for every value of the symbols: symbols are opaque tokens
+/// (a fixed-length symbol is that many opaque characters, each matched by `?`).
 fn certainly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
+    let p = certain_pattern_tokens(p);
+    let r = certain_request_tokens(r);
     let m = r.len();
     // row[j]: the first i pattern tokens can match the first j request tokens.
     let mut row = vec![false; m + 1];
@@ -270,9 +365,9 @@ fn certainly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
         *first = true;
     }
     let mut next = vec![false; m + 1];
-    for pt in p {
+    for pt in &p {
         match pt {
-            PTok::Star => {
+            CPat::Star => {
                 let mut any = false;
                 for (n, &cur) in next.iter_mut().zip(row.iter()) {
                     any |= cur;
@@ -285,9 +380,9 @@ fn certainly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
                 }
                 for (j, rt) in r.iter().enumerate() {
                     let step = match (pt, rt) {
-                        (PTok::Char(a), RTok::Char(b)) => case.eq_char(*a, *b),
-                        (PTok::Quest, RTok::Char(_)) => true,
-                        (PTok::Sym(a), RTok::Sym(b)) => a == b,
+                        (CPat::Tok(CTok::Char(a)), CTok::Char(b)) => case.eq_char(*a, *b),
+                        (CPat::Quest, CTok::Char(_) | CTok::SymChar(..)) => true,
+                        (CPat::Tok(a), b) => a == b,
                         _ => false,
                     };
                     let reach = step && row.get(j).copied().unwrap_or(false);
@@ -487,7 +582,17 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
                     (Some(PTok::Quest), Some(RTok::Sym(_))) => {
                         push(i + 1, j, true, false, Block::None);
                     }
-                    (Some(PTok::Star), Some(RTok::Char(_))) => {
+                    (Some(PTok::Star), Some(RTok::Char(_) | RTok::SymChar(..))) => {
+                        push(i, j + 1, false, true, Block::None);
+                    }
+                    // A character of a fixed-length symbol is a letter or a digit.
+                    (Some(PTok::Char(a)), Some(RTok::SymChar(..))) if a.is_ascii_alphanumeric() => {
+                        push(i + 1, j + 1, true, true, Block::None);
+                    }
+                    (Some(PTok::Quest), Some(RTok::SymChar(..))) => {
+                        push(i + 1, j + 1, true, true, Block::None);
+                    }
+                    (Some(PTok::Sym(s)), Some(RTok::SymChar(..))) if sym_allows(s, 'a') => {
                         push(i, j + 1, false, true, Block::None);
                     }
                     (Some(PTok::Sym(s)), Some(RTok::Char(c))) if sym_allows(s, *c) => {

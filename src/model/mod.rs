@@ -123,6 +123,8 @@ pub struct Function {
     pub vpc: Option<Located<VpcConfig>>,
     pub dead_letter_target: Option<Located<SymStr>>,
     pub kms_key_arn: Option<Located<SymStr>>,
+    /// `LoggingConfig.LogGroup`: a log group other than `/aws/lambda/<name>`.
+    pub log_group: Option<Located<SymStr>>,
     /// Aliases and published versions declared for this function, by logical id / address,
     /// with their ARN (used to match qualified targets and permissions).
     pub aliases: Vec<FunctionAlias>,

@@ -88,6 +88,16 @@ impl Symbol {
         )
     }
 
+    /// The number of characters of the value when it is fixed: the six random characters
+    /// Secrets Manager appends to a secret's name (`secret:name-AbCdEf`), which a policy
+    /// matches with `-??????` (L-MSK-PERM, research spec §1.9.1).
+    pub fn fixed_len(&self) -> Option<usize> {
+        match self {
+            Symbol::Attr { attr, .. } if attr == "RandomSuffix" => Some(6),
+            _ => None,
+        }
+    }
+
     /// Why this value is not known, in words for a "cannot verify" message.
     pub fn reason(&self) -> String {
         match self {

@@ -100,20 +100,25 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
             reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
         }));
     }
-    let (format, lowered) = if is_sam(&root) {
+    let (format, lowered, diagnostics) = if is_sam(&root) {
         let expansion = sam::expand(&root)?;
         let provenance = expansion.provenance.for_lowering();
         (
             InputFormat::Sam,
             cfn::lower(&expansion.template, &provenance),
+            expansion.diagnostics,
         )
     } else {
         (
             InputFormat::Cloudformation,
             cfn::lower(&root, &cfn::Provenance::default()),
+            Vec::new(),
         )
     };
-    let stack = lowered.map_err(first_error)?;
+    let mut stack = lowered.map_err(first_error)?;
+    // What the SAM expansion left out (a property it ignores, a resource type it keeps as
+    // written) is reported with the stack, not lost.
+    stack.diagnostics.extend(diagnostics);
     Ok(Some(ReadOutcome::Stack {
         format,
         stack: Box::new(stack),

@@ -53,7 +53,7 @@ fn write_finding(
     };
     let span = position::clamp(&file.source, finding.span);
     let mut message = String::new();
-    if span.is_none() {
+    if span.is_none() && !finding.resource.is_empty() {
         // Without a line, the resource is the only way to find what the finding is about.
         message.push('`');
         message.push_str(&finding.resource);

@@ -15,7 +15,7 @@ pub mod json;
 pub mod sarif;
 pub mod text;
 
-mod escape;
+pub(crate) mod escape;
 mod position;
 
 #[cfg(test)]
@@ -291,8 +291,10 @@ pub fn summary_line(summary: &Summary) -> String {
 }
 
 /// A stable identity of a finding across runs and edits: FNV-1a (64 bits, hex) over the check
-/// id, the normalized file path, the resource and the sorted set of missing permissions. The
-/// line is left out on purpose, so a finding keeps its fingerprint when code above it moves.
+/// id, the normalized file path, the resource and the sorted set of missing permissions, or,
+/// for a finding without missing permissions (a problem in a document), its message, so that
+/// two problems of one resource stay apart. The line is left out on purpose, so a finding
+/// keeps its fingerprint when code above it moves.
 pub fn fingerprint(source: &SourceFile, finding: &Finding) -> String {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
@@ -309,6 +311,9 @@ pub fn fingerprint(source: &SourceFile, finding: &Finding) -> String {
     let mut missing: Vec<_> = finding.missing.iter().collect();
     missing.sort();
     missing.dedup();
+    if missing.is_empty() {
+        field(finding.message.as_bytes());
+    }
     for m in missing {
         field(m.action.as_bytes());
         field(m.resource.as_bytes());
@@ -491,15 +496,31 @@ mod tests {
         let mut fewer = a.clone();
         fewer.missing.pop();
         assert_ne!(fp, fingerprint(&file, &fewer));
+        // Without missing permissions, the message tells two problems of a resource apart.
+        let mut problem = a.clone();
+        problem.missing.clear();
+        let mut other_problem = problem.clone();
+        other_problem.message = "another problem".into();
+        assert_ne!(
+            fingerprint(&file, &problem),
+            fingerprint(&file, &other_problem)
+        );
+        let mut moved_problem = problem.clone();
+        moved_problem.span = Some(Span::new(40, 50));
+        assert_eq!(
+            fingerprint(&file, &problem),
+            fingerprint(&file, &moved_problem)
+        );
         // FNV-1a reference value: the empty input hashes to the offset basis.
         let mut empty = a;
         empty.check = "";
         empty.resource.clear();
         empty.missing.clear();
+        empty.message.clear();
         let nowhere = SourceFile::new("", String::new());
-        // Three fields, each followed by a zero byte.
+        // Four fields (check, path, resource, message), each followed by a zero byte.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for _ in 0..3 {
+        for _ in 0..4 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
         assert_eq!(fingerprint(&nowhere, &empty), format!("{h:016x}"));

@@ -334,7 +334,12 @@ fn result<'a>(
         locations: [Location {
             id: None,
             physical_location: physical(source, artifact, finding.span),
-            logical_locations: vec![logical(&finding.resource)],
+            // A finding about a whole file (PG004) names no resource.
+            logical_locations: if finding.resource.is_empty() {
+                Vec::new()
+            } else {
+                vec![logical(&finding.resource)]
+            },
             message: None,
         }],
         related_locations,

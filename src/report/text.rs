@@ -140,7 +140,7 @@ fn render_header(
         &file.source.path.to_string_lossy(),
         false,
     ));
-    if let Some(resource) = resource {
+    if let Some(resource) = resource.filter(|r| !r.is_empty()) {
         buf.push_str(" (");
         buf.push_str(&escape::terminal(resource, false));
         buf.push(')');
@@ -459,6 +459,8 @@ fn primary_label(finding: &Finding) -> String {
     }
     const SHOWN: usize = 3;
     let label = match actions.len() {
+        // A finding about the file itself (PG004): the span says it all.
+        0 if finding.resource.is_empty() => "here".to_string(),
         0 => format!("`{}`", finding.resource),
         n => {
             let shown: Vec<String> = actions

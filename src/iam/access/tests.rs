@@ -186,3 +186,33 @@ fn role_lookup() {
         "role `FnRole` is ambiguous: `FnRole` in template.json, `FnRole` in template.json; name the input file"
     );
 }
+
+#[test]
+fn pseudo_parameters_take_the_values_the_stack_knows() {
+    let mut s = stack();
+    s.env.partition = Some("aws".into());
+    s.env.account = Some("123456789012".into());
+    let a = answer(
+        &[&s],
+        "FnRole",
+        "sqs:ReceiveMessage",
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+    )
+    .unwrap();
+    // The region stays a symbol: the stack does not know it.
+    assert_eq!(
+        a.resource.to_string(),
+        "arn:aws:sqs:${AWS::Region}:123456789012:orders"
+    );
+    assert!(matches!(a.decision, Decision::Unknown { .. }));
+    s.env.region = Some("us-east-1".into());
+    let a = answer(
+        &[&s],
+        "FnRole",
+        "sqs:ReceiveMessage",
+        "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+    )
+    .unwrap();
+    assert_eq!(a.resource.as_literal(), Some(QUEUE));
+    assert_eq!(a.exit_code(), 0);
+}

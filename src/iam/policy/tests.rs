@@ -136,7 +136,7 @@ fn unknown_actions_and_resources_are_problems() {
         vec![
             "unknown action `sqs:RecieveMessage` (did you mean `sqs:ReceiveMessage`?)",
             "`sqs:Recieve*` matches no action",
-            "unknown service prefix in `dynamdb:GetRecords` (did you mean `dynamodb`?)",
+            "unknown service prefix in `dynamdb:GetRecords` (did you mean `dynamodb:GetRecords`?)",
             "`sqs` is not an action (expected `service:action`)",
             "resource `https://sqs.us-east-1.amazonaws.com/123456789012/q` is not an ARN or `*`",
             "resource `arn:aws:sqs:us-east-1` is not an ARN or `*`",
@@ -144,6 +144,26 @@ fn unknown_actions_and_resources_are_problems() {
     );
     assert_eq!(p.problems[0].kind, ProblemKind::UnknownAction);
     assert_eq!(p.problems[4].kind, ProblemKind::InvalidResource);
+    let corrections: Vec<Option<(&str, &str)>> = p
+        .problems
+        .iter()
+        .map(|p| {
+            p.correction
+                .as_ref()
+                .map(|c| (c.written.as_str(), c.suggested.as_str()))
+        })
+        .collect();
+    assert_eq!(
+        corrections,
+        vec![
+            Some(("sqs:RecieveMessage", "sqs:ReceiveMessage")),
+            None,
+            Some(("dynamdb:GetRecords", "dynamodb:GetRecords")),
+            None,
+            None,
+            None,
+        ]
+    );
     // The statement is still evaluated with all its entries.
     assert_eq!(
         p.statements[0].variants[0]
@@ -284,7 +304,7 @@ fn trust_policies_need_a_principal() {
         messages(&p),
         vec![
             "trust policy statement has no `Principal`",
-            "a trust policy statement has no `Resource`"
+            "a trust policy statement cannot have a `Resource`"
         ]
     );
     let principals = p.statements[0].variants[0].principals.as_ref().unwrap();
@@ -302,7 +322,7 @@ fn trust_policies_need_a_principal() {
     );
     assert_eq!(
         messages(&identity),
-        vec!["an identity policy statement has no `Principal`"]
+        vec!["an identity policy statement cannot have a `Principal`"]
     );
 }
 
@@ -362,4 +382,20 @@ fn problems_are_located() {
     let statement = &parsed.statements[0];
     assert_eq!(statement.index, 1);
     assert!(text[statement.span.unwrap().start as usize..].starts_with("{\"Effect\": \"Allow\""));
+}
+
+#[test]
+fn a_prefix_suggestion_is_a_correction_only_when_the_action_exists() {
+    let p = parse_json(json!({
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": ["sqss:NoSuchAction"],
+            "Resource": "*"
+        }]
+    }));
+    assert_eq!(
+        messages(&p),
+        vec!["unknown service prefix in `sqss:NoSuchAction` (did you mean `sqs`?)"]
+    );
+    assert_eq!(p.problems[0].correction, None);
 }

@@ -562,3 +562,108 @@ proptest! {
         }
     }
 }
+
+fn secret_arn() -> SymStr {
+    sym_str(&[
+        Ok("arn:aws:secretsmanager:"),
+        Err(region()),
+        Ok(":"),
+        Err(account()),
+        Ok(":secret:kafka-creds-"),
+        Err(attr("Secret", "RandomSuffix")),
+    ])
+}
+
+#[test]
+fn secret_suffix_is_six_characters() {
+    let secret = secret_arn();
+    let pattern = |tail: &str| {
+        sym_str(&[
+            Ok("arn:aws:secretsmanager:"),
+            Err(region()),
+            Ok(":"),
+            Err(account()),
+            Ok(tail),
+        ])
+    };
+    // `-??????` and `*` cover the random suffix, whatever it is.
+    assert_eq!(
+        matches(
+            &pattern(":secret:kafka-creds-??????"),
+            &secret,
+            Case::Sensitive
+        ),
+        Tri::Yes
+    );
+    assert_eq!(
+        matches(&pattern(":secret:kafka-creds*"), &secret, Case::Sensitive),
+        Tri::Yes
+    );
+    assert_eq!(
+        matches(
+            &pattern(":secret:kafka-creds-???*"),
+            &secret,
+            Case::Sensitive
+        ),
+        Tri::Yes
+    );
+    // The bare name matches nothing: every secret ARN ends in the suffix.
+    assert_eq!(
+        matches(&pattern(":secret:kafka-creds"), &secret, Case::Sensitive),
+        Tri::No
+    );
+    assert_eq!(
+        matches(&pattern(":secret:kafka-creds-"), &secret, Case::Sensitive),
+        Tri::No
+    );
+    // Seven `?` cannot be certain (and the over-approximation does not know the length).
+    assert!(
+        !matches(
+            &pattern(":secret:kafka-creds-???????"),
+            &secret,
+            Case::Sensitive
+        )
+        .is_yes()
+    );
+    // The same secret named through the same symbol matches.
+    assert_eq!(matches(&secret, &secret, Case::Sensitive), Tri::Yes);
+}
+
+#[test]
+fn a_shared_symbol_does_not_stretch() {
+    // `table/<name>` never matches `table/<name>/stream/<label>`: the name is the same text on
+    // both sides.
+    let table = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(name("T")),
+    ]);
+    let stream = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(name("T")),
+        Ok("/stream/"),
+        Err(attr("T", "StreamLabel")),
+    ]);
+    assert_eq!(matches(&table, &stream, Case::Sensitive), Tri::No);
+    let mut streams = table.clone();
+    streams.push_lit("/stream/*");
+    assert_eq!(matches(&streams, &stream, Case::Sensitive), Tri::Yes);
+    // A parameter may hold a wildcard: it is not cut.
+    let by_param = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(param("P")),
+    ]);
+    let request = sym_str(&[
+        Ok("arn:aws:dynamodb:"),
+        Err(region()),
+        Ok(":1:table/"),
+        Err(param("P")),
+        Ok("/stream/x"),
+    ]);
+    assert!(!matches(&by_param, &request, Case::Sensitive).is_no());
+}

@@ -569,6 +569,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 vpc,
                 dead_letter_target: dlq,
                 kms_key_arn: self.string(r, "KmsKeyArn"),
+                log_group: self.string_at(r.prop("LoggingConfig").and_then(|l| l.get("LogGroup"))),
                 aliases,
             });
         }

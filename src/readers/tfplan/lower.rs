@@ -1032,6 +1032,11 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             .first()
             .and_then(|d| self.string(id, d.target_arn, &at(&base, 0, "target_arn"), "arn"))
             .map(loc);
+        let log_group = plan
+            .blocks::<v::LoggingConfig<'a>>(id, v.logging_config, &base)
+            .first()
+            .and_then(|l| self.string(id, l.log_group, &at(&base, 0, "log_group"), "log_group"))
+            .map(loc);
         let function = Function {
             origin: origin(plan, id),
             existence: Existence::Always,
@@ -1043,6 +1048,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             kms_key_arn: self
                 .string(id, v.kms_key_arn, &[Seg::Key("kms_key_arn")], "arn")
                 .map(loc),
+            log_group,
             aliases: Vec::new(),
             name,
         };

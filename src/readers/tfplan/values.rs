@@ -219,7 +219,10 @@ macro_rules! values {
 
 values! {
     /// `aws_lambda_function`.
-    LambdaFunction { function_name, arn, role, vpc_config, dead_letter_config, kms_key_arn }
+    LambdaFunction {
+        function_name, arn, role, vpc_config, dead_letter_config, kms_key_arn, logging_config,
+    }
+    LoggingConfig { log_group }
     VpcConfig { subnet_ids, security_group_ids }
     DeadLetterConfig { target_arn }
     /// `aws_lambda_alias`.

@@ -1,0 +1,78 @@
+//! PG111: a secret encrypted with a customer-managed key needs `kms:Decrypt` on that key.
+
+use super::esm::{self, Mapping};
+use super::esm_secret_access::secret_configs;
+use super::needs::Need;
+use super::requirements;
+
+crate::declare_check! {
+    /// the execution role cannot decrypt a mapping's secret encrypted with a customer-managed KMS key
+    ///
+    /// ## What it checks
+    /// When a secret an event source mapping authenticates with is encrypted with a
+    /// customer-managed KMS key (`AWS::SecretsManager::Secret.KmsKeyId`,
+    /// `aws_secretsmanager_secret.kms_key_id`, or SAM's `SecretsManagerKmsKeyId`), the
+    /// execution role needs `kms:Decrypt` on that key (research spec §1.9.1). Secrets under
+    /// the AWS managed key `aws/secretsmanager` need nothing more. The key policy must also
+    /// let the role use the key; that part is not in the role and is not checked.
+    ///
+    /// ## Why it matters
+    /// Reading the secret fails with an access-denied from KMS, and the mapping cannot
+    /// authenticate to the broker or cluster.
+    ///
+    /// ## How to fix
+    /// Grant `kms:Decrypt` on the key's ARN (not its alias: IAM authorizes against the key).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// - Effect: Allow
+    ///   Action: kms:Decrypt
+    ///   Resource: !GetAtt SecretKey.Arn
+    /// ```
+    pub static ESM_SECRET_KMS = {
+        id: "PG111",
+        slug: "esm-secret-kms",
+        severity: Error,
+        sources: ["L-MSK-PERM", "L-KAFKA-OLD", "L-MQ", "L-DOCDB", "SAMT"],
+    }
+}
+
+pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
+    let mut keys = Vec::new();
+    for config in secret_configs(m) {
+        let secret = config
+            .secret_resource
+            .as_deref()
+            .and_then(|id| m.stack.secrets.iter().find(|s| s.origin.id == id));
+        if let Some(key) = secret.and_then(|s| s.kms_key.as_ref()) {
+            keys.push(key);
+        }
+    }
+    keys.extend(m.esm.secrets_kms_key.as_ref());
+    let mut seen = Vec::new();
+    for key in keys {
+        let Some((arn, about)) = esm::key_target(m.stack, &key.value) else {
+            continue;
+        };
+        if seen.contains(&arn) {
+            continue;
+        }
+        seen.push(arn.clone());
+        let about = about.or_else(|| {
+            Some(super::needs::related_at(
+                &m.esm.origin.id,
+                key.span,
+                crate::diag::RelatedRole::Key,
+            ))
+        });
+        out.push(Need::new(&ESM_SECRET_KMS, requirements::KMS_DECRYPT.any_of, arn).about(about));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixtures() {
+        crate::checks::testing::check_fixtures(&super::ESM_SECRET_KMS);
+    }
+}

@@ -1,0 +1,511 @@
+//! Permissions a role needs, decided by the IAM engine, and the findings for the ones it lacks.
+//!
+//! Input: [`Need`]s (an action, or alternatives, on a resource, or alternatives) collected by
+//! the checks for one subject (a mapping, a function), and the role's [`PolicySet`]. Output:
+//! per check, at most two findings: the needs the role certainly lacks (at the check's
+//! severity, with a fix statement), and the needs the input cannot decide (a "cannot verify"
+//! at a lower severity, with the reasons). Allowed needs produce nothing here.
+
+use serde_json::Value as Json;
+
+use super::CheckInfo;
+use super::context::Context;
+use super::render;
+use crate::aws::actions;
+use crate::diag::{Certainty, Finding, Fix, Missing, Related, RelatedRole, Severity};
+use crate::iam::eval::{Decision, NearMiss, PolicySet, Request, StatementRef};
+use crate::model::{Origin, Role, SymStr};
+use crate::source::Span;
+
+/// One permission: any of `actions` on any of `resources`.
+#[derive(Clone, Debug)]
+pub struct Need {
+    pub check: &'static CheckInfo,
+    /// Alternatives: `kafka:DescribeClusterV2` or `kafka:DescribeCluster`.
+    pub actions: Vec<&'static str>,
+    /// Alternatives: a grant on any of them is enough (usually one).
+    pub resources: Vec<SymStr>,
+    /// The resource the permission is about, when it is not the subject's source (a secret,
+    /// a key, a destination), for `related`.
+    pub about: Option<Related>,
+    /// Set when the need itself is uncertain (the input does not say whether the broker is
+    /// private): a denial then becomes "cannot verify" with this reason.
+    pub only_if: Option<String>,
+    /// How the fix writes the resource, when the model value would read worse (`${B.Arn}/*`
+    /// rather than the expanded bucket ARN).
+    pub fix_resource: Option<Json>,
+}
+
+impl Need {
+    pub fn new(check: &'static CheckInfo, actions: &[&'static str], resource: SymStr) -> Need {
+        Need {
+            check,
+            actions: actions.to_vec(),
+            resources: vec![resource],
+            about: None,
+            only_if: None,
+            fix_resource: None,
+        }
+    }
+
+    /// Marks the need as applying only when `reason` holds (`the broker is private`), which
+    /// the input does not say.
+    pub fn only_if(mut self, reason: String) -> Need {
+        self.only_if = Some(reason);
+        self
+    }
+
+    pub fn or_on(mut self, resource: SymStr) -> Need {
+        if !self.resources.contains(&resource) {
+            self.resources.push(resource);
+        }
+        self
+    }
+
+    pub fn about(mut self, related: Option<Related>) -> Need {
+        self.about = related;
+        self
+    }
+
+    /// The actions as written in `missing`: `a or b`.
+    fn action_text(&self) -> String {
+        self.actions.join(" or ")
+    }
+}
+
+/// What the role's policies say about a need.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    Granted {
+        by: Vec<StatementRef>,
+    },
+    Denied {
+        /// Explicit `Deny` statements, if any decided it.
+        explicit: Vec<StatementRef>,
+        near_misses: Vec<NearMiss>,
+    },
+    Unknown {
+        reasons: Vec<String>,
+        /// Only because the need itself is uncertain ([`Need::only_if`]): the role lacks it.
+        if_needed: bool,
+    },
+}
+
+/// Decides a need: granted when some alternative is allowed, denied when every alternative
+/// is denied, unknown otherwise.
+pub fn assess(set: &PolicySet, need: &Need) -> Verdict {
+    let mut explicit = Vec::new();
+    let mut near_misses: Vec<NearMiss> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    for action in &need.actions {
+        for resource in &need.resources {
+            match set.evaluate(&Request { action, resource }) {
+                Decision::Allowed { by } => return Verdict::Granted { by },
+                Decision::ExplicitDeny { by } => explicit.extend(by),
+                Decision::ImplicitDeny { near_misses: n } => {
+                    for m in n {
+                        if !near_misses.iter().any(|x| x.statement == m.statement) {
+                            near_misses.push(m);
+                        }
+                    }
+                }
+                Decision::Unknown { reasons: r, .. } => {
+                    for reason in r {
+                        if !reasons.contains(&reason) {
+                            reasons.push(reason);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let (true, Some(reason)) = (reasons.is_empty(), &need.only_if) {
+        return Verdict::Unknown {
+            reasons: vec![format!("the role lacks it, which matters only if {reason}")],
+            if_needed: true,
+        };
+    }
+    if reasons.is_empty() {
+        Verdict::Denied {
+            explicit,
+            near_misses,
+        }
+    } else {
+        Verdict::Unknown {
+            reasons,
+            if_needed: false,
+        }
+    }
+}
+
+/// The subject of a group of needs: the resource that fails when they are missing.
+pub struct Subject<'a> {
+    pub origin: &'a Origin,
+    /// `mapping`, `function`, `connector`.
+    pub noun: &'static str,
+    /// What the needs are for, completing "… needs them to …" (`poll queue \`Orders\``).
+    pub purpose: String,
+    /// Related locations shown with every finding (function, source).
+    pub related: Vec<Related>,
+}
+
+/// Where to add a statement to a role: the `Policies` of the SAM function that generates it,
+/// its first inline policy, else the role itself.
+pub fn policy_to_edit(role: &Role) -> Related {
+    if let (true, Some(function)) = (role.sam_generated, &role.origin.generated_from) {
+        return Related {
+            resource: function.clone(),
+            span: role.origin.span,
+            role: RelatedRole::Function,
+            note: Some(format!(
+                "add the statement to the `Policies` of function `{function}`"
+            )),
+        };
+    }
+    match role
+        .policies
+        .iter()
+        .find(|p| p.source != crate::model::PolicySource::CustomerManaged)
+    {
+        Some(p) => Related {
+            resource: role.origin.id.clone(),
+            span: p.document.value.span.or(p.origin.span),
+            role: RelatedRole::Policy,
+            note: Some(format!("add the statement to policy `{}`", p.name)),
+        },
+        None => Related {
+            resource: role.origin.id.clone(),
+            span: role.origin.span,
+            role: RelatedRole::ExecutionRole,
+            note: Some("add a policy with the statement to this role".into()),
+        },
+    }
+}
+
+/// Assesses `needs` against the role and appends the findings, one or two per check.
+pub fn report(
+    cx: &Context<'_>,
+    subject: &Subject<'_>,
+    role: &Role,
+    set: &PolicySet,
+    needs: Vec<Need>,
+    findings: &mut Vec<Finding>,
+) -> Vec<(Need, Verdict)> {
+    let assessed: Vec<(Need, Verdict)> = needs
+        .into_iter()
+        .map(|n| {
+            let v = assess(set, &n);
+            (n, v)
+        })
+        .collect();
+    let mut checks: Vec<&'static CheckInfo> = Vec::new();
+    for (n, _) in &assessed {
+        if !checks.iter().any(|c| std::ptr::eq(*c, n.check)) {
+            checks.push(n.check);
+        }
+    }
+    for check in checks {
+        let of_check = || {
+            assessed
+                .iter()
+                .filter(|(n, _)| std::ptr::eq(n.check, check))
+        };
+        let denied: Vec<&(Need, Verdict)> = of_check()
+            .filter(|(_, v)| matches!(v, Verdict::Denied { .. }))
+            .collect();
+        let unknown: Vec<&(Need, Verdict)> = of_check()
+            .filter(|(_, v)| matches!(v, Verdict::Unknown { .. }))
+            .collect();
+        if !denied.is_empty() {
+            findings.push(denied_finding(cx, check, subject, role, &denied));
+        }
+        if !unknown.is_empty() {
+            findings.push(unknown_finding(cx, check, subject, role, &unknown));
+        }
+    }
+    assessed
+}
+
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn missing_of(cx: &Context<'_>, group: &[&(Need, Verdict)]) -> Vec<Missing> {
+    let mut out: Vec<Missing> = Vec::new();
+    for (n, _) in group {
+        let m = Missing {
+            action: n.action_text(),
+            resource: plain(cx, n.resources.first()),
+        };
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+fn plain(cx: &Context<'_>, value: Option<&SymStr>) -> String {
+    match value.map(|v| render::resource(cx.format, v)) {
+        Some(Json::String(s)) => s,
+        Some(other) => other.to_string(),
+        None => "*".into(),
+    }
+}
+
+/// The statements to add: one per distinct resource, with every action needed on it (the
+/// first alternative of each need).
+pub fn fix_statements(cx: &Context<'_>, needs: &[&Need]) -> Json {
+    let mut groups: Vec<(Json, Vec<&str>)> = Vec::new();
+    for n in needs {
+        let Some(action) = n.actions.first() else {
+            continue;
+        };
+        let resource = if actions::only_star(action) {
+            Json::String("*".into())
+        } else if let Some(r) = &n.fix_resource {
+            r.clone()
+        } else {
+            n.resources
+                .first()
+                .map(|r| render::resource(cx.format, r))
+                .unwrap_or_else(|| Json::String("*".into()))
+        };
+        match groups.iter_mut().find(|(r, _)| *r == resource) {
+            Some((_, actions)) => actions.push(action),
+            None => groups.push((resource, vec![action])),
+        }
+    }
+    let statements: Vec<Json> = groups
+        .into_iter()
+        .map(|(r, a)| render::allow_statement(&a, vec![r]))
+        .collect();
+    match <[Json; 1]>::try_from(statements) {
+        Ok([one]) => one,
+        Err(many) => Json::Array(many),
+    }
+}
+
+fn base_related(subject: &Subject<'_>, role: &Role, group: &[&(Need, Verdict)]) -> Vec<Related> {
+    let mut related = subject.related.clone();
+    related.push(Related {
+        resource: role.origin.id.clone(),
+        span: role.origin.span,
+        role: RelatedRole::ExecutionRole,
+        note: None,
+    });
+    for (n, _) in group {
+        if let Some(a) = &n.about {
+            if !related.contains(a) {
+                related.push(a.clone());
+            }
+        }
+    }
+    related
+}
+
+fn statement_related(s: &StatementRef, note: String) -> Related {
+    Related {
+        resource: s.policy.origin.clone(),
+        span: s.span.or(s.policy.span),
+        role: RelatedRole::Statement,
+        note: Some(note),
+    }
+}
+
+fn denied_finding(
+    cx: &Context<'_>,
+    check: &'static CheckInfo,
+    subject: &Subject<'_>,
+    role: &Role,
+    group: &[&(Need, Verdict)],
+) -> Finding {
+    let missing = missing_of(cx, group);
+    let actions: Vec<String> = group
+        .iter()
+        .map(|(n, _)| format!("`{}`", n.action_text()))
+        .fold(Vec::new(), |mut acc, a| {
+            if !acc.contains(&a) {
+                acc.push(a);
+            }
+            acc
+        });
+    let mut related = base_related(subject, role, group);
+    let mut explicit_any = false;
+    for (_, v) in group {
+        if let Verdict::Denied {
+            explicit,
+            near_misses,
+        } = v
+        {
+            for s in explicit {
+                explicit_any = true;
+                let r = statement_related(
+                    s,
+                    format!("{} of policy `{}` denies it", s.label(), s.policy.name),
+                );
+                if !related.contains(&r) {
+                    related.push(r);
+                }
+            }
+            for m in near_misses.iter().take(3) {
+                let r = statement_related(
+                    &m.statement,
+                    format!(
+                        "{} of policy `{}` {}",
+                        m.statement.label(),
+                        m.statement.policy.name,
+                        m.detail
+                    ),
+                );
+                if !related.contains(&r) {
+                    related.push(r);
+                }
+            }
+        }
+    }
+    let verb = if explicit_any {
+        "denies"
+    } else {
+        "does not allow"
+    };
+    let message = format!(
+        "role `{}` {verb} {} that {} `{}` needs to {}",
+        role.origin.id,
+        list(&actions),
+        subject.noun,
+        subject.origin.id,
+        subject.purpose
+    );
+    let needs: Vec<&Need> = group.iter().map(|(n, _)| n).collect();
+    let fix = if explicit_any {
+        Fix {
+            help: "remove or narrow the `Deny` statement, then make sure an `Allow` statement grants it"
+                .into(),
+            statement: fix_statements(cx, &needs),
+        }
+    } else {
+        let target = policy_to_edit(role);
+        let help = match (role.sam_generated, &role.origin.generated_from) {
+            (true, Some(function)) => {
+                format!("add this statement to the `Policies` of function `{function}`")
+            }
+            _ => format!(
+                "add this statement to the execution role `{}`",
+                role.origin.id
+            ),
+        };
+        // One label per location: an entry already there takes the instruction.
+        match related.iter_mut().find(|r| {
+            r.span == target.span
+                && r.resource == target.resource
+                && matches!(r.role, RelatedRole::ExecutionRole | RelatedRole::Function)
+                && r.role == target.role
+        }) {
+            Some(existing) => existing.note = target.note,
+            None => related.push(target),
+        }
+        Fix {
+            help,
+            statement: fix_statements(cx, &needs),
+        }
+    };
+    Finding {
+        check: check.id,
+        severity: check.default_severity,
+        certainty: Certainty::Certain,
+        message,
+        resource: subject.origin.id.clone(),
+        span: subject.origin.span,
+        related,
+        missing,
+        fix: Some(fix),
+    }
+}
+
+fn unknown_finding(
+    cx: &Context<'_>,
+    check: &'static CheckInfo,
+    subject: &Subject<'_>,
+    role: &Role,
+    group: &[&(Need, Verdict)],
+) -> Finding {
+    let missing = missing_of(cx, group);
+    let mut reasons: Vec<String> = Vec::new();
+    for (_, v) in group {
+        if let Verdict::Unknown { reasons: r, .. } = v {
+            for reason in r {
+                if !reasons.contains(reason) {
+                    reasons.push(reason.clone());
+                }
+            }
+        }
+    }
+    let actions: Vec<String> = group
+        .iter()
+        .map(|(n, _)| format!("`{}`", n.action_text()))
+        .fold(Vec::new(), |mut acc, a| {
+            if !acc.contains(&a) {
+                acc.push(a);
+            }
+            acc
+        });
+    // A permission the role lacks but that may not be needed is a note; one the role may
+    // lack is a warning.
+    let only_if_needed = group.iter().all(|(_, v)| {
+        matches!(
+            v,
+            Verdict::Unknown {
+                if_needed: true,
+                ..
+            }
+        )
+    });
+    let severity = match check.default_severity {
+        Severity::Error if !only_if_needed => Severity::Warning,
+        _ => Severity::Note,
+    };
+    Finding {
+        check: check.id,
+        severity,
+        certainty: Certainty::CannotVerify {
+            reason: reasons.join("; "),
+        },
+        message: format!(
+            "cannot verify that role `{}` allows {} that {} `{}` needs to {}",
+            role.origin.id,
+            list(&actions),
+            subject.noun,
+            subject.origin.id,
+            subject.purpose
+        ),
+        resource: subject.origin.id.clone(),
+        span: subject.origin.span,
+        related: base_related(subject, role, group),
+        missing,
+        fix: None,
+    }
+}
+
+/// A location for `related`, from a model origin.
+pub fn related(origin: &Origin, role: RelatedRole, note: Option<String>) -> Related {
+    Related {
+        resource: origin.id.clone(),
+        span: origin.span,
+        role,
+        note,
+    }
+}
+
+/// A location for `related` from a located value (where a property is written).
+pub fn related_at(resource: &str, span: Option<Span>, role: RelatedRole) -> Related {
+    Related {
+        resource: resource.to_string(),
+        span,
+        role,
+        note: None,
+    }
+}

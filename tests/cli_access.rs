@@ -1,0 +1,190 @@
+//! `permgate access` end to end: the built binary on the templates of `testdata/access/`,
+//! asserting exit codes, the first line (the decision) and the deciding statements.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+use std::process::{Command, Output};
+
+/// `arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders`: the queue of the
+/// fixture as its `!GetAtt Queue.Arn` names it.
+const ORDERS: &str = "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders";
+const TEMPLATE: &str = "testdata/access/orders.yaml";
+
+fn permgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_permgate"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn access(args: &[&str]) -> Run {
+    let mut all = vec!["access"];
+    all.extend_from_slice(args);
+    let out = permgate(&all);
+    Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+#[test]
+fn allowed() {
+    let r = access(&[
+        "FnRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        ORDERS,
+        TEMPLATE,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "allowed");
+    assert!(
+        r.stdout.contains(
+            "allowed by statement `Poll` of inline policy `Poll` of `FnRole` at testdata/access/orders.yaml:23:17"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn the_resource_defaults_to_star() {
+    let r = access(&["FnRole", "--action", "xray:PutTraceSegments", TEMPLATE]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(first_line(&r.stdout), "allowed");
+    assert!(
+        r.stdout
+            .contains("may perform `xray:PutTraceSegments` on `*`")
+    );
+}
+
+#[test]
+fn explicit_deny() {
+    let r = access(&[
+        "FnRole",
+        "--action",
+        "sqs:PurgeQueue",
+        "--resource",
+        ORDERS,
+        TEMPLATE,
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(first_line(&r.stdout), "denied (explicit)");
+    assert!(r.stdout.contains(
+        "denied by statement `NoPurge` of inline policy `Poll` of `FnRole` at testdata/access/orders.yaml:27:17"
+    ));
+}
+
+#[test]
+fn implicit_deny_with_a_near_miss() {
+    let r = access(&[
+        "FnRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:other",
+        TEMPLATE,
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(first_line(&r.stdout), "denied (implicit)");
+    assert_eq!(
+        r.stdout.lines().nth(2).unwrap(),
+        "  hint: statement `Poll` of inline policy `Poll` of `FnRole` at testdata/access/orders.yaml:23:17 allows the action on `arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders`"
+    );
+}
+
+#[test]
+fn unknown_when_a_managed_policy_is_elsewhere() {
+    // By role name: `TeamRole` is `team-role`.
+    let r = access(&[
+        "team-role",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        ORDERS,
+        TEMPLATE,
+    ]);
+    assert_eq!(r.code, 3);
+    assert_eq!(first_line(&r.stdout), "unknown");
+    assert!(r.stdout.contains(
+        "because managed policy `arn:aws:iam::123456789012:policy/team-permissions` is not in the input"
+    ));
+}
+
+#[test]
+fn role_not_found_suggests_similar_roles() {
+    let r = access(&["FnRol", "--action", "sqs:ReceiveMessage", TEMPLATE]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "permgate: no role `FnRol` in the inputs (did you mean `FnRole`?)\n"
+    );
+}
+
+#[test]
+fn unreadable_inputs_are_reported_and_the_others_answer() {
+    let r = access(&[
+        "FnRole",
+        "--action",
+        "sqs:PurgeQueue",
+        "--resource",
+        ORDERS,
+        "testdata/access",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "denied (explicit)");
+    assert_eq!(
+        r.stderr,
+        "permgate: testdata/access/broken.yaml:7:13: `Fn::GetAtt` of `MissingRole`, which is not a resource of the template\n"
+    );
+    // The role may be in the file that cannot be read: say so.
+    let r = access(&["Missing", "--action", "sqs:PurgeQueue", "testdata/access"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .ends_with("permgate: no role `Missing` in the inputs; 1 input could not be read\n"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn json_output() {
+    let r = access(&[
+        "FnRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:other",
+        "--format",
+        "json",
+        TEMPLATE,
+    ]);
+    assert_eq!(r.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["decision"], "denied (implicit)");
+    assert_eq!(json["near_misses"][0]["kind"], "other-resource");
+    assert_eq!(json["near_misses"][0]["statement"]["line"], 23);
+    insta::assert_json_snapshot!(json);
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let out = permgate(&["access", "FnRole", TEMPLATE]);
+    assert_eq!(out.status.code(), Some(2), "`--action` is required");
+}
