@@ -28,13 +28,21 @@ pub mod esm_secret_access;
 pub mod esm_secret_kms;
 pub mod esm_sqs;
 pub mod function_logs;
+pub mod function_policy_broad_action;
+pub mod function_policy_public;
 pub mod function_role_trust;
+pub mod function_url_public;
 pub mod input_error;
 pub mod input_warning;
 pub mod needs;
+pub mod permission_principal_unknown;
+pub mod permission_unknown_function;
 pub mod policy_action_unknown;
 pub mod policy_document_invalid;
 pub mod policy_problems;
+pub mod push;
+pub mod push_permission_confused_deputy;
+pub mod push_permission_missing;
 pub mod render;
 pub mod requirements;
 #[cfg(test)]
@@ -105,6 +113,13 @@ pub static CHECKS: &[&CheckInfo] = &[
     &esm_schema_registry::ESM_SCHEMA_REGISTRY,
     &function_logs::FUNCTION_LOGS,
     &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
+    &push_permission_missing::PUSH_PERMISSION_MISSING,
+    &function_policy_public::FUNCTION_POLICY_PUBLIC,
+    &push_permission_confused_deputy::PUSH_PERMISSION_CONFUSED_DEPUTY,
+    &function_policy_broad_action::FUNCTION_POLICY_BROAD_ACTION,
+    &function_url_public::FUNCTION_URL_PUBLIC,
+    &permission_unknown_function::PERMISSION_UNKNOWN_FUNCTION,
+    &permission_principal_unknown::PERMISSION_PRINCIPAL_UNKNOWN,
     &connector_role_trust::CONNECTOR_ROLE_TRUST,
     &connector_trust_confused_deputy::CONNECTOR_TRUST_CONFUSED_DEPUTY,
     &connector_service_linked_role::CONNECTOR_SERVICE_LINKED_ROLE,
@@ -126,6 +141,13 @@ pub fn run_all(
     function_logs::run(&cx, &mut findings);
     policy_problems::run(&cx, &mut findings);
     input_warning::run(&cx, &mut findings);
+    push_permission_missing::run(&cx, &mut findings);
+    function_policy_public::run(&cx, &mut findings);
+    push_permission_confused_deputy::run(&cx, &mut findings);
+    function_policy_broad_action::run(&cx, &mut findings);
+    function_url_public::run(&cx, &mut findings);
+    permission_unknown_function::run(&cx, &mut findings);
+    permission_principal_unknown::run(&cx, &mut findings);
     connector_role_trust::run(&cx, &mut findings);
     connector_trust_confused_deputy::run(&cx, &mut findings);
     connector_service_linked_role::run(&cx, &mut findings);

@@ -3,7 +3,7 @@
 //! Formats are those of the Service Authorization Reference (spec key PS). The partition,
 //! region and account are the pseudo-parameter symbols unless the reader knows them.
 
-use super::value::{Pseudo, SymStr, Symbol};
+use super::value::{Part, Pseudo, SymStr, Symbol};
 
 /// Where a stack is deployed, as far as the input says.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -128,17 +128,39 @@ impl Environment {
         self.regional_arn("kms", &Self::with_prefix("key/", key_id))
     }
 
+    /// `arn:…:events:…:rule/[<bus>/]<name>`; `bus` may be the bus's name or ARN (CFNLINT
+    /// `AWS::Events::Rule.EventBusName`: "The name or ARN of the event bus"), and the rule ARN
+    /// holds the name.
     pub fn event_rule_arn(&self, bus: Option<&SymStr>, name: &SymStr) -> SymStr {
         let mut r = SymStr::lit("rule/");
-        if let Some(bus) = bus {
+        if let Some(bus) = bus.map(bus_name) {
             if bus.as_literal() != Some("default") {
-                r.push(bus);
+                r.push(&bus);
                 r.push_lit("/");
             }
         }
         r.push(name);
         self.regional_arn("events", &r)
     }
+}
+
+/// The name in an event bus ARN (`…:event-bus/<name>`), or the value itself.
+fn bus_name(bus: &SymStr) -> SymStr {
+    for (i, part) in bus.parts.iter().enumerate() {
+        if let Part::Lit(text) = part {
+            if let Some(pos) = text.find("event-bus/") {
+                let mut out = SymStr::lit(text.get(pos + "event-bus/".len()..).unwrap_or(""));
+                for rest in bus.parts.get(i + 1..).unwrap_or(&[]) {
+                    match rest {
+                        Part::Lit(t) => out.push_lit(t),
+                        Part::Sym(sym) => out.push_sym(sym.clone()),
+                    }
+                }
+                return out;
+            }
+        }
+    }
+    bus.clone()
 }
 
 #[cfg(test)]
@@ -153,6 +175,20 @@ mod tests {
             arn.to_string(),
             "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders"
         );
+    }
+
+    #[test]
+    fn rule_arns_name_the_bus_by_name() {
+        let env = Environment::default();
+        let rule = SymStr::lit("nightly");
+        let by_name = env.event_rule_arn(Some(&SymStr::lit("orders")), &rule);
+        let mut bus_arn = SymStr::lit("arn:aws:events:eu-west-1:");
+        bus_arn.push_sym(Symbol::Pseudo(Pseudo::AccountId));
+        bus_arn.push_lit(":event-bus/orders");
+        assert_eq!(env.event_rule_arn(Some(&bus_arn), &rule), by_name);
+        assert!(by_name.to_string().ends_with(":rule/orders/nightly"));
+        let default = env.event_rule_arn(Some(&SymStr::lit("default")), &rule);
+        assert!(default.to_string().ends_with(":rule/nightly"));
     }
 
     #[test]

@@ -322,6 +322,10 @@ pub struct LambdaPermission {
     pub principal_org_id: Option<Located<SymStr>>,
     pub event_source_token: Option<Located<SymStr>>,
     pub function_url_auth_type: Option<Located<SymStr>>,
+    /// `InvokedViaFunctionUrl` / `invoked_via_function_url` / the `lambda:InvokedViaFunctionUrl`
+    /// condition: when true, the statement applies only to invocations through a function URL
+    /// (CFNLINT `AWS::Lambda::Permission`).
+    pub invoked_via_function_url: Option<Located<SymStr>>,
     /// True when SAM generated this permission for a push event.
     pub sam_generated: bool,
 }

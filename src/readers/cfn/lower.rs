@@ -807,6 +807,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 principal_org_id: self.string(r, "PrincipalOrgID"),
                 event_source_token: self.string(r, "EventSourceToken"),
                 function_url_auth_type: self.string(r, "FunctionUrlAuthType"),
+                invoked_via_function_url: self.string(r, "InvokedViaFunctionUrl"),
                 sam_generated: self.provenance.sam_permissions.iter().any(|x| x == r.id),
             });
         }
@@ -872,6 +873,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                     principal_org_id: cond(&["StringEquals", "StringLike"], "aws:PrincipalOrgID"),
                     event_source_token: None,
                     function_url_auth_type: cond(&["StringEquals"], "lambda:FunctionUrlAuthType"),
+                    invoked_via_function_url: cond(&["Bool"], "lambda:InvokedViaFunctionUrl"),
                     sam_generated: false,
                 });
             }

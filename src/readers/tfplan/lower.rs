@@ -1347,6 +1347,13 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             principal_org_id: opt(v.principal_org_id, "principal_org_id"),
             event_source_token: opt(v.event_source_token, "event_source_token"),
             function_url_auth_type: opt(v.function_url_auth_type, "function_url_auth_type"),
+            invoked_via_function_url: plan
+                .boolean(
+                    id,
+                    v.invoked_via_function_url,
+                    &[Seg::Key("invoked_via_function_url")],
+                )
+                .map(|b| loc(SymStr::lit(b.to_string()))),
             sam_generated: false,
         };
         self.stack.permissions.push(permission);

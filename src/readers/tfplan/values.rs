@@ -239,10 +239,11 @@ values! {
     SchemaRegistryConfig { schema_registry_uri, access_config }
     MappingDestinationConfig { on_failure }
     MappingOnFailure { destination_arn }
-    /// `aws_lambda_permission`.
+    /// `aws_lambda_permission` (`invoked_via_function_url` is newer than provider 6.25: read
+    /// when present).
     LambdaPermission {
         action, function_name, principal, qualifier, source_arn, source_account, principal_org_id,
-        event_source_token, function_url_auth_type,
+        event_source_token, function_url_auth_type, invoked_via_function_url,
     }
     /// `aws_lambda_function_event_invoke_config`.
     EventInvokeConfig { function_name, qualifier, destination_config }
