@@ -263,6 +263,15 @@ impl<'s> Mapping<'s> {
         out
     }
 
+    /// The secret of the stack an access configuration names, if any.
+    pub fn secret_of(
+        &self,
+        config: &crate::model::AccessConfig,
+    ) -> Option<&'s crate::model::Secret> {
+        let id = config.secret_resource.as_deref()?;
+        self.stack.secrets.iter().find(|s| s.origin.id == id)
+    }
+
     /// Whether an access configuration of this type is present.
     pub fn has_access(&self, kind: &str) -> bool {
         self.esm.access_configs.iter().any(|a| a.kind == kind)
@@ -371,6 +380,25 @@ pub fn key_target(stack: &Stack, key: &SymStr) -> Option<(SymStr, Option<crate::
     Some((env.kms_key_arn(key), None))
 }
 
+/// `kms:Decrypt` on a key as written on `holder` (the queue or mapping), pointing at the key
+/// resource when it is in the stack, else at where the key is written. `None` for an AWS
+/// managed key.
+pub fn decrypt_need(
+    stack: &Stack,
+    check: &'static crate::checks::CheckInfo,
+    key: &crate::model::Located<SymStr>,
+    holder: &str,
+) -> Option<crate::checks::needs::Need> {
+    let (arn, about) = key_target(stack, &key.value)?;
+    let about = about.unwrap_or_else(|| {
+        crate::checks::needs::related_at(holder, key.span, crate::diag::RelatedRole::Key)
+    });
+    Some(
+        crate::checks::needs::Need::new(check, requirements::KMS_DECRYPT.any_of, arn)
+            .about(Some(about)),
+    )
+}
+
 /// The service segment of an ARN (`sqs` in `arn:aws:sqs:…`), when it is literal.
 pub fn arn_service(arn: &SymStr) -> Option<String> {
     let mut text = String::new();
@@ -395,6 +423,24 @@ pub fn arn_service(arn: &SymStr) -> Option<String> {
     (complete && !service.contains(['\u{0}', '\u{1}'])).then(|| service.to_string())
 }
 
+/// The ARN with the first literal `from` (a resource-type prefix such as `:cluster/`) replaced
+/// by `to`, symbols kept; `None` when no literal part contains `from`.
+pub fn replace_resource_type(arn: &SymStr, from: &str, to: &str) -> Option<SymStr> {
+    let mut out = SymStr::default();
+    let mut replaced = false;
+    for part in &arn.parts {
+        match part {
+            Part::Lit(t) if !replaced && t.contains(from) => {
+                out.push_lit(&t.replacen(from, to, 1));
+                replaced = true;
+            }
+            Part::Lit(t) => out.push_lit(t),
+            Part::Sym(s) => out.push_sym(s.clone()),
+        }
+    }
+    replaced.then_some(out)
+}
+
 /// An MSK cluster's child resource ARN: `cluster/<name>/<uuid>` → `<kind>/<name>/<uuid>/<child>`
 /// (topics and consumer groups, PS, L-MSK-OLD).
 pub fn kafka_child_arn(
@@ -403,21 +449,10 @@ pub fn kafka_child_arn(
     kind: &str,
     child: &SymStr,
 ) -> SymStr {
-    let from_source = esm.source_arn.as_ref().and_then(|arn| {
-        let mut out = SymStr::default();
-        let mut replaced = false;
-        for part in &arn.value.parts {
-            match part {
-                Part::Lit(t) if !replaced && t.contains(":cluster/") => {
-                    out.push_lit(&t.replacen(":cluster/", &format!(":{kind}/"), 1));
-                    replaced = true;
-                }
-                Part::Lit(t) => out.push_lit(t),
-                Part::Sym(s) => out.push_sym(s.clone()),
-            }
-        }
-        replaced.then_some(out)
-    });
+    let from_source = esm
+        .source_arn
+        .as_ref()
+        .and_then(|arn| replace_resource_type(&arn.value, ":cluster/", &format!(":{kind}/")));
     let mut arn = match from_source {
         Some(a) => a,
         None => {

@@ -3,7 +3,7 @@
 use super::context::Context;
 use super::needs::{self, Need, Subject, Verdict};
 use crate::aws::actions;
-use crate::diag::{Certainty, Finding, Fix, Missing, Related, RelatedRole, Severity};
+use crate::diag::{Certainty, Finding, Fix, Related, RelatedRole, Severity};
 use crate::iam::eval::{PolicyKind, PolicySet, StatementRef};
 use crate::model::{PolicySource, Role, Symbol};
 
@@ -132,24 +132,7 @@ pub fn check(
     }
     for (at, what, granted) in broad {
         let fix = needs::fix_statements(cx, &granted);
-        let mut missing: Vec<Missing> = Vec::new();
-        for n in &granted {
-            let m = Missing {
-                action: n.actions.join(" or "),
-                resource: match n
-                    .resources
-                    .first()
-                    .map(|r| super::render::resource(cx.format, r))
-                {
-                    Some(serde_json::Value::String(s)) => s,
-                    Some(other) => other.to_string(),
-                    None => "*".into(),
-                },
-            };
-            if !missing.contains(&m) {
-                missing.push(m);
-            }
-        }
+        let missing = needs::missing_of(cx, granted.iter().copied());
         let mut related: Vec<Related> = subject.related.clone();
         related.push(Related {
             resource: at.policy.origin.clone(),

@@ -66,11 +66,7 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
     };
     let start = out.len();
     m.needs_from(&ESM_MQ, requirements::VPC_ACCESS, out);
-    if let Some(reason) = only_if {
-        for need in out.iter_mut().skip(start) {
-            need.only_if = Some(reason.clone());
-        }
-    }
+    super::needs::only_if_from(out, start, only_if.as_deref());
 }
 
 #[cfg(test)]

@@ -122,10 +122,11 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
         // With a SASL/SCRAM or mTLS secret, the cluster's own ACLs decide instead.
         if let Some(only_if) = super::esm_msk_iam_auth::uses_iam_auth(m) {
             let arn = esm::kafka_child_arn(m.stack, m.esm, "topic", &SymStr::lit(topic));
-            let mut need =
-                Need::new(&ESM_ON_FAILURE, &["kafka-cluster:WriteData"], arn).about(about.clone());
-            need.only_if = only_if;
-            out.push(need);
+            out.push(
+                Need::new(&ESM_ON_FAILURE, &["kafka-cluster:WriteData"], arn)
+                    .about(about.clone())
+                    .only_if(only_if),
+            );
         }
         return;
     }

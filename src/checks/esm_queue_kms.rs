@@ -2,7 +2,6 @@
 
 use super::esm::{self, Mapping};
 use super::needs::Need;
-use super::requirements;
 use crate::model::SourceKind;
 
 crate::declare_check! {
@@ -51,17 +50,12 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
     let Some(key) = &queue.kms_key else {
         return;
     };
-    let Some((arn, about)) = esm::key_target(m.stack, &key.value) else {
-        return;
-    };
-    let about = about.or_else(|| {
-        Some(super::needs::related_at(
-            &queue.origin.id,
-            key.span,
-            crate::diag::RelatedRole::Key,
-        ))
-    });
-    out.push(Need::new(&ESM_QUEUE_KMS, requirements::KMS_DECRYPT.any_of, arn).about(about));
+    out.extend(esm::decrypt_need(
+        m.stack,
+        &ESM_QUEUE_KMS,
+        key,
+        &queue.origin.id,
+    ));
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@ use super::context::Context;
 use super::esm::{self, ExecutionRole};
 use super::render;
 use crate::diag::{Certainty, Finding, Missing, Related, RelatedRole, Severity};
-use crate::model::InputFormat;
 
 crate::declare_check! {
     /// the permissions of an event source mapping cannot be verified: its role is not in the input
@@ -51,7 +50,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 let resource = esm::target_resource(stack, &stack.env, m, req.target, function);
                 Missing {
                     action: req.any_of.join(" or "),
-                    resource: render_plain(format, &resource),
+                    resource: render::plain(format, &resource),
                 }
             })
             .collect();
@@ -77,13 +76,6 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             missing,
             fix: None,
         });
-    }
-}
-
-fn render_plain(format: InputFormat, value: &crate::model::SymStr) -> String {
-    match render::resource(format, value) {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::esm::{self, Mapping};
 use super::needs::{self, Need};
 use crate::diag::RelatedRole;
-use crate::model::{Part, SymStr, Symbol};
+use crate::model::{SymStr, Symbol};
 
 crate::declare_check! {
     /// the execution role cannot read the AWS Glue schema registry a Kafka mapping uses
@@ -40,21 +40,10 @@ crate::declare_check! {
 
 /// `…:registry/<name>` → `…:schema/<name>/<any schema>`.
 fn schemas_of(registry: &SymStr) -> Option<SymStr> {
-    let mut out = SymStr::default();
-    let mut replaced = false;
-    for part in &registry.parts {
-        match part {
-            Part::Lit(t) if !replaced && t.contains(":registry/") => {
-                out.push_lit(&t.replacen(":registry/", ":schema/", 1));
-                replaced = true;
-            }
-            Part::Lit(t) => out.push_lit(t),
-            Part::Sym(s) => out.push_sym(s.clone()),
-        }
-    }
+    let mut out = esm::replace_resource_type(registry, ":registry/", ":schema/")?;
     out.push_lit("/");
     out.push_sym(Symbol::Unknown("the schema name".into()));
-    replaced.then_some(out)
+    Some(out)
 }
 
 pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {

@@ -57,11 +57,7 @@ pub fn secret_configs<'a>(m: &'a Mapping<'_>) -> impl Iterator<Item = &'a Access
 
 pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
     for config in secret_configs(m) {
-        let about = match config
-            .secret_resource
-            .as_deref()
-            .and_then(|id| m.stack.secrets.iter().find(|s| s.origin.id == id))
-        {
+        let about = match m.secret_of(config) {
             Some(secret) => needs::related(
                 &secret.origin,
                 RelatedRole::Secret,

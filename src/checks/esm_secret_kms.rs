@@ -3,7 +3,7 @@
 use super::esm::{self, Mapping};
 use super::esm_secret_access::secret_configs;
 use super::needs::Need;
-use super::requirements;
+use crate::model::SymStr;
 
 crate::declare_check! {
     /// the execution role cannot decrypt a mapping's secret encrypted with a customer-managed KMS key
@@ -38,34 +38,20 @@ crate::declare_check! {
 }
 
 pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
-    let mut keys = Vec::new();
-    for config in secret_configs(m) {
-        let secret = config
-            .secret_resource
-            .as_deref()
-            .and_then(|id| m.stack.secrets.iter().find(|s| s.origin.id == id));
-        if let Some(key) = secret.and_then(|s| s.kms_key.as_ref()) {
-            keys.push(key);
-        }
-    }
-    keys.extend(m.esm.secrets_kms_key.as_ref());
-    let mut seen = Vec::new();
-    for key in keys {
-        let Some((arn, about)) = esm::key_target(m.stack, &key.value) else {
+    let secret_keys = secret_configs(m).filter_map(|c| m.secret_of(c)?.kms_key.as_ref());
+    let mut seen: Vec<SymStr> = Vec::new();
+    for key in secret_keys.chain(m.esm.secrets_kms_key.as_ref()) {
+        let Some(need) = esm::decrypt_need(m.stack, &ESM_SECRET_KMS, key, &m.esm.origin.id) else {
             continue;
         };
-        if seen.contains(&arn) {
+        // Two secrets under one key need one grant.
+        let Some(arn) = need.resources.first() else {
             continue;
+        };
+        if !seen.contains(arn) {
+            seen.push(arn.clone());
+            out.push(need);
         }
-        seen.push(arn.clone());
-        let about = about.or_else(|| {
-            Some(super::needs::related_at(
-                &m.esm.origin.id,
-                key.span,
-                crate::diag::RelatedRole::Key,
-            ))
-        });
-        out.push(Need::new(&ESM_SECRET_KMS, requirements::KMS_DECRYPT.any_of, arn).about(about));
     }
 }
 

@@ -49,9 +49,9 @@ impl Need {
     }
 
     /// Marks the need as applying only when `reason` holds (`the broker is private`), which
-    /// the input does not say.
-    pub fn only_if(mut self, reason: String) -> Need {
-        self.only_if = Some(reason);
+    /// the input does not say; `None` leaves it certain.
+    pub fn only_if(mut self, reason: Option<String>) -> Need {
+        self.only_if = reason;
         self
     }
 
@@ -70,6 +70,16 @@ impl Need {
     /// The actions as written in `missing`: `a or b`.
     fn action_text(&self) -> String {
         self.actions.join(" or ")
+    }
+}
+
+/// Marks every need from `start` on as applying only when `reason` holds (see
+/// [`Need::only_if`]); `None` leaves them certain.
+pub fn only_if_from(needs: &mut [Need], start: usize, reason: Option<&str>) {
+    if let (Some(reason), Some(tail)) = (reason, needs.get_mut(start..)) {
+        for need in tail {
+            need.only_if = Some(reason.to_string());
+        }
     }
 }
 
@@ -236,12 +246,16 @@ fn list(items: &[String]) -> String {
     }
 }
 
-fn missing_of(cx: &Context<'_>, group: &[&(Need, Verdict)]) -> Vec<Missing> {
+/// The `missing` list of a finding: each need's actions on its first resource, once.
+pub fn missing_of<'n>(cx: &Context<'_>, needs: impl IntoIterator<Item = &'n Need>) -> Vec<Missing> {
     let mut out: Vec<Missing> = Vec::new();
-    for (n, _) in group {
+    for n in needs {
         let m = Missing {
             action: n.action_text(),
-            resource: plain(cx, n.resources.first()),
+            resource: n
+                .resources
+                .first()
+                .map_or_else(|| "*".into(), |r| render::plain(cx.format, r)),
         };
         if !out.contains(&m) {
             out.push(m);
@@ -250,12 +264,16 @@ fn missing_of(cx: &Context<'_>, group: &[&(Need, Verdict)]) -> Vec<Missing> {
     out
 }
 
-fn plain(cx: &Context<'_>, value: Option<&SymStr>) -> String {
-    match value.map(|v| render::resource(cx.format, v)) {
-        Some(Json::String(s)) => s,
-        Some(other) => other.to_string(),
-        None => "*".into(),
+/// The needs' actions in backticks, once each, in order (`` `a`, `b` ``).
+fn quoted_actions(group: &[&(Need, Verdict)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (n, _) in group {
+        let a = format!("`{}`", n.action_text());
+        if !out.contains(&a) {
+            out.push(a);
+        }
     }
+    out
 }
 
 /// The statements to add: one per distinct resource, with every action needed on it (the
@@ -325,16 +343,8 @@ fn denied_finding(
     role: &Role,
     group: &[&(Need, Verdict)],
 ) -> Finding {
-    let missing = missing_of(cx, group);
-    let actions: Vec<String> = group
-        .iter()
-        .map(|(n, _)| format!("`{}`", n.action_text()))
-        .fold(Vec::new(), |mut acc, a| {
-            if !acc.contains(&a) {
-                acc.push(a);
-            }
-            acc
-        });
+    let missing = missing_of(cx, group.iter().map(|(n, _)| n));
+    let actions = quoted_actions(group);
     let mut related = base_related(subject, role, group);
     let mut explicit_any = false;
     for (_, v) in group {
@@ -435,7 +445,7 @@ fn unknown_finding(
     role: &Role,
     group: &[&(Need, Verdict)],
 ) -> Finding {
-    let missing = missing_of(cx, group);
+    let missing = missing_of(cx, group.iter().map(|(n, _)| n));
     let mut reasons: Vec<String> = Vec::new();
     for (_, v) in group {
         if let Verdict::Unknown { reasons: r, .. } = v {
@@ -446,15 +456,7 @@ fn unknown_finding(
             }
         }
     }
-    let actions: Vec<String> = group
-        .iter()
-        .map(|(n, _)| format!("`{}`", n.action_text()))
-        .fold(Vec::new(), |mut acc, a| {
-            if !acc.contains(&a) {
-                acc.push(a);
-            }
-            acc
-        });
+    let actions = quoted_actions(group);
     // A permission the role lacks but that may not be needed is a note; one the role may
     // lack is a warning.
     let only_if_needed = group.iter().all(|(_, v)| {

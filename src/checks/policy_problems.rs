@@ -364,20 +364,13 @@ fn intended(
         }
         let m = Missing {
             action: correction.suggested.clone(),
-            resource: plain(cx.format, resource),
+            resource: render::plain(cx.format, resource),
         };
         if !missing.contains(&m) {
             missing.push(m);
         }
     }
     missing
-}
-
-fn plain(format: InputFormat, value: &SymStr) -> String {
-    match render::resource(format, value) {
-        Json::String(s) => s,
-        other => other.to_string(),
-    }
 }
 
 /// The statement as the user would write it, with the action corrected. `None` when part of it

@@ -75,6 +75,15 @@ fn terraform(value: &SymStr) -> String {
     text
 }
 
+/// A resource value as one line of text for `missing`: the literal, the `Fn::Sub` text, or the
+/// JSON of the intrinsic function.
+pub fn plain(format: InputFormat, value: &SymStr) -> String {
+    match resource(format, value) {
+        Json::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
 /// An `Allow` statement for a fix: actions sorted, resources de-duplicated.
 pub fn allow_statement(actions: &[&str], resources: Vec<Json>) -> Json {
     let mut actions: Vec<&str> = actions.to_vec();
