@@ -251,6 +251,51 @@ const PAIRS: &[Pair] = &[
         "pass-scoped-plan.json",
     ),
     same(
+        "PG401-function-vpc-access",
+        "fail-no-eni-actions.yaml",
+        "fail-no-eni-actions-plan.json",
+    ),
+    same(
+        "PG401-function-vpc-access",
+        "pass-vpc-managed-policy.yaml",
+        "pass-vpc-managed-policy-plan.json",
+    ),
+    same(
+        "PG402-function-dead-letter",
+        "fail-sqs-target.yaml",
+        "fail-sqs-target-plan.json",
+    ),
+    same(
+        "PG402-function-dead-letter",
+        "pass-sqs-target.yaml",
+        "pass-sqs-target-plan.json",
+    ),
+    same(
+        "PG403-function-async-destination",
+        "fail-topic-on-success.yaml",
+        "fail-topic-on-success-plan.json",
+    ),
+    same(
+        "PG403-function-async-destination",
+        "pass-both-granted.yaml",
+        "pass-both-granted-plan.json",
+    ),
+    same(
+        "PG404-function-kms-key-denied",
+        "fail-deny-all-kms.yaml",
+        "fail-deny-all-kms-plan.json",
+    ),
+    same(
+        "PG404-function-kms-key-denied",
+        "pass-no-kms-statement.yaml",
+        "pass-no-kms-statement-plan.json",
+    ),
+    same(
+        "PG490-function-role-unverifiable",
+        "unknown-imported-role.yaml",
+        "unknown-imported-role-plan.json",
+    ),
+    same(
         "PG901-esm-broad-grant",
         "fail-sqs-star.yaml",
         "fail-sqs-star-plan.json",
@@ -347,10 +392,12 @@ fn every_plan_fixture_has_a_pair() {
     let mut plans: Vec<PathBuf> = Vec::new();
     for folder in std::fs::read_dir(CHECKS_DIR).unwrap() {
         let folder = folder.unwrap().path();
-        // The pairs cover the mapping checks (PG1xx, PG9xx); input and policy-document checks
-        // (PG0xx) have plan fixtures of their own that no template mirrors.
+        // The pairs cover the mapping and function checks (PG1xx, PG4xx, PG9xx); input and
+        // policy-document checks (PG0xx) have plan fixtures of their own that no template
+        // mirrors, nor the push and connector checks' (PG2xx, PG3xx, named `*-tfplan.json`).
         let name = folder.file_name().unwrap().to_string_lossy().into_owned();
-        if !folder.is_dir() || !(name.starts_with("PG1") || name.starts_with("PG9")) {
+        let paired = ["PG1", "PG4", "PG9"].iter().any(|p| name.starts_with(p));
+        if !folder.is_dir() || !paired {
             continue;
         }
         for file in std::fs::read_dir(&folder).unwrap() {

@@ -3,8 +3,8 @@
 
 use super::requirements::{self, Requirement, Target};
 use crate::model::{
-    Environment, EventSourceMapping, Function, FunctionLink, Part, RoleId, RoleLink, SourceKind,
-    Stack, SymStr, Symbol,
+    Environment, EventSourceMapping, Function, FunctionLink, Part, RoleId, SourceKind, Stack,
+    SymStr, Symbol,
 };
 
 /// The role a mapping polls with, as far as the input says.
@@ -44,24 +44,10 @@ pub fn execution_role<'s>(stack: &'s Stack, esm: &EventSourceMapping) -> Executi
             function: None,
         };
     };
-    match &function.role {
-        RoleLink::Local(id) => ExecutionRole::Local(*id),
-        RoleLink::External(arn) => ExecutionRole::Unverifiable {
-            reason: format!(
-                "the execution role of `{}` is defined outside this input (`{arn}`)",
-                function.origin.id
-            ),
-            function: Some(function),
-        },
-        RoleLink::OneOf(_) => ExecutionRole::Unverifiable {
-            reason: format!(
-                "the execution role of `{}` depends on a condition",
-                function.origin.id
-            ),
-            function: Some(function),
-        },
-        RoleLink::Missing(reason) => ExecutionRole::Unverifiable {
-            reason: format!("`{}`: {reason}", function.origin.id),
+    match super::function::execution_role(function) {
+        Ok(id) => ExecutionRole::Local(id),
+        Err(reason) => ExecutionRole::Unverifiable {
+            reason,
             function: Some(function),
         },
     }
@@ -143,13 +129,7 @@ pub fn target_resource(
         Target::Source | Target::SourceOrStar => source(),
         Target::ConsumerStream => consumer_stream(stack, esm),
         Target::Star => SymStr::lit("*"),
-        Target::NetworkInterfaces => {
-            let mut r = SymStr::lit("");
-            r.push_sym(Symbol::Unknown(
-                "the subnets, security groups and network interfaces Lambda uses".into(),
-            ));
-            env.regional_arn("ec2", &r)
-        }
+        Target::NetworkInterfaces => network_interfaces(env),
         Target::ClusterParameterGroups => {
             let mut r = SymStr::lit("cluster-pg:");
             r.push_sym(Symbol::Unknown("the cluster's parameter group".into()));
@@ -171,6 +151,16 @@ pub fn target_resource(
             env.regional_arn("logs", &r)
         }
     }
+}
+
+/// The ARNs of the network interfaces, subnets and security groups Lambda uses for a VPC:
+/// resources the input does not name.
+pub fn network_interfaces(env: &Environment) -> SymStr {
+    let mut r = SymStr::lit("");
+    r.push_sym(Symbol::Unknown(
+        "the subnets, security groups and network interfaces Lambda uses".into(),
+    ));
+    env.regional_arn("ec2", &r)
 }
 
 /// One mapping with what its checks read.

@@ -3,7 +3,7 @@
 use super::context::Context;
 use super::needs::{self, Need, Subject};
 use super::requirements;
-use crate::diag::{Finding, RelatedRole};
+use crate::diag::Finding;
 use crate::model::{RoleLink, SymStr, Symbol};
 
 crate::declare_check! {
@@ -72,11 +72,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             origin: &function.origin,
             noun: "function",
             purpose: "write its logs".into(),
-            related: vec![needs::related_at(
-                &function.origin.id,
-                function.role_span.or(function.origin.span),
-                RelatedRole::Function,
-            )],
+            related: vec![super::function::role_named_at(function)],
         };
         needs::report(cx, &subject, role, set, wanted, findings);
     }

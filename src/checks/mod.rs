@@ -27,11 +27,17 @@ pub mod esm_schema_registry;
 pub mod esm_secret_access;
 pub mod esm_secret_kms;
 pub mod esm_sqs;
+pub mod function;
+pub mod function_async_destination;
+pub mod function_dead_letter;
+pub mod function_kms_key;
 pub mod function_logs;
 pub mod function_policy_broad_action;
 pub mod function_policy_public;
 pub mod function_role_trust;
+pub mod function_role_unverifiable;
 pub mod function_url_public;
+pub mod function_vpc_access;
 pub mod input_error;
 pub mod input_warning;
 pub mod needs;
@@ -125,6 +131,11 @@ pub static CHECKS: &[&CheckInfo] = &[
     &connector_service_linked_role::CONNECTOR_SERVICE_LINKED_ROLE,
     &connector_iam_auth_permissions::CONNECTOR_IAM_AUTH_PERMISSIONS,
     &connector_role_unverifiable::CONNECTOR_ROLE_UNVERIFIABLE,
+    &function_vpc_access::FUNCTION_VPC_ACCESS,
+    &function_dead_letter::FUNCTION_DEAD_LETTER,
+    &function_async_destination::FUNCTION_ASYNC_DESTINATION,
+    &function_kms_key::FUNCTION_KMS_KEY,
+    &function_role_unverifiable::FUNCTION_ROLE_UNVERIFIABLE,
     &esm_broad_grant::ESM_BROAD_GRANT,
 ];
 
@@ -153,6 +164,7 @@ pub fn run_all(
     connector_service_linked_role::run(&cx, &mut findings);
     connector_iam_auth_permissions::run(&cx, &mut findings);
     connector_role_unverifiable::run(&cx, &mut findings);
+    function::run(&cx, &mut findings);
     findings
 }
 
@@ -264,6 +276,11 @@ mod tests {
             "IAM-ELEM",
             "IAM-GRAMMAR",
             "IAM-QUOTAS",
+            // The Lambda and KMS pages of docs/data.md.
+            "L-ASYNC",
+            "L-ENV-KMS",
+            "KMS-GRANTS",
+            "KMS-AUTH",
         ];
         for c in CHECKS {
             for s in c.sources {

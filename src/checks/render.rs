@@ -84,6 +84,14 @@ pub fn plain(format: InputFormat, value: &SymStr) -> String {
     }
 }
 
+/// A resource value for a message: the logical id or address it refers to, else its text.
+pub fn label(value: &SymStr) -> String {
+    match &value.refers {
+        Some(r) => r.resource.clone(),
+        None => value.to_string(),
+    }
+}
+
 /// An `Allow` statement for a fix: actions sorted, resources de-duplicated.
 pub fn allow_statement(actions: &[&str], resources: Vec<Json>) -> Json {
     let mut actions: Vec<&str> = actions.to_vec();

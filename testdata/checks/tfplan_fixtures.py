@@ -926,7 +926,87 @@ def pg901():
     least_privilege("PG901")
 
 
+VPC = [Block(subnet_ids=["subnet-0a1b2c3d4e5f60718"], security_group_ids=["sg-0a1b2c3d4e5f60718"])]
+
+
+def pg401():
+    """PG401 function-vpc-access."""
+    # fail-no-eni-actions.yaml and pass-vpc-managed-policy.yaml.
+    for name, managed in (("fail-no-eni-actions-plan.json", BASIC),
+                          ("pass-vpc-managed-policy-plan.json", VPC_ROLE)):
+        x = Fixture()
+        x.function("app", x.role("app", LAMBDA_TRUST, managed=[managed]), {"vpc_config": VPC})
+        x.write("PG401", name)
+
+
+def pg402():
+    """PG402 function-dead-letter."""
+    # fail-sqs-target.yaml and pass-sqs-target.yaml.
+    for name, granted in (("fail-sqs-target-plan.json", False),
+                          ("pass-sqs-target-plan.json", True)):
+        x = Fixture()
+        q = x.resource("aws_sqs_queue.dead_letters", {"name": "dead-letters"})
+        inline = []
+        if granted:
+            inline = [("dead-letters", x.policy_document("dead_letters", [{
+                "actions": ["sqs:SendMessage"], "resources": [Ref(f"{q}.arn")]}]))]
+        role = x.role("app", LAMBDA_TRUST, managed=[BASIC], inline=inline)
+        x.function("app", role, {"dead_letter_config": [Block(target_arn=Ref(f"{q}.arn"))]})
+        x.write("PG402", name)
+
+
+def pg403():
+    """PG403 function-async-destination."""
+    # fail-topic-on-success.yaml and pass-both-granted.yaml.
+    for name, publish in (("fail-topic-on-success-plan.json", False),
+                          ("pass-both-granted-plan.json", True)):
+        x = Fixture()
+        failures = x.resource("aws_sqs_queue.failures", {"name": "failures"})
+        successes = x.resource("aws_sns_topic.successes", {"name": "successes"}, defaults=False)
+        statements = [{"actions": ["sqs:SendMessage"], "resources": [Ref(f"{failures}.arn")]}]
+        if publish:
+            statements.append({"actions": ["sns:Publish"], "resources": [Ref(f"{successes}.arn")]})
+        destinations = x.policy_document("destinations", statements)
+        role = x.role("app", LAMBDA_TRUST, managed=[BASIC], inline=[("destinations", destinations)])
+        fn = x.function("app", role)
+        x.resource("aws_lambda_function_event_invoke_config.app", {
+            "function_name": Ref(f"{fn}.function_name"), "qualifier": "$LATEST",
+            "destination_config": [Block(
+                on_success=[Block(destination=Ref(f"{successes}.arn"))],
+                on_failure=[Block(destination=Ref(f"{failures}.arn"))])]}, defaults=False)
+        x.write("PG403", name)
+
+
+def pg404():
+    """PG404 function-kms-key-denied."""
+    # fail-deny-all-kms.yaml and pass-no-kms-statement.yaml.
+    for name, guard in (("fail-deny-all-kms-plan.json", True),
+                        ("pass-no-kms-statement-plan.json", False)):
+        x = Fixture()
+        k = key(x, "environment")
+        inline = []
+        if guard:
+            inline = [("guard", document(statement("kms:*", "*", effect="Deny")))]
+        role = x.role("app", LAMBDA_TRUST, managed=[BASIC], inline=inline)
+        x.function("app", role, {"kms_key_arn": Ref(f"{k}.arn"),
+                                 "environment": [Block(variables={"TABLE": "orders"})]})
+        x.write("PG404", name)
+
+
+def pg490():
+    """PG490 function-role-unverifiable."""
+    # unknown-imported-role.yaml: the role is named by a variable; no such role is in the plan.
+    x = Fixture({"execution_role_arn": "arn:aws:iam::123456789012:role/shared-execution"})
+    q = x.resource("aws_sqs_queue.dead_letters", {"name": "dead-letters"})
+    args = {"function_name": "app", "role": Ref("var.execution_role_arn"),
+            "handler": "index.handler", "runtime": "python3.12", "filename": "build/handler.zip",
+            "source_code_hash": tf.DEFAULTS["aws_lambda_function"]["source_code_hash"],
+            "vpc_config": VPC, "dead_letter_config": [Block(target_arn=Ref(f"{q}.arn"))]}
+    x.resource("aws_lambda_function.app", args)
+    x.write("PG490", "unknown-imported-role-plan.json")
+
+
 if __name__ == "__main__":
     for build in (pg100, pg101, pg102, pg103, pg104, pg105, pg106, pg107, pg108, pg110, pg111,
-                  pg112, pg113, pg114, pg120, pg901):
+                  pg112, pg113, pg114, pg120, pg401, pg402, pg403, pg404, pg490, pg901):
         build()
