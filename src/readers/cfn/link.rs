@@ -37,6 +37,35 @@ fn contains_symbol_of(s: &SymStr, resource: &str) -> bool {
         .any(|sym| matches!(sym, Symbol::PhysicalName { resource: r } if r == resource))
 }
 
+/// Whether an ARN (or a name) ends with a role's symbolic name, part for part: the same symbols,
+/// and a leading literal of the name preceded by the `/` of the role path. Symbols are compared
+/// as themselves, never by position alone, so that an imported ARN (one symbol) names no role
+/// whose name is generated (another symbol).
+fn ends_with_role_name(value: &SymStr, name: &SymStr) -> bool {
+    let (v, n) = (value.parts.as_slice(), name.parts.as_slice());
+    let Some(offset) = v.len().checked_sub(n.len()) else {
+        return false;
+    };
+    let (Some(first_v), Some(first_n)) = (v.get(offset), n.first()) else {
+        return false;
+    };
+    if v.get(offset + 1..) != n.get(1..) {
+        return false;
+    }
+    let after_slash = || match offset.checked_sub(1).and_then(|i| v.get(i)) {
+        None => true,
+        Some(Part::Lit(t)) => t.ends_with('/'),
+        Some(Part::Sym(_)) => false,
+    };
+    match (first_v, first_n) {
+        (a, b) if a == b => after_slash(),
+        (Part::Lit(a), Part::Lit(b)) => a
+            .strip_suffix(b.as_str())
+            .is_some_and(|before| before.ends_with('/')),
+        _ => false,
+    }
+}
+
 /// The literal text of a string, with symbols replaced by a character that appears in no name.
 pub(super) fn flatten(s: &SymStr) -> String {
     let mut out = String::new();
@@ -184,11 +213,8 @@ impl Linker {
         for (i, role) in self.roles.iter().enumerate() {
             let Some(name) = role.name.as_literal() else {
                 // A role whose name is symbolic matches by the same symbols.
-                if !role.name.parts.is_empty() && text.ends_with(&flatten(&role.name)) {
-                    let rn = flatten(&role.name);
-                    if value.parts.ends_with(&role.name.parts) || text == rn {
-                        return Some(RoleId(i));
-                    }
+                if ends_with_role_name(value, &role.name) {
+                    return Some(RoleId(i));
                 }
                 continue;
             };
@@ -227,5 +253,52 @@ fn qualifier_after(value: &SymStr, name: &SymStr) -> Option<SymStr> {
             }
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_with_role_name;
+    use crate::model::{Pseudo, SymStr, Symbol};
+
+    fn sub(parts: &[Result<&str, Symbol>]) -> SymStr {
+        let mut s = SymStr::default();
+        for p in parts {
+            match p {
+                Ok(text) => s.push_lit(text),
+                Err(sym) => s.push_sym(sym.clone()),
+            }
+        }
+        s
+    }
+
+    #[test]
+    fn a_role_arn_names_the_role_with_the_same_symbols() {
+        let stack = || Err(Symbol::Pseudo(Pseudo::StackName));
+        let account = || Err(Symbol::Pseudo(Pseudo::AccountId));
+        let name = sub(&[stack(), Ok("-role")]);
+        let arn = sub(&[
+            Ok("arn:aws:iam::"),
+            account(),
+            Ok(":role/"),
+            stack(),
+            Ok("-role"),
+        ]);
+        assert!(ends_with_role_name(&arn, &name));
+        let name = sub(&[Ok("app-"), stack()]);
+        let arn = sub(&[Ok("arn:aws:iam::"), account(), Ok(":role/app-"), stack()]);
+        assert!(ends_with_role_name(&arn, &name));
+        let other = sub(&[Ok("arn:aws:iam::"), account(), Ok(":role/myapp-"), stack()]);
+        assert!(!ends_with_role_name(&other, &name));
+    }
+
+    #[test]
+    fn an_imported_arn_names_no_generated_role() {
+        let generated = SymStr::sym(Symbol::PhysicalName {
+            resource: "OtherRole".into(),
+        });
+        let imported = SymStr::sym(Symbol::Import("shared-role".into()));
+        assert!(!ends_with_role_name(&imported, &generated));
+        assert!(ends_with_role_name(&generated, &generated));
     }
 }
