@@ -111,17 +111,11 @@ pub static CONFIG_OUTPUT: Shape = Shape::Struct(&[("expression", &KEEP)]);
 /// when known, which bounds the text's: reserving it once means the text is never copied to grow
 /// (only the bytes written take memory).
 pub fn condense(reader: impl Read, chunk: usize, size: usize) -> Option<String> {
-    let mut input = Input {
-        reader,
-        buf: Vec::new(),
-        pos: 0,
-        eof: false,
-        chunk: chunk.max(1),
-        total: 0,
-    };
-    let mut out = String::with_capacity(size);
+    let mut input = Input::new(reader, chunk);
+    let mut out = Vec::with_capacity(size);
     input.document(&mut out).ok()?;
-    Some(out)
+    // Every byte was checked as it was read; this only turns the bytes into text.
+    String::from_utf8(out).ok()
 }
 
 /// The input cannot be condensed with certainty: read it whole instead.
@@ -151,9 +145,12 @@ impl Mode {
 
 struct Input<R> {
     reader: R,
-    /// Read bytes; those before `pos` are done with.
+    /// `buf[..end]` are the bytes read and not yet dropped; those before `pos` are done with.
     buf: Vec<u8>,
+    end: usize,
     pos: usize,
+    /// `buf[..valid]` is known to be UTF-8 (the rest is the start of a character cut by a read).
+    valid: usize,
     eof: bool,
     chunk: usize,
     /// Bytes read so far.
@@ -165,38 +162,71 @@ fn is_ws(b: u8) -> bool {
 }
 
 impl<R: Read> Input<R> {
+    fn new(reader: R, chunk: usize) -> Self {
+        Input {
+            reader,
+            buf: Vec::new(),
+            end: 0,
+            pos: 0,
+            valid: 0,
+            eof: false,
+            chunk: chunk.max(1),
+            total: 0,
+        }
+    }
+
+    /// The bytes read and not dropped.
+    fn filled(&self) -> &[u8] {
+        self.buf.get(..self.end).unwrap_or_default()
+    }
+
+    /// The byte `at` places after `pos`, if read.
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.filled().get(self.pos + at).copied()
+    }
+
     /// Reads more bytes after those in the buffer, first dropping the ones done with; false at
-    /// the end of the input.
+    /// the end of the input. Only bytes checked as UTF-8 are ever made available.
     fn more(&mut self) -> Step<bool> {
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.valid -= self.pos;
             self.pos = 0;
         }
-        if self.eof {
-            return Ok(false);
-        }
-        let old = self.buf.len();
-        self.buf.resize(old + self.chunk, 0);
         loop {
-            let read = match self.buf.get_mut(old..) {
+            if self.eof {
+                return Ok(false);
+            }
+            if self.buf.len() < self.end + self.chunk {
+                self.buf.resize(self.end + self.chunk, 0);
+            }
+            let read = match self.buf.get_mut(self.end..) {
                 Some(space) => self.reader.read(space),
                 None => return Err(GiveUp),
             };
-            match read {
-                Ok(n) => {
-                    self.buf.truncate(old + n);
-                    self.total += n as u64;
-                    // The whole-file reader refuses files over 4 GiB.
-                    if self.total > u64::from(u32::MAX) {
-                        return Err(GiveUp);
-                    }
-                    if n == 0 {
-                        self.eof = true;
-                    }
-                    return Ok(n > 0);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            let n = match read {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => return Err(GiveUp),
+            };
+            self.total += n as u64;
+            // The whole-file reader refuses files over 4 GiB.
+            if self.total > u64::from(u32::MAX) {
+                return Err(GiveUp);
+            }
+            self.end += n;
+            let unchecked = self.buf.get(self.valid..self.end).unwrap_or_default();
+            match std::str::from_utf8(unchecked) {
+                Ok(_) => self.valid = self.end,
+                // A character cut by the read: the next read completes it.
+                Err(e) if e.error_len().is_none() && n > 0 => self.valid += e.valid_up_to(),
+                Err(_) => return Err(GiveUp),
+            }
+            if n == 0 {
+                self.eof = true;
+            } else if self.valid > self.pos {
+                return Ok(true);
             }
         }
     }
@@ -204,7 +234,7 @@ impl<R: Read> Input<R> {
     /// The next byte that is not JSON whitespace (the whitespace is consumed); `None` at the end.
     fn peek(&mut self) -> Step<Option<u8>> {
         loop {
-            while let Some(&b) = self.buf.get(self.pos) {
+            while let Some(b) = self.valid_byte(0) {
                 if !is_ws(b) {
                     return Ok(Some(b));
                 }
@@ -214,6 +244,20 @@ impl<R: Read> Input<R> {
                 return Ok(None);
             }
         }
+    }
+
+    /// The byte `at` places after `pos`, if read and checked.
+    fn valid_byte(&self, at: usize) -> Option<u8> {
+        if self.pos + at < self.valid {
+            self.byte(at)
+        } else {
+            None
+        }
+    }
+
+    /// The checked bytes from `at` places after `pos` on.
+    fn valid_from(&self, at: usize) -> &[u8] {
+        self.buf.get(self.pos + at..self.valid).unwrap_or_default()
     }
 
     /// Consumes the next non-whitespace byte, which must be `expected`.
@@ -228,11 +272,11 @@ impl<R: Read> Input<R> {
     /// The end (relative to `pos`) of the string whose opening quote is just before `from`.
     fn string_end(&mut self, mut from: usize) -> Step<usize> {
         loop {
-            let rest = self.buf.get(self.pos + from..).unwrap_or_default();
+            let rest = self.valid_from(from);
             match memchr::memchr2(b'"', b'\\', rest) {
                 Some(at) if rest.get(at) == Some(&b'"') => return Ok(from + at + 1),
                 // An escape: the next byte is part of it, whatever it is.
-                Some(at) if self.pos + from + at + 1 < self.buf.len() => from += at + 2,
+                Some(at) if at + 1 < rest.len() => from += at + 2,
                 found => {
                     from += found.unwrap_or(rest.len());
                     if !self.more()? {
@@ -246,13 +290,13 @@ impl<R: Read> Input<R> {
     /// The length of the value that starts at `pos` and its nesting depth (0 for a scalar).
     /// Only finds where the value ends; whether it is valid JSON is checked by the caller.
     fn frame(&mut self) -> Step<(usize, usize)> {
-        let first = self.buf.get(self.pos).copied().ok_or(GiveUp)?;
+        let first = self.valid_byte(0).ok_or(GiveUp)?;
         match first {
             b'"' => Ok((self.string_end(1)?, 0)),
             b'{' | b'[' => {
                 let (mut at, mut depth, mut deepest) = (1, 1, 1);
                 loop {
-                    let Some(&b) = self.buf.get(self.pos + at) else {
+                    let Some(b) = self.valid_byte(at) else {
                         if !self.more()? {
                             return Err(GiveUp);
                         }
@@ -281,8 +325,8 @@ impl<R: Read> Input<R> {
             _ => {
                 let mut at = 1;
                 loop {
-                    match self.buf.get(self.pos + at) {
-                        Some(&b) if is_ws(b) || matches!(b, b',' | b'}' | b']') => {
+                    match self.valid_byte(at) {
+                        Some(b) if is_ws(b) || matches!(b, b',' | b'}' | b']') => {
                             return Ok((at, 0));
                         }
                         Some(_) => at += 1,
@@ -298,18 +342,17 @@ impl<R: Read> Input<R> {
     }
 
     /// One value that is kept or left out whole.
-    fn leaf(&mut self, depth: usize, keep: Option<&mut String>) -> Step<()> {
+    fn leaf(&mut self, depth: usize, keep: Option<&mut Vec<u8>>) -> Step<()> {
         let (len, nesting) = self.frame()?;
         if depth + nesting > MAX_DEPTH {
             return Err(GiveUp);
         }
-        let bytes = self.buf.get(self.pos..self.pos + len).ok_or(GiveUp)?;
-        let text = std::str::from_utf8(bytes).map_err(|_| GiveUp)?;
+        let bytes = self.valid_from(0).get(..len).ok_or(GiveUp)?;
         match keep {
             // Checked when the condensed text is parsed.
-            Some(out) => out.push_str(text),
+            Some(out) => out.extend_from_slice(bytes),
             None => {
-                serde_json::from_str::<IgnoredAny>(text).map_err(|_| GiveUp)?;
+                serde_json::from_slice::<IgnoredAny>(bytes).map_err(|_| GiveUp)?;
             }
         }
         self.pos += len;
@@ -317,9 +360,9 @@ impl<R: Read> Input<R> {
     }
 
     /// The whole input: an optional byte order mark, one object, whitespace.
-    fn document(&mut self, out: &mut String) -> Step<()> {
-        while self.buf.len() < 3 && self.more()? {}
-        if self.buf.starts_with(b"\xEF\xBB\xBF") {
+    fn document(&mut self, out: &mut Vec<u8>) -> Step<()> {
+        while self.valid < 3 && self.more()? {}
+        if self.valid_from(0).starts_with(b"\xEF\xBB\xBF") {
             self.pos = 3;
         }
         if self.peek()? != Some(b'{') {
@@ -332,7 +375,7 @@ impl<R: Read> Input<R> {
         }
     }
 
-    fn value(&mut self, mode: Mode, depth: usize, out: &mut String) -> Step<()> {
+    fn value(&mut self, mode: Mode, depth: usize, out: &mut Vec<u8>) -> Step<()> {
         if depth >= MAX_DEPTH {
             return Err(GiveUp);
         }
@@ -341,7 +384,7 @@ impl<R: Read> Input<R> {
             (Mode::Keep(Shape::Struct(members)), b'{') => self.object(depth, Some(out), |key| {
                 members
                     .iter()
-                    .find(|(name, _)| *name == key)
+                    .find(|(name, _)| name.as_bytes() == key)
                     .map_or(Mode::Skip(SKIP_LEVELS), |(_, shape)| Mode::Keep(shape))
             }),
             (Mode::Keep(Shape::Map(shape)), b'{') => {
@@ -367,12 +410,12 @@ impl<R: Read> Input<R> {
     fn object(
         &mut self,
         depth: usize,
-        mut out: Option<&mut String>,
-        mode_of: impl Fn(&str) -> Mode,
+        mut out: Option<&mut Vec<u8>>,
+        mode_of: impl Fn(&[u8]) -> Mode,
     ) -> Step<()> {
         self.expect(b'{')?;
         if let Some(o) = out.as_deref_mut() {
-            o.push('{');
+            o.push(b'{');
         }
         let mut written = false;
         if self.peek()? == Some(b'}') {
@@ -383,17 +426,17 @@ impl<R: Read> Input<R> {
                     return Err(GiveUp);
                 }
                 let len = self.string_end(1)?;
-                let raw = self.buf.get(self.pos..self.pos + len).ok_or(GiveUp)?;
+                let raw = self.valid_from(0).get(..len).ok_or(GiveUp)?;
                 let mode = mode_of(&key_text(raw)?);
                 let kept = match (mode, out.as_deref_mut()) {
                     (Mode::Keep(_), Some(o)) => {
                         if written {
-                            o.push(',');
+                            o.push(b',');
                         }
                         written = true;
                         // The key as written: `key_text` checked it.
-                        o.push_str(std::str::from_utf8(raw).map_err(|_| GiveUp)?);
-                        o.push(':');
+                        o.extend_from_slice(raw);
+                        o.push(b':');
                         Some(o)
                     }
                     _ => None,
@@ -402,7 +445,7 @@ impl<R: Read> Input<R> {
                 self.expect(b':')?;
                 match kept {
                     Some(o) => self.value(mode, depth + 1, o)?,
-                    None => self.value(mode.skipped(), depth + 1, &mut String::new())?,
+                    None => self.value(mode.skipped(), depth + 1, &mut Vec::new())?,
                 }
                 match self.peek()? {
                     Some(b',') => self.pos += 1,
@@ -415,16 +458,16 @@ impl<R: Read> Input<R> {
             }
         }
         if let Some(o) = out {
-            o.push('}');
+            o.push(b'}');
         }
         Ok(())
     }
 
     /// An array whose elements are written to `out` (when given) as `mode` says.
-    fn array(&mut self, depth: usize, mut out: Option<&mut String>, mode: Mode) -> Step<()> {
+    fn array(&mut self, depth: usize, mut out: Option<&mut Vec<u8>>, mode: Mode) -> Step<()> {
         self.expect(b'[')?;
         if let Some(o) = out.as_deref_mut() {
-            o.push('[');
+            o.push(b'[');
         }
         if self.peek()? == Some(b']') {
             self.pos += 1;
@@ -434,11 +477,11 @@ impl<R: Read> Input<R> {
                 match out.as_deref_mut() {
                     Some(o) => {
                         if !first {
-                            o.push(',');
+                            o.push(b',');
                         }
                         self.value(mode, depth + 1, o)?;
                     }
-                    None => self.value(mode, depth + 1, &mut String::new())?,
+                    None => self.value(mode, depth + 1, &mut Vec::new())?,
                 }
                 first = false;
                 match self.peek()? {
@@ -452,22 +495,20 @@ impl<R: Read> Input<R> {
             }
         }
         if let Some(o) = out {
-            o.push(']');
+            o.push(b']');
         }
         Ok(())
     }
 }
 
 /// The text of an object key written as `raw` (with its quotes), checked as JSON.
-fn key_text(raw: &[u8]) -> Step<Cow<'_, str>> {
+fn key_text(raw: &[u8]) -> Step<Cow<'_, [u8]>> {
     let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
     if raw.len() >= 2 && !inner.iter().any(|&b| b == b'\\' || b < 0x20) {
-        return std::str::from_utf8(inner)
-            .map(Cow::Borrowed)
-            .map_err(|_| GiveUp);
+        return Ok(Cow::Borrowed(inner));
     }
     serde_json::from_slice::<String>(raw)
-        .map(Cow::Owned)
+        .map(|k| Cow::Owned(k.into_bytes()))
         .map_err(|_| GiveUp)
 }
 
@@ -672,6 +713,28 @@ mod tests {
     }
 
     #[test]
+    fn characters_cut_by_a_read_are_checked_and_kept_whole() {
+        let plan = r#"{"variables":{"é":{"value":"日本語 ✓"}},"checks":"ü"}"#;
+        for chunk in 1..8 {
+            assert_eq!(
+                condensed(plan, chunk).as_deref(),
+                Some(r#"{"variables":{"é":{"value":"日本語 ✓"}}}"#),
+                "chunk {chunk}"
+            );
+        }
+        let bad: [&[u8]; 3] = [
+            b"{\"variables\":{\"v\":{\"value\":\"\xff\"}}}",
+            b"{\"errored\":true}\xe6",
+            b"{\"errored\":true} \xe6\x97",
+        ];
+        for bytes in bad {
+            for chunk in [1, 2, CHUNK] {
+                assert_eq!(condense(bytes, chunk, bytes.len()), None);
+            }
+        }
+    }
+
+    #[test]
     fn large_values_left_out_are_walked_a_resource_at_a_time() {
         let drift: Vec<String> = (0..200)
             .map(|i| {
@@ -682,17 +745,10 @@ mod tests {
             r#"{{"resource_drift":[{}],"errored":false}}"#,
             drift.join(",")
         );
-        let mut input = Input {
-            reader: plan.as_bytes(),
-            buf: Vec::new(),
-            pos: 0,
-            eof: false,
-            chunk: 16,
-            total: 0,
-        };
-        let mut out = String::new();
+        let mut input = Input::new(plan.as_bytes(), 16);
+        let mut out = Vec::new();
         input.document(&mut out).unwrap();
-        assert_eq!(out, r#"{"errored":false}"#);
+        assert_eq!(out, br#"{"errored":false}"#);
         // The buffer never held more than a part of one drifted resource and a chunk.
         assert!(plan.len() > 10_000);
         assert!(input.buf.capacity() < 128, "{}", input.buf.capacity());
