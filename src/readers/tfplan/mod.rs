@@ -1,14 +1,17 @@
 //! Terraform plans and states: `terraform show -json` output → [`Stack`].
 //!
 //! Input: a [`SourceFile`] holding the JSON of `terraform show -json plan.out` (a plan) or of
-//! `terraform show -json` without a plan (a state). Output: [`InputFormat::TerraformPlan`] or
+//! `terraform show -json` without a plan (a state), or the path of a large one
+//! ([`read_plan_file`]). Output: [`InputFormat::TerraformPlan`] or
 //! [`InputFormat::TerraformState`] and the [`Stack`] of the resources that will exist after apply,
 //! in the same model as CloudFormation: `Origin.id` is the full instance address
 //! (`module.app.aws_lambda_event_source_mapping.this[0]`) and no item has a span (plans have no
 //! lines, and no location is ever invented).
 //!
-//! Pipeline: `doc` deserializes into borrowed structs and keeps each resource's values as raw
-//! JSON; `index` builds lookup tables and walks configuration references to give unknown
+//! Pipeline: a plan of [`STREAM_MIN`] bytes or more is condensed as it streams from disk
+//! (`condense`: only what `doc` deserializes is kept, about half the file, and the file is never
+//! held whole); `doc` deserializes the text into borrowed structs and keeps each resource's values
+//! as raw JSON; `index` builds lookup tables and walks configuration references to give unknown
 //! values a meaning (spec §8.4); `values` decodes the attributes of the ~40 audited resource
 //! types on use; `attrs` builds computed attributes (ARNs) the plan does not know; `policy`
 //! reads policy documents; `lower` builds the model and its links.
