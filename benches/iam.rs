@@ -71,7 +71,7 @@ fn role() -> Role {
             name: format!("Policy{i}"),
             source: PolicySource::Inline,
             document: PolicyDocument {
-                value: value(&json!({"Version": "2012-10-17", "Statement": chunk})),
+                value: value(&json!({"Version": "2012-10-17", "Statement": chunk})).into(),
             },
         })
         .collect();

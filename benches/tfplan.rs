@@ -1,12 +1,21 @@
-//! Terraform plan reader throughput and peak memory, next to `serde_json::Value` on the same bytes.
+//! Terraform plan throughput and peak memory: the reader, and the whole pipeline of
+//! `permgate check`, next to `serde_json::Value` on the same bytes.
 //!
 //! Input: plans written by `gen_scale.py tf N` (sizes from `PERMGATE_BENCH_TF_SIZES`, default
 //! `1000,10000` groups of five resources; the generator from `PERMGATE_GEN_SCALE` or the shared
 //! tools folder; files cached in `PERMGATE_BENCH_DIR` or the temp directory). Output: one line per
-//! size and parser with MB/s (10^6 B/s, end to end: read the file, parse, build the stack, drop)
-//! and peak RSS (`VmHWM`), each measured in a fresh child process so that one parser's peak does
-//! not hide another's. Prints figures; never fails on time. Skips with a notice when python3 or
-//! the generator is missing.
+//! size and mode with seconds, MB/s (10^6 B/s) and peak RSS (`VmHWM`), each the median of three
+//! runs in a fresh child process, so that one mode's peak does not hide another's:
+//! - `check` — what `permgate check plan.json` does: read the plan, run every check, write the
+//!   text report (to a sink);
+//! - `reader` — the plan read into a stack the way the command line reads it (a large plan
+//!   streams from disk);
+//! - `reader, whole text` — the file read into memory and parsed whole (the way for plans under
+//!   1 MiB, and for any plan the streaming read leaves to it);
+//! - `serde_json::Value` — a generic tree of the whole file, for comparison.
+//!
+//! Then how time and memory grow per group from the smallest to the largest size. Prints figures;
+//! never fails on time. Skips with a notice when python3 or the generator is missing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,22 +39,49 @@ fn peak_rss_kb() -> u64 {
 /// One measurement in this process: prints `seconds peak_kb items`.
 fn child(mode: &str, path: &Path) -> Result<(), String> {
     let start = Instant::now();
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let items = match mode {
+        "check" => {
+            let report = permgate::audit(&[path.to_path_buf()]);
+            let checks = permgate::checks::CHECKS;
+            let text = permgate::report::Format::Text;
+            permgate::report::write(&report, text, checks, false, &mut std::io::sink())
+                .map_err(|e| e.to_string())?;
+            let summary = report.summary();
+            if summary.files_audited != 1 {
+                return Err(format!("{} was not audited", path.display()));
+            }
+            summary.errors + summary.warnings + summary.notes
+        }
         "reader" => {
+            let files = permgate::load_inputs(&[path.to_path_buf()]);
+            match files.first().map(|f| &f.outcome) {
+                Some(permgate::FileOutcome::Stack { stack, .. }) => stack_items(stack),
+                _ => return Err(format!("{} was not read as a plan", path.display())),
+            }
+        }
+        "whole" => {
+            let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
             let file = permgate::source::SourceFile::new(path, text);
             let (_, stack) = permgate::readers::tfplan::read_plan(&file).map_err(|e| e.message)?;
-            stack.functions.len() + stack.event_source_mappings.len() + stack.roles.len()
+            stack_items(&stack)
         }
         _ => {
+            let text = std::fs::read(path).map_err(|e| e.to_string())?;
             let value: serde_json::Value =
-                serde_json::from_slice(text.as_bytes()).map_err(|e| e.to_string())?;
+                serde_json::from_slice(&text).map_err(|e| e.to_string())?;
             value.as_object().map(|o| o.len()).unwrap_or(0)
         }
     };
     let secs = start.elapsed().as_secs_f64();
     println!("{secs} {} {items}", peak_rss_kb());
     Ok(())
+}
+
+/// One measurement: groups, seconds, peak bytes.
+type Point = (usize, f64, f64);
+
+fn stack_items(stack: &permgate::model::Stack) -> usize {
+    stack.functions.len() + stack.event_source_mappings.len() + stack.roles.len()
 }
 
 fn generator() -> Option<PathBuf> {
@@ -134,17 +170,19 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     println!(
-        "{:>7} {:>9} {:<18} {:>8} {:>9} {:>10} {:>8}",
-        "groups", "MB", "parser", "seconds", "MB/s", "peak MB", "× file"
+        "{:>7} {:>9} {:<22} {:>8} {:>7} {:>9} {:>7}",
+        "groups", "MB", "mode", "seconds", "MB/s", "peak MB", "× file"
     );
-    let mut reader_times = Vec::new();
+    let mut growth: Vec<(&str, Vec<Point>)> = Vec::new();
     for groups in sizes {
         let Some(path) = input(groups) else {
             return;
         };
         let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64;
         for (mode, label) in [
-            ("reader", "permgate tfplan"),
+            ("check", "permgate check"),
+            ("reader", "reader"),
+            ("whole", "reader, whole text"),
             ("value", "serde_json::Value"),
         ] {
             let Some((secs, kb)) = measure(mode, &path) else {
@@ -152,7 +190,7 @@ fn main() {
             };
             let peak = kb as f64 * 1024.0;
             println!(
-                "{:>7} {:>9.1} {:<18} {:>8.3} {:>9.0} {:>10.1} {:>8.2}",
+                "{:>7} {:>9.1} {:<22} {:>8.3} {:>7.0} {:>9.1} {:>7.2}",
                 groups,
                 bytes / 1e6,
                 label,
@@ -161,18 +199,29 @@ fn main() {
                 peak / 1e6,
                 peak / bytes
             );
-            if mode == "reader" {
-                reader_times.push((groups, secs));
+            match growth.iter_mut().find(|(l, _)| *l == label) {
+                Some((_, points)) => points.push((groups, secs, peak)),
+                None => growth.push((label, vec![(groups, secs, peak)])),
             }
         }
     }
-    if let (Some(first), Some(last)) = (reader_times.first(), reader_times.last()) {
-        if last.0 > first.0 {
-            println!(
-                "reader growth: {}× the groups took {:.1}× the time",
-                last.0 / first.0.max(1),
-                last.1 / first.1
-            );
+    for (label, points) in &growth {
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            continue;
+        };
+        if last.0 <= first.0 {
+            continue;
         }
+        let per_group = |p: &Point| (p.1 / p.0 as f64 * 1e6, p.2 / p.0 as f64 / 1e3);
+        let ((t0, m0), (t1, m1)) = (per_group(first), per_group(last));
+        // The growth between the sizes, without the fixed cost (start-up, allocator, tables).
+        let marginal = (last.2 - first.2) / (last.0 - first.0) as f64 / 1e3;
+        println!(
+            "{label}: {}× the groups took {:.1}× the time and {:.1}× the memory; \
+             per group {t0:.0} → {t1:.0} µs, {m0:.1} → {m1:.1} kB (added per group: {marginal:.1} kB)",
+            last.0 / first.0.max(1),
+            last.1 / first.1,
+            last.2 / first.2,
+        );
     }
 }

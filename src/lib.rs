@@ -63,6 +63,17 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
         })
         .collect();
     for input in inputs {
+        // Large plans stream from disk, so that their text is never held whole.
+        if let Some((source, ReadOutcome::Stack { format, stack })) =
+            readers::read_large_plan(&input.path)
+        {
+            files.push(LoadedFile {
+                source: Arc::new(source),
+                explicit: input.explicit,
+                outcome: FileOutcome::Stack { format, stack },
+            });
+            continue;
+        }
         let source = match readers::load(&input.path) {
             Ok(s) => s,
             Err(failed) => {

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 // The readers build many small nodes and strings and free them in bulk; mimalloc handles that
-// pattern without the fragmentation glibc's allocator shows on large templates.
+// pattern without the fragmentation glibc's allocator shows on large templates. It is built
+// without transparent huge pages (`no_thp` in Cargo.toml): with them every region it touches
+// is resident in 2 MiB units, which added about 20 MB to every run and 10 % to a large plan's
+// peak, for a few milliseconds saved on small inputs.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

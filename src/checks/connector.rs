@@ -451,7 +451,8 @@ mod tests {
                 value: crate::iam::testing::value(&json!({
                     "Version": "2012-10-17",
                     "Statement": [statement]
-                })),
+                }))
+                .into(),
             }),
             policies: Vec::new(),
             managed_policy_arns: Vec::new(),

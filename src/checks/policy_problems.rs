@@ -250,9 +250,9 @@ fn document_value<'s>(stack: &'s Stack, document: &Document<'s>) -> Option<&'s V
             .flat_map(|r| r.policies.iter())
             .chain(stack.unattached_policies.iter())
             .find(|p| p.origin.id == policy.origin && p.name == policy.name)
-            .map(|p| &p.document.value),
-        Document::Trust { role } => stack.role(*role)?.trust_policy.as_ref().map(|d| &d.value),
-        Document::Unattached { policy } => Some(&policy.document.value),
+            .map(|p| &*p.document.value),
+        Document::Trust { role } => stack.role(*role)?.trust_policy.as_ref().map(|d| &*d.value),
+        Document::Unattached { policy } => Some(&*policy.document.value),
     }
 }
 

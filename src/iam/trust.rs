@@ -272,7 +272,9 @@ mod tests {
 
     fn answer(doc: serde_json::Value, principal: &str) -> TrustAnswer {
         trust_allows(
-            &PolicyDocument { value: value(&doc) },
+            &PolicyDocument {
+                value: value(&doc).into(),
+            },
             principal,
             "sts:AssumeRole",
         )
@@ -395,7 +397,8 @@ mod tests {
                     "StringEquals": {"aws:SourceAccount": "123456789012"},
                     "ArnLike": {"aws:SourceArn": "arn:aws:kafkaconnect:*:123456789012:connector/sink/*"}
                 }
-            }]})),
+            }]}))
+            .into(),
         };
         let principal = "kafkaconnect.amazonaws.com";
         let ask = |account: &str, arn: Option<&str>| {

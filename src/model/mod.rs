@@ -12,6 +12,8 @@ pub mod value;
 pub use arn::Environment;
 pub use value::{AttrRef, MapKey, Part, Pseudo, SymStr, Symbol, Value, ValueKind};
 
+use std::sync::Arc;
+
 use crate::source::Span;
 
 /// The kind of input a stack came from.
@@ -303,7 +305,9 @@ pub struct Policy {
 /// A policy document as written (statements are parsed by `iam::policy`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyDocument {
-    pub value: Value,
+    /// Shared, so that equal documents are one tree: a plan can give ten thousand roles the
+    /// same trust policy, or attach one managed policy to all of them.
+    pub value: Arc<Value>,
 }
 
 /// `AWS::Lambda::Permission` / `aws_lambda_permission`, or one statement of a resource policy.

@@ -73,6 +73,21 @@ pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileE
     }
 }
 
+/// Reads a large Terraform plan straight from disk, as a stream ([`tfplan::read_plan_file`]): the
+/// source keeps the path and no text (a plan's findings have no lines to show). `None` when the
+/// file is to be read with [`load`] and [`read`], which give the same stack for any file this
+/// reads.
+pub fn read_large_plan(path: &std::path::Path) -> Option<(SourceFile, ReadOutcome)> {
+    let (format, stack) = tfplan::read_plan_file(path)?;
+    Some((
+        SourceFile::new(path, String::new()),
+        ReadOutcome::Stack {
+            format,
+            stack: Box::new(stack),
+        },
+    ))
+}
+
 /// Reads one file. `explicit` files (named on the command line) are always parsed; files found
 /// by walking are only opened further when they mention `AWS::` or `format_version`, so that a
 /// repository's other YAML and JSON files cost nothing and are never reported.

@@ -51,7 +51,7 @@ fn stack() -> Stack {
             existence: Existence::Always,
             name: "FnRolePolicy".into(),
             source: PolicySource::Inline,
-            document: PolicyDocument { value: doc },
+            document: PolicyDocument { value: doc.into() },
         }],
         managed_policy_arns: vec![Located::new(arn.as_symstr().unwrap().clone(), arn.span)],
         permissions_boundary: None,

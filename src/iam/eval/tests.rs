@@ -30,7 +30,7 @@ fn role_and_stack(spec: &serde_json::Value) -> (Role, Stack) {
                         _ => PolicySource::Inline,
                     },
                     document: PolicyDocument {
-                        value: value(&p["document"]),
+                        value: value(&p["document"]).into(),
                     },
                 })
                 .collect()
@@ -55,7 +55,7 @@ fn role_and_stack(spec: &serde_json::Value) -> (Role, Stack) {
                 name: "Boundary".to_string(),
                 source: PolicySource::CustomerManaged,
                 document: PolicyDocument {
-                    value: value(&b["document"]),
+                    value: value(&b["document"]).into(),
                 },
             });
             Located::new(

@@ -320,10 +320,12 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
             if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
                 let mut v = Value::from_json(&json);
                 v.span = value.span;
-                return PolicyDocument { value: v };
+                return PolicyDocument { value: v.into() };
             }
         }
-        PolicyDocument { value }
+        PolicyDocument {
+            value: value.into(),
+        }
     }
 
     fn roles(&mut self) {
@@ -351,7 +353,8 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                                 value: item_value
                                     .get("PolicyDocument")
                                     .cloned()
-                                    .unwrap_or(Value::new(ValueKind::Null, Some(item.span))),
+                                    .unwrap_or(Value::new(ValueKind::Null, Some(item.span)))
+                                    .into(),
                             }
                         } else {
                             self.policy_document(doc_node)

@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
@@ -24,9 +25,10 @@ use super::expr::{
     Block, Expr, Key, Leaf, Reference, Step, Subject, module_address, parse_block,
     parse_module_address,
 };
+use super::policy::parse_document;
 use super::values::{Field, Mask, Seg, elements, json_kind, members, path_text, scalar};
 use crate::diag::FileError;
-use crate::model::{Environment, SymStr, Symbol};
+use crate::model::{Environment, SymStr, Symbol, Value};
 
 /// References are followed at most this deep (through variables, outputs and attributes)...
 const MAX_DEPTH: u8 = 24;
@@ -91,6 +93,9 @@ struct Recent<T> {
 }
 
 const RECENT: usize = 16;
+
+/// Policy texts remembered with their parsed tree.
+const RECENT_DOCUMENTS: usize = 8;
 
 impl<T> Recent<T> {
     fn new() -> Self {
@@ -171,7 +176,19 @@ pub struct Plan<'d, 'a> {
     expressions: RefCell<Recent<Block<'a>>>,
     members: RefCell<Recent<Members<'a>>>,
     masks: RefCell<Recent<Mask>>,
+    documents: RefCell<Vec<(String, Arc<Value>)>>,
     steps: Cell<u32>,
+}
+
+/// The resources of a module and of its child modules.
+fn resource_count(module: &ModuleValues<'_>) -> usize {
+    module.resources.as_ref().map_or(0, Vec::len)
+        + module
+            .child_modules
+            .iter()
+            .flatten()
+            .map(resource_count)
+            .sum::<usize>()
 }
 
 /// The names of a module path joined, the key of the configuration module.
@@ -232,6 +249,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             expressions: RefCell::new(Recent::new()),
             members: RefCell::new(Recent::new()),
             masks: RefCell::new(Recent::new()),
+            documents: RefCell::new(Vec::with_capacity(RECENT_DOCUMENTS)),
             steps: Cell::new(0),
         };
         if let Some(root) = doc
@@ -243,12 +261,22 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         }
         plan.module_id("");
 
-        let changes: HashMap<&str, (Actions, Option<&'a RawValue>)> = changes_list
-            .iter()
-            .filter(|c| c.deposed.is_none())
-            .map(|c| (&*c.address, (c.change.actions, c.change.after_unknown)))
-            .collect();
-        if let Some(root) = planned.and_then(|p| p.root_module) {
+        // Every table is sized once: grown by doubling, each would leave its smaller copies
+        // behind in the allocator, and indexing is on the way to where a plan's memory peaks.
+        let mut changes: HashMap<&str, (Actions, Option<&'a RawValue>)> =
+            HashMap::with_capacity(changes_list.len());
+        changes.extend(
+            changes_list
+                .iter()
+                .filter(|c| c.deposed.is_none())
+                .map(|c| (&*c.address, (c.change.actions, c.change.after_unknown))),
+        );
+        let planned = planned.and_then(|p| p.root_module);
+        let count = planned.as_ref().map_or(0, resource_count);
+        plan.instances.reserve_exact(count);
+        plan.by_address.reserve(count);
+        plan.by_config.reserve(count);
+        if let Some(root) = planned {
             plan.add_module_values(root, &changes, false);
         }
         // Data sources read while planning appear only in the prior state (spec §8.1).
@@ -572,6 +600,22 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 .borrow_mut()
                 .get_or_insert(id, || serde_json::from_str(raw.get()).unwrap_or_default()),
         )
+    }
+
+    /// The tree of a policy's JSON text. Equal texts met close together give one shared tree:
+    /// plans repeat documents (one trust policy for every function role), and a shared tree
+    /// is held once however many roles hold it.
+    pub fn parsed_document(&self, text: &str) -> Result<Arc<Value>, String> {
+        if let Some((_, v)) = self.documents.borrow().iter().find(|(t, _)| t == text) {
+            return Ok(Arc::clone(v));
+        }
+        let value = Arc::new(parse_document(text)?);
+        let mut recent = self.documents.borrow_mut();
+        if recent.len() >= RECENT_DOCUMENTS {
+            recent.remove(0);
+        }
+        recent.push((text.to_string(), Arc::clone(&value)));
+        Ok(value)
     }
 
     pub fn unknown_at(&self, id: InstId, path: &[Seg<'_>]) -> bool {

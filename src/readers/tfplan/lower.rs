@@ -8,6 +8,7 @@
 //! dependency order: sources, roles and policies; functions; aliases; everything that links.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::doc::Mode;
 use super::index::{InstId, Plan, RVal, Unset};
@@ -20,7 +21,7 @@ const AWS_MANAGED_SQS_KEY: &str = "alias/aws/sqs";
 /// A customer-managed policy (`aws_iam_policy`) of the plan.
 struct ManagedDocument {
     name: String,
-    document: Value,
+    document: Arc<Value>,
 }
 
 /// Per role, the names (inline and standalone) and ARNs (customer managed) of its policies, in
@@ -29,6 +30,27 @@ struct ManagedDocument {
 struct RolePolicyKeys {
     names: Vec<Option<SymStr>>,
     arns: Vec<Option<SymStr>>,
+}
+
+impl RolePolicyKeys {
+    /// Records the keys of the policy just added to the role, when the plan has `_exclusive`
+    /// resources to read them (`record`); otherwise they would only take room.
+    fn push(&mut self, record: bool, name: Option<SymStr>, arn: Option<SymStr>) {
+        if record {
+            push_small(&mut self.names, name);
+            push_small(&mut self.arns, arn);
+        }
+    }
+}
+
+/// Appends to a list that is usually short, one place at a time up to four: tens of thousands
+/// of roles with a policy or two would otherwise each hold room for four until the lists are
+/// trimmed, and lowering is where a plan's memory peaks.
+fn push_small<T>(list: &mut Vec<T>, item: T) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(if list.len() < 4 { 1 } else { list.len() });
+    }
+    list.push(item);
 }
 
 struct Lower<'p, 'd, 'a> {
@@ -41,6 +63,8 @@ struct Lower<'p, 'd, 'a> {
     role_names: HashMap<String, RoleId>,
     role_arns: HashMap<String, RoleId>,
     role_keys: Vec<RolePolicyKeys>,
+    /// Whether the plan has `_exclusive` resources, which read `role_keys`.
+    record_keys: bool,
     documents: HashMap<&'p str, ManagedDocument>,
     document_arns: HashMap<String, &'p str>,
     secrets: HashMap<String, String>,
@@ -64,6 +88,14 @@ fn flatten(s: &SymStr) -> String {
         }
     }
     out
+}
+
+/// The document of a policy resource without one.
+fn no_policy(plan: &Plan<'_, '_>, id: InstId) -> Arc<Value> {
+    Arc::new(Value::new(
+        ValueKind::Unknown(format!("`{}` has no policy", plan.address(id))),
+        None,
+    ))
 }
 
 fn loc(s: SymStr) -> Located<SymStr> {
@@ -148,6 +180,7 @@ pub fn lower(plan: &Plan<'_, '_>) -> Stack {
         role_names: HashMap::new(),
         role_arns: HashMap::new(),
         role_keys: Vec::new(),
+        record_keys: false,
         documents: HashMap::new(),
         document_arns: HashMap::new(),
         secrets: HashMap::new(),
@@ -245,6 +278,10 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         s.topics.reserve_exact(count(&["aws_sns_topic"]));
         s.buckets.reserve_exact(count(&["aws_s3_bucket"]));
         self.role_keys.reserve_exact(count(&["aws_iam_role"]));
+        self.record_keys = count(&[
+            "aws_iam_role_policies_exclusive",
+            "aws_iam_role_policy_attachments_exclusive",
+        ]) > 0;
     }
 
     fn attr(&self, id: InstId, attr: &str) -> SymStr {
@@ -704,15 +741,17 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                 continue;
             };
             let policy_name = self.string(id, p.name, &at(&base, i, "name"), "name");
-            policies.push(Policy {
-                origin: origin.clone(),
-                existence: Existence::Always,
-                name: policy_name.as_ref().map(text).unwrap_or_default(),
-                source: PolicySource::Inline,
-                document: PolicyDocument { value: document },
-            });
-            keys.names.push(policy_name);
-            keys.arns.push(None);
+            push_small(
+                &mut policies,
+                Policy {
+                    origin: origin.clone(),
+                    existence: Existence::Always,
+                    name: policy_name.as_ref().map(text).unwrap_or_default(),
+                    source: PolicySource::Inline,
+                    document: PolicyDocument { value: document },
+                },
+            );
+            keys.push(self.record_keys, policy_name, None);
         }
         let managed = plan.strings(
             id,
@@ -758,12 +797,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         };
         let document = plan
             .policy_document(id, v.policy, &[Seg::Key("policy")])
-            .unwrap_or_else(|| {
-                Value::new(
-                    ValueKind::Unknown(format!("`{}` has no policy", plan.address(id))),
-                    None,
-                )
-            });
+            .unwrap_or_else(|| no_policy(plan, id));
         let arn = self.attr(id, "arn");
         if let Some(a) = arn.as_literal() {
             self.document_arns.insert(a.to_string(), plan.address(id));
@@ -813,11 +847,10 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         };
         match document {
             Some(p) => {
-                r.policies.push(p);
-                keys.names.push(None);
-                keys.arns.push(Some(arn));
+                push_small(&mut r.policies, p);
+                keys.push(self.record_keys, None, Some(arn));
             }
-            None => r.managed_policy_arns.push(loc(arn)),
+            None => push_small(&mut r.managed_policy_arns, loc(arn)),
         }
     }
 
@@ -828,12 +861,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         };
         let document = plan
             .policy_document(id, v.policy, &[Seg::Key("policy")])
-            .unwrap_or_else(|| {
-                Value::new(
-                    ValueKind::Unknown(format!("`{}` has no policy", plan.address(id))),
-                    None,
-                )
-            });
+            .unwrap_or_else(|| no_policy(plan, id));
         let name = self.string(id, v.name, &[Seg::Key("name")], "name");
         let policy = Policy {
             origin: origin(plan, id),
@@ -853,9 +881,8 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             .and_then(|r| Some((self.stack.roles.get_mut(r.0)?, self.role_keys.get_mut(r.0)?)))
         {
             Some((r, keys)) => {
-                r.policies.push(policy);
-                keys.names.push(name);
-                keys.arns.push(None);
+                push_small(&mut r.policies, policy);
+                keys.push(self.record_keys, name, None);
             }
             None => self.stack.unattached_policies.push(policy),
         }

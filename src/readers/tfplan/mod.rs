@@ -1,14 +1,17 @@
 //! Terraform plans and states: `terraform show -json` output → [`Stack`].
 //!
 //! Input: a [`SourceFile`] holding the JSON of `terraform show -json plan.out` (a plan) or of
-//! `terraform show -json` without a plan (a state). Output: [`InputFormat::TerraformPlan`] or
+//! `terraform show -json` without a plan (a state), or the path of a large one
+//! ([`read_plan_file`]). Output: [`InputFormat::TerraformPlan`] or
 //! [`InputFormat::TerraformState`] and the [`Stack`] of the resources that will exist after apply,
 //! in the same model as CloudFormation: `Origin.id` is the full instance address
 //! (`module.app.aws_lambda_event_source_mapping.this[0]`) and no item has a span (plans have no
 //! lines, and no location is ever invented).
 //!
-//! Pipeline: `doc` deserializes into borrowed structs and keeps each resource's values as raw
-//! JSON; `index` builds lookup tables and walks configuration references to give unknown
+//! Pipeline: a plan of [`STREAM_MIN`] bytes or more is condensed as it streams from disk
+//! (`condense`: only what `doc` deserializes is kept, about half the file, and the file is never
+//! held whole); `doc` deserializes the text into borrowed structs and keeps each resource's values
+//! as raw JSON; `index` builds lookup tables and walks configuration references to give unknown
 //! values a meaning (spec §8.4); `values` decodes the attributes of the ~40 audited resource
 //! types on use; `attrs` builds computed attributes (ARNs) the plan does not know; `policy`
 //! reads policy documents; `lower` builds the model and its links.
@@ -27,6 +30,7 @@
 //! its symbol.
 
 mod attrs;
+mod condense;
 mod doc;
 mod expr;
 mod index;
@@ -36,6 +40,9 @@ mod values;
 
 #[cfg(test)]
 mod tests;
+
+use std::io::Read;
+use std::path::Path;
 
 use serde_json::error::Category;
 
@@ -48,6 +55,9 @@ const SUPPORTED_MAJOR: [&str; 2] = ["0", "1"];
 
 /// How far into a file the sniffers look for the top-level keys of a plan.
 const SNIFF_WINDOW: usize = 1 << 20;
+
+/// Plans of at least this many bytes are read from disk as a stream ([`read_plan_file`]).
+pub const STREAM_MIN: u64 = SNIFF_WINDOW as u64;
 
 /// The longest prefix of `text` of at most `n` bytes that ends on a character boundary.
 fn head(text: &str, n: usize) -> &str {
@@ -238,7 +248,7 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
     if !body.starts_with('{') {
         return Err(not_json(file, body, offset));
     }
-    let mut document: doc::Document<'_> = match serde_json::from_str(body) {
+    let document: doc::Document<'_> = match serde_json::from_str(body) {
         Ok(d) => d,
         Err(e) => {
             if let Some(v) = sniff_format_version(body).filter(|v| !version_supported(v)) {
@@ -247,6 +257,55 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
             return Err(parse_error(&e, body, offset));
         }
     };
+    lower_document(document, body)
+}
+
+/// Reads a plan of at least [`STREAM_MIN`] bytes from disk without holding its text: the file is
+/// condensed as it is read to what the reader deserializes (about half of it), and the stack is
+/// built from that. `None` when the file is smaller, does not start like a plan, or anything
+/// about it (an error, an unusual layout) is better read whole with [`read_plan`], which gives
+/// the same stack for every file this reads, and explains problems at their place.
+pub fn read_plan_file(path: &Path) -> Option<(InputFormat, Stack)> {
+    let file = std::fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    if len < STREAM_MIN || len > u64::from(u32::MAX) {
+        return None;
+    }
+    read_plan_stream(file, usize::try_from(len).ok()?, condense::CHUNK)
+}
+
+/// [`read_plan_file`] on any reader of `size` bytes (at most), read `chunk` bytes at a time.
+fn read_plan_stream(
+    mut reader: impl Read,
+    size: usize,
+    chunk: usize,
+) -> Option<(InputFormat, Stack)> {
+    let mut start = Vec::with_capacity(SNIFF_WINDOW.min(size));
+    Read::by_ref(&mut reader)
+        .take(SNIFF_WINDOW as u64)
+        .read_to_end(&mut start)
+        .ok()?;
+    // The sniff sees what it sees in the whole text: the start, cut at a character boundary.
+    let valid = match std::str::from_utf8(&start) {
+        Ok(s) => s,
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(start.get(..e.valid_up_to())?).ok()?
+        }
+        Err(_) => return None,
+    };
+    if !looks_like_plan(valid) {
+        return None;
+    }
+    let condensed = condense::condense(std::io::Cursor::new(start).chain(reader), chunk, size)?;
+    let document: doc::Document<'_> = serde_json::from_str(&condensed).ok()?;
+    lower_document(document, &condensed).ok()
+}
+
+/// Checks the version of a parsed document (from `body`) and builds its stack.
+fn lower_document(
+    mut document: doc::Document<'_>,
+    body: &str,
+) -> Result<(InputFormat, Stack), FileError> {
     let Some(version) = document.format_version.as_deref() else {
         let hint = if head(body, 4096).contains("\"lineage\"") {
             "this is a raw Terraform state file; run `terraform show -json` to get the JSON permgate reads"

@@ -11,6 +11,8 @@ use super::index::{InstId, Plan, RVal, Unset};
 use super::values::{
     Field, PolicyCondition, PolicyDocumentData, PolicyPrincipals, PolicyStatement, Seg, path_text,
 };
+use std::sync::Arc;
+
 use crate::model::{MapKey, Part, SymStr, Symbol, Value, ValueKind};
 
 /// Data sources are followed at most this deep (documents merging other documents).
@@ -93,7 +95,12 @@ fn merge(into: &mut Vec<Value>, incoming: Vec<Value>) {
 
 impl<'d, 'a: 'd> Plan<'d, 'a> {
     /// The document of a policy attribute; `None` when the attribute is absent or empty.
-    pub fn policy_document(&self, id: InstId, field: Field<'a>, path: &[Seg<'_>]) -> Option<Value> {
+    pub fn policy_document(
+        &self,
+        id: InstId,
+        field: Field<'a>,
+        path: &[Seg<'_>],
+    ) -> Option<Arc<Value>> {
         self.policy_document_at(id, field, path, 0)
     }
 
@@ -103,7 +110,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         field: Field<'a>,
         path: &[Seg<'_>],
         depth: u8,
-    ) -> Option<Value> {
+    ) -> Option<Arc<Value>> {
         let what = || format!("`{}` of `{}`", path_text(path), self.address(id));
         if field.0.is_some() || !self.unknown_at(id, path) {
             let text = self.string(id, field, path, "json", Unset::Absent)?;
@@ -111,22 +118,22 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             if text.trim().is_empty() {
                 return None;
             }
-            return Some(match parse_document(text) {
+            return Some(match self.parsed_document(text) {
                 Ok(v) => v,
                 Err(e) => {
                     self.diagnostic(format!("{} is not valid JSON: {e}", what()));
-                    unknown(format!("{} is not valid JSON", what()))
+                    Arc::new(unknown(format!("{} is not valid JSON", what())))
                 }
             });
         }
         let Some((leaf, [])) = self.expr_at(id, path) else {
-            return Some(unknown(format!(
+            return Some(Arc::new(unknown(format!(
                 "{} is only known after apply (the plan does not show its expression)",
                 what()
-            )));
+            ))));
         };
         let scope = self.scope(id);
-        Some(match self.resolve_leaf(&scope, &leaf, &[], "json", 0) {
+        let document = match self.resolve_leaf(&scope, &leaf, &[], "json", 0) {
             RVal::Str(_, Some(t)) if t.rtype == POLICY_DOCUMENT => match t.inst {
                 Some(doc) => self.document_of(doc, depth + 1),
                 None => unknown(format!(
@@ -136,8 +143,11 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 )),
             },
             RVal::Str(s, target) => match s.as_literal() {
-                Some(text) => parse_document(text)
-                    .unwrap_or_else(|_| unknown(format!("{} is not valid JSON", what()))),
+                Some(text) => {
+                    return Some(self.parsed_document(text).unwrap_or_else(|_| {
+                        Arc::new(unknown(format!("{} is not valid JSON", what())))
+                    }));
+                }
                 None => unknown(match target {
                     Some(t) => format!(
                         "{} is only known after apply (it is computed from `{}.{}`)",
@@ -151,7 +161,8 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             RVal::Unknown(why) => unknown(format!("{} is only known after apply ({why})", what())),
             RVal::Null => return None,
             RVal::List(_) | RVal::Map(_) => unknown(format!("{} is not a string", what())),
-        })
+        };
+        Some(Arc::new(document))
     }
 
     /// The document of a `data.aws_iam_policy_document` instance.

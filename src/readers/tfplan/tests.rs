@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value as Json, json};
 
-use super::{looks_like_plan, read_plan};
+use super::{STREAM_MIN, looks_like_plan, read_plan, read_plan_file, read_plan_stream};
 use crate::model::*;
 use crate::source::SourceFile;
 
@@ -1147,6 +1147,142 @@ proptest::proptest! {
         bytes[i] = byte;
         if let Ok(text) = String::from_utf8(bytes) {
             let _ = read_plan(&source(&text));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Streaming: large plans are condensed as they are read; the stack must be the one the whole
+// text gives, and anything the whole text refuses must not be read.
+
+/// The stack read from `text` by streaming, `chunk` bytes at a time.
+fn streamed(text: &[u8], chunk: usize) -> Option<(InputFormat, Stack)> {
+    read_plan_stream(text, text.len(), chunk)
+}
+
+/// Asserts that streaming `text` gives what reading it whole gives (or gives up); returns
+/// whether it read the plan.
+fn assert_streams_alike(name: &str, text: &str, chunk: usize) -> bool {
+    let whole = read_plan(&source(text));
+    match (whole, streamed(text.as_bytes(), chunk)) {
+        (Ok((format, stack)), Some((s_format, s_stack))) => {
+            assert_eq!(format, s_format, "{name}");
+            assert_eq!(format!("{stack:#?}"), format!("{s_stack:#?}"), "{name}");
+            true
+        }
+        (Err(e), Some(_)) => panic!("{name}: streamed, but reading it whole fails: {e:?}"),
+        (_, None) => false,
+    }
+}
+
+/// Every plan under `dir` (fixtures of the readers and of the checks).
+fn plan_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            plan_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json")
+            && looks_like_plan(&std::fs::read_to_string(&path).unwrap())
+        {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn streaming_gives_the_stack_of_the_whole_text() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    plan_files(&root.join("testdata"), &mut files);
+    if let Some(dir) = corpus_dir() {
+        plan_files(&dir, &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 40, "{}", files.len());
+    let mut refused = Vec::new();
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let name = path.display().to_string();
+        let read = assert_streams_alike(&name, &text, super::condense::CHUNK);
+        // Every plan that reads whole also streams, and the read size does not matter.
+        if read_plan(&source(&text)).is_ok() {
+            assert!(read, "{name}: not streamed");
+            assert!(assert_streams_alike(&name, &text, 7), "{name}");
+        } else {
+            refused.push(name);
+        }
+    }
+    // The fixtures of refused input (errored plans are read; these are not plans at all).
+    assert!(
+        refused
+            .iter()
+            .all(|n| n.contains("PG001") || n.contains("terraform_wrapper")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn every_truncation_of_a_plan_is_refused_by_streaming_too() {
+    let full = fixture("exclusive.json").text;
+    for end in (0..full.len()).filter(|i| i % 5 == 0 && full.is_char_boundary(*i)) {
+        assert_streams_alike(&format!("exclusive.json[..{end}]"), &full[..end], 64);
+    }
+}
+
+#[test]
+fn large_plans_are_read_from_disk_as_a_stream() {
+    let text = fixture("sqs.json").text;
+    // Left-out members make the file large; whitespace after the object is allowed.
+    let drift = format!(
+        r#","resource_drift":[{}]}}"#,
+        vec![r#"{"address":"aws_sqs_queue.x","change":{"before":{"name":"x"}}}"#; 20_000].join(",")
+    );
+    let end = text.rfind('}').unwrap();
+    let large = format!("{}{drift}\n", &text[..end]);
+    assert!(large.len() as u64 >= STREAM_MIN);
+    let dir = std::env::temp_dir().join(format!("permgate-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plan.json");
+    std::fs::write(&path, &large).unwrap();
+    let (format, stack) = read_plan_file(&path).expect("streamed");
+    let (w_format, whole) = read_plan(&source(&large)).unwrap();
+    assert_eq!(format, w_format);
+    assert_eq!(format!("{stack:?}"), format!("{whole:?}"));
+    assert!(!stack.event_source_mappings.is_empty());
+    // The same plan, small, is read whole; broken, it is left to the general path.
+    std::fs::write(&path, &text).unwrap();
+    assert!(read_plan_file(&path).is_none());
+    std::fs::write(&path, large.replacen(r#"{"name":"x"}"#, r#"{"name":x}"#, 1)).unwrap();
+    assert!(read_plan_file(&path).is_none());
+    assert!(
+        read_plan(&source(&large.replacen(
+            r#"{"name":"x"}"#,
+            r#"{"name":x}"#,
+            1
+        )))
+        .is_err()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// A mutated plan that streams is read whole to the same stack.
+    #[test]
+    fn mutated_plans_stream_alike(
+        at in 0usize..20_000,
+        byte in proptest::prelude::any::<u8>(),
+        chunk in 1usize..300,
+    ) {
+        let mut bytes = fixture("policy-documents.json").text.into_bytes();
+        let i = at % bytes.len();
+        bytes[i] = byte;
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                assert_streams_alike("mutated", &text, chunk);
+            }
+            Err(e) => proptest::prop_assert!(streamed(e.as_bytes(), chunk).is_none()),
         }
     }
 }
