@@ -193,6 +193,31 @@ pub enum SourceKind {
     Unknown,
 }
 
+impl SourceKind {
+    /// The source kind from an ARN's service segment (`arn:<partition>:<service>:…`, research
+    /// spec §1).
+    pub fn from_arn(arn: &SymStr) -> Option<SourceKind> {
+        let text = arn.flat_text();
+        let mut segments = text.split(':');
+        if segments.next()? != "arn" {
+            return None;
+        }
+        let _partition = segments.next()?;
+        let service = segments.next()?;
+        let resource = segments.skip(2).collect::<Vec<_>>().join(":");
+        Some(match service {
+            "sqs" => SourceKind::Sqs,
+            "kinesis" if resource.contains("/consumer/") => SourceKind::KinesisConsumer,
+            "kinesis" => SourceKind::KinesisStream,
+            "dynamodb" => SourceKind::DynamodbStream,
+            "kafka" => SourceKind::Msk,
+            "mq" => SourceKind::Mq,
+            "rds" => SourceKind::Documentdb,
+            _ => return None,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSourceMapping {
     pub origin: Origin,

@@ -157,6 +157,20 @@ pub struct SymStr {
 }
 
 impl SymStr {
+    /// The literal text with each symbol replaced by `\u{1}`, a character that appears in no
+    /// name or ARN: for finding literal markers (`:function:`) around symbols. Two different
+    /// symbols give the same text, so equal texts do not make equal values.
+    pub fn flat_text(&self) -> String {
+        let mut out = String::new();
+        for p in &self.parts {
+            match p {
+                Part::Lit(t) => out.push_str(t),
+                Part::Sym(_) => out.push('\u{1}'),
+            }
+        }
+        out
+    }
+
     pub fn lit(s: impl Into<String>) -> SymStr {
         let s = s.into();
         SymStr {

@@ -66,18 +66,6 @@ fn ends_with_role_name(value: &SymStr, name: &SymStr) -> bool {
     }
 }
 
-/// The literal text of a string, with symbols replaced by a character that appears in no name.
-pub(super) fn flatten(s: &SymStr) -> String {
-    let mut out = String::new();
-    for p in &s.parts {
-        match p {
-            Part::Lit(t) => out.push_str(t),
-            Part::Sym(_) => out.push('\u{1}'),
-        }
-    }
-    out
-}
-
 impl Linker {
     pub fn function(&self, value: &SymStr) -> Option<FunctionLink> {
         if let Some(r) = &value.refers {
@@ -105,7 +93,7 @@ impl Linker {
             }
         }
         // A literal name or ARN.
-        let text = flatten(value);
+        let text = value.flat_text();
         for (i, f) in self.functions.iter().enumerate() {
             let Some(name) = f.name.as_literal() else {
                 continue;
@@ -209,7 +197,7 @@ impl Linker {
                 return Some(RoleId(i));
             }
         }
-        let text = flatten(value);
+        let text = value.flat_text();
         for (i, role) in self.roles.iter().enumerate() {
             let Some(name) = role.name.as_literal() else {
                 // A role whose name is symbolic matches by the same symbols.

@@ -2,7 +2,7 @@
 
 use super::Provenance;
 use super::attrs::name_of;
-use super::link::{FunctionEntry, Linker, QualifierEntry, RoleEntry, flatten};
+use super::link::{FunctionEntry, Linker, QualifierEntry, RoleEntry};
 use super::resolve::Resolver;
 use super::template::ResourceNode;
 use crate::model::*;
@@ -722,7 +722,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
             }
         }
         if let Some(arn) = arn {
-            if let Some(kind) = kind_from_arn(arn) {
+            if let Some(kind) = SourceKind::from_arn(arn) {
                 // A literal or `Fn::Sub` ARN may still name a resource of this template.
                 let resource = self.source_resource_by_arn(kind, arn);
                 return (refine_mq(kind, r), resource);
@@ -940,8 +940,8 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
     ) {
         let Some(link) = self.linker.function(&function.value).or_else(|| {
             // Only a value that looks like a function ARN is a function defined elsewhere.
-            (flatten(&function.value).contains(":function:")
-                || flatten(&function.value).contains(":lambda:path/"))
+            (function.value.flat_text().contains(":function:")
+                || function.value.flat_text().contains(":lambda:path/"))
             .then(|| FunctionLink::External(function.value.clone()))
         }) else {
             return;
@@ -1015,7 +1015,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 "AWS::Events::Rule" => {
                     for t in r.prop("Targets").and_then(Node::as_seq).unwrap_or_default() {
                         if let Some(f) = self.string_at(t.get("Arn")) {
-                            if flatten(&f.value).contains(":lambda:")
+                            if f.value.flat_text().contains(":lambda:")
                                 || self.linker.function(&f.value).is_some()
                             {
                                 let rule = cx.attr(r.id, "Arn", r.span);
@@ -1033,7 +1033,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 }
                 "AWS::Logs::SubscriptionFilter" => {
                     if let Some(f) = self.string(r, "DestinationArn") {
-                        if flatten(&f.value).contains(":lambda:")
+                        if f.value.flat_text().contains(":lambda:")
                             || self.linker.function(&f.value).is_some()
                         {
                             let group = self
@@ -1250,29 +1250,6 @@ fn refine_mq(kind: SourceKind, r: &ResourceNode<'_>) -> SourceKind {
     } else {
         SourceKind::Mq
     }
-}
-
-/// The source kind from an ARN's service segment (`arn:<partition>:<service>:…`).
-pub fn kind_from_arn(arn: &SymStr) -> Option<SourceKind> {
-    let text = flatten(arn);
-    let mut segments = text.split(':');
-    if segments.next()? != "arn" {
-        return None;
-    }
-    let _partition = segments.next()?;
-    let service = segments.next()?;
-    let resource: Vec<&str> = segments.skip(2).collect();
-    let resource = resource.join(":");
-    Some(match service {
-        "sqs" => SourceKind::Sqs,
-        "kinesis" if resource.contains("/consumer/") => SourceKind::KinesisConsumer,
-        "kinesis" => SourceKind::KinesisStream,
-        "dynamodb" => SourceKind::DynamodbStream,
-        "kafka" => SourceKind::Msk,
-        "mq" => SourceKind::Mq,
-        "rds" => SourceKind::Documentdb,
-        _ => return None,
-    })
 }
 
 fn first_string(v: &Value) -> Option<SymStr> {

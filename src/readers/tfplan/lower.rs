@@ -78,18 +78,6 @@ fn origin(plan: &Plan<'_, '_>, id: InstId) -> Origin {
     Origin::new(plan.address(id), None)
 }
 
-/// The text of a value with every symbol replaced by a character no name contains.
-fn flatten(s: &SymStr) -> String {
-    let mut out = String::new();
-    for p in &s.parts {
-        match p {
-            Part::Lit(t) => out.push_str(t),
-            Part::Sym(_) => out.push('\u{1}'),
-        }
-    }
-    out
-}
-
 /// The document of a policy resource without one.
 fn no_policy(plan: &Plan<'_, '_>, id: InstId) -> Arc<Value> {
     Arc::new(Value::new(
@@ -120,28 +108,6 @@ fn str_of(v: RVal) -> SymStr {
         RVal::Unknown(why) => SymStr::sym(Symbol::Unknown(why)),
         RVal::Null | RVal::List(_) | RVal::Map(_) => SymStr::default(),
     }
-}
-
-/// The source kind from an ARN's service segment (`arn:<partition>:<service>:…`, spec §1).
-pub fn kind_from_arn(arn: &SymStr) -> Option<SourceKind> {
-    let text = flatten(arn);
-    let mut segments = text.split(':');
-    if segments.next()? != "arn" {
-        return None;
-    }
-    let _partition = segments.next()?;
-    let service = segments.next()?;
-    let resource = segments.skip(2).collect::<Vec<_>>().join(":");
-    Some(match service {
-        "sqs" => SourceKind::Sqs,
-        "kinesis" if resource.contains("/consumer/") => SourceKind::KinesisConsumer,
-        "kinesis" => SourceKind::KinesisStream,
-        "dynamodb" => SourceKind::DynamodbStream,
-        "kafka" => SourceKind::Msk,
-        "mq" => SourceKind::Mq,
-        "rds" => SourceKind::Documentdb,
-        _ => return None,
-    })
 }
 
 /// The source kind of a resource type a mapping can poll.
@@ -341,7 +307,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                 }
             }
         }
-        let text = flatten(value);
+        let text = value.flat_text();
         let (name, qualifier) = match text.find(":function:") {
             Some(pos) => {
                 let rest = text.get(pos + ":function:".len()..).unwrap_or("");
@@ -1278,7 +1244,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             .and_then(|(_, i)| kind_of_type(plan.rtype(*i)).map(|k| (k, *i)));
         let mut kind = match (&target_kind, &source_arn) {
             (Some((k, _)), _) => *k,
-            (None, Some(arn)) => kind_from_arn(arn).unwrap_or(SourceKind::Unknown),
+            (None, Some(arn)) => SourceKind::from_arn(arn).unwrap_or(SourceKind::Unknown),
             (None, None) if !self_managed.is_empty() => SourceKind::SelfManagedKafka,
             (None, None) => SourceKind::Unknown,
         };
@@ -1566,7 +1532,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         uses_role: bool,
     ) {
         let looks_like_function = {
-            let t = flatten(&function);
+            let t = function.flat_text();
             t.contains(":function:") || t.contains(":lambda:path/")
         };
         let Some(link) = self
@@ -1643,7 +1609,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                 let Some(f) = self.required(id, v.arn, &[Seg::Key("arn")], "arn") else {
                     return;
                 };
-                if !flatten(&f).contains(":lambda:") && self.function_link(&f).is_none() {
+                if !f.flat_text().contains(":lambda:") && self.function_link(&f).is_none() {
                     return;
                 }
                 let bus = self.string(id, v.event_bus_name, &[Seg::Key("event_bus_name")], "name");
@@ -1661,7 +1627,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                 else {
                     return;
                 };
-                if !flatten(&f).contains(":lambda:") && self.function_link(&f).is_none() {
+                if !f.flat_text().contains(":lambda:") && self.function_link(&f).is_none() {
                     return;
                 }
                 // The recommended SourceArn of a log group (spec §4.1).
@@ -1797,7 +1763,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                 match lambda_group.as_deref() {
                     Some("lambda") => {}
                     Some(_) => return,
-                    None if flatten(&f).contains(":lambda:")
+                    None if f.flat_text().contains(":lambda:")
                         || self.function_link(&f).is_some() => {}
                     None => return,
                 }
