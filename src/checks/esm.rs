@@ -3,8 +3,7 @@
 
 use super::requirements::{self, Requirement, Target};
 use crate::model::{
-    Environment, EventSourceMapping, Function, FunctionLink, Part, RoleId, SourceKind, Stack,
-    SymStr, Symbol,
+    Environment, EventSourceMapping, Function, Part, RoleId, SourceKind, Stack, SymStr, Symbol,
 };
 
 /// The role a mapping polls with, as far as the input says.
@@ -21,28 +20,19 @@ pub enum ExecutionRole<'s> {
 
 /// The mapping's function, when it is in the stack.
 pub fn function_of<'s>(stack: &'s Stack, esm: &EventSourceMapping) -> Option<&'s Function> {
-    match &esm.function {
-        FunctionLink::Local { function, .. } => stack.function(*function),
-        FunctionLink::External(_) => None,
-    }
+    super::function::linked(stack, &esm.function).ok()
 }
 
 /// The execution role a mapping polls with.
 pub fn execution_role<'s>(stack: &'s Stack, esm: &EventSourceMapping) -> ExecutionRole<'s> {
-    let function = match &esm.function {
-        FunctionLink::Local { function, .. } => stack.function(*function),
-        FunctionLink::External(name) => {
+    let function = match super::function::linked(stack, &esm.function) {
+        Ok(function) => function,
+        Err(reason) => {
             return ExecutionRole::Unverifiable {
-                reason: format!("function `{name}` is not defined in this input"),
+                reason,
                 function: None,
             };
         }
-    };
-    let Some(function) = function else {
-        return ExecutionRole::Unverifiable {
-            reason: "the mapping's function is not in the input".into(),
-            function: None,
-        };
     };
     match super::function::execution_role(function) {
         Ok(id) => ExecutionRole::Local(id),
