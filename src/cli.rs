@@ -233,41 +233,15 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 .transpose()?,
         }
     };
-    let config_value = |value: Option<&toml::Spanned<String>>| -> anyhow::Result<_> {
-        match (value, &config) {
-            (Some(v), Some(c)) => Ok(Some((v.get_ref().clone(), c.error(v.span(), "")))),
-            _ => Ok(None),
-        }
+    let format = match (args.format, &config) {
+        (Some(f), _) => f,
+        (None, Some(c)) => c.format()?.unwrap_or_default(),
+        (None, None) => Format::default(),
     };
-    let format = match args.format {
-        Some(f) => f,
-        None => match config_value(config.as_ref().and_then(|c| c.file.format.as_ref()))? {
-            Some((word, at)) => {
-                Format::from_str(&word, true).map_err(|_| crate::config::ConfigError {
-                    location: at.location,
-                    message: format!(
-                        "`format` must be one of {}, not `{word}`",
-                        words::<Format>()
-                    ),
-                })?
-            }
-            None => Format::Text,
-        },
-    };
-    let fail_on = match args.fail_on {
-        Some(f) => f,
-        None => match config_value(config.as_ref().and_then(|c| c.file.fail_on.as_ref()))? {
-            Some((word, at)) => {
-                FailOn::from_str(&word, true).map_err(|_| crate::config::ConfigError {
-                    location: at.location,
-                    message: format!(
-                        "`fail-on` must be one of {}, not `{word}`",
-                        words::<FailOn>()
-                    ),
-                })?
-            }
-            None => FailOn::Error,
-        },
+    let fail_on = match (args.fail_on, &config) {
+        (Some(f), _) => f,
+        (None, Some(c)) => c.fail_on()?.unwrap_or_default(),
+        (None, None) => FailOn::default(),
     };
     let selectors = |list: Vec<String>| {
         (!list.is_empty()).then(|| {
@@ -369,16 +343,6 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         _ => crate::report::write(&report, format, crate::checks::CHECKS, color, out)?,
     }
     Ok(report.exit_code(fail_on))
-}
-
-/// The words a value enum accepts, for an error message: `` `text`, `json` ``.
-fn words<T: ValueEnum>() -> String {
-    T::value_variants()
-        .iter()
-        .filter_map(|v| v.to_possible_value())
-        .map(|v| format!("`{}`", v.get_name()))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// `permgate access`: reads the inputs, reports the ones that cannot be read on stderr, and

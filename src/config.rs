@@ -15,12 +15,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use clap::ValueEnum;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::checks::{CHECKS, CheckInfo};
 use crate::day::Day;
 use crate::diag::Severity;
+use crate::report::{FailOn, Format};
 use crate::source::{SourceFile, Span};
 
 /// The name permgate looks for.
@@ -81,6 +83,41 @@ pub struct LoadedConfig {
 }
 
 impl LoadedConfig {
+    /// `format`, when set.
+    pub fn format(&self) -> Result<Option<Format>, ConfigError> {
+        self.word("format", self.file.format.as_ref())
+    }
+
+    /// `fail-on`, when set.
+    pub fn fail_on(&self) -> Result<Option<FailOn>, ConfigError> {
+        self.word("fail-on", self.file.fail_on.as_ref())
+    }
+
+    fn word<T: ValueEnum>(
+        &self,
+        key: &str,
+        value: Option<&Spanned<String>>,
+    ) -> Result<Option<T>, ConfigError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        T::from_str(value.get_ref(), false).map(Some).map_err(|_| {
+            let words: Vec<String> = T::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value)
+                .map(|v| format!("`{}`", v.get_name()))
+                .collect();
+            self.error(
+                value.span(),
+                format!(
+                    "`{key}` must be one of {}, not `{}`",
+                    words.join(", "),
+                    value.get_ref()
+                ),
+            )
+        })
+    }
+
     /// The error at `span` of this file.
     pub fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>) -> ConfigError {
         located(&self.source, Some(Span::new(span.start, span.end)), message)
@@ -150,10 +187,15 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
 /// Parses a configuration file's text.
 pub fn parse(source: SourceFile) -> Result<LoadedConfig, ConfigError> {
     match toml::from_str::<ConfigFile>(&source.text) {
-        Ok(file) => Ok(LoadedConfig {
-            source: Arc::new(source),
-            file,
-        }),
+        Ok(file) => {
+            let config = LoadedConfig {
+                source: Arc::new(source),
+                file,
+            };
+            config.format()?;
+            config.fail_on()?;
+            Ok(config)
+        }
         Err(e) => {
             let span = e.span().map(|r| Span::new(r.start, r.end));
             let message = e.message().trim().replace('\n', " ");
@@ -536,6 +578,60 @@ until = 2030-01-01
                 .to_string()
                 .starts_with("--ignore: `nope` names no check")
         );
+    }
+
+    /// The example of docs/config.md.
+    fn documented_example() -> String {
+        let docs = include_str!("../docs/config.md");
+        let start = docs.find("```toml\n").unwrap() + "```toml\n".len();
+        let end = start + docs[start..].find("```").unwrap();
+        docs[start..end].to_string()
+    }
+
+    /// TOML as the JSON that JSON Schema tools see (dates as strings).
+    fn as_json(value: &toml::Value) -> serde_json::Value {
+        match value {
+            toml::Value::String(s) => s.clone().into(),
+            toml::Value::Integer(i) => (*i).into(),
+            toml::Value::Float(f) => (*f).into(),
+            toml::Value::Boolean(b) => (*b).into(),
+            toml::Value::Datetime(d) => d.to_string().into(),
+            toml::Value::Array(a) => a.iter().map(as_json).collect(),
+            toml::Value::Table(t) => t.iter().map(|(k, v)| (k.clone(), as_json(v))).collect(),
+        }
+    }
+
+    #[test]
+    fn the_documented_example_reads_and_matches_the_schema() {
+        let example = documented_example();
+        let rules = rules_of(&example).unwrap();
+        assert_eq!(rules.suppressions.len(), 2);
+        assert_eq!(rules.severity.get("PG120"), Some(&SeverityOverride::Off));
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../schemas/config.schema.json")).unwrap();
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap();
+        let document = as_json(&toml::from_str::<toml::Value>(&example).unwrap());
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // The schema is as strict as the reader.
+        for bad in [
+            "selct = []",
+            "fail-on = \"sometimes\"",
+            "[[ignore]]\ncheck = \"PG101\"",
+            "[[ignore]]\ncheck = \"PG101\"\nreason = \" \"",
+            "[severity]\nPG101 = \"fatal\"",
+            "[checks]\nselect = [\"PG 1\"]",
+        ] {
+            let document = as_json(&toml::from_str::<toml::Value>(bad).unwrap());
+            assert!(!validator.is_valid(&document), "{bad}");
+            assert!(rules_of(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

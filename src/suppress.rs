@@ -121,6 +121,12 @@ pub fn apply(
                         s.check.value
                     ),
                 )),
+                (_, Some(c)) if c.id == crate::report::INPUT_ERROR_ID => {
+                    report.findings.push(unused(
+                        s.check.span.or(s.span),
+                        "an input error cannot be suppressed; remove this suppression".into(),
+                    ));
+                }
                 (Use::Unused, Some(c)) if rules.reports(c.id) => {
                     let place = match s.resources.as_ref().and_then(|r| r.first()) {
                         Some(id) => format!("of `{id}`"),
@@ -284,4 +290,169 @@ fn unused(span: Option<Span>, message: String) -> Finding {
 
 fn lapsed(span: Option<Span>, check: &str, until: &str, reason: &str) -> Finding {
     crate::checks::suppression_lapsed::finding(span, check, until, reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::model::{InputFormat, Located};
+    use crate::report::fixtures::finding;
+
+    fn file(findings: Vec<Finding>) -> FileReport {
+        let text = "x".repeat(200);
+        FileReport::audited(
+            Arc::new(SourceFile::new("t.yaml", text)),
+            InputFormat::Sam,
+            findings,
+        )
+    }
+
+    fn inline(check: &str, resources: Option<&[&str]>, until: Option<&str>) -> InlineSuppression {
+        InlineSuppression {
+            check: Located::new(check.to_string(), Some(Span::new(10, 15))),
+            reason: "accepted".into(),
+            until: until.map(|u| Located::new(u.to_string(), Some(Span::new(20, 30)))),
+            resources: resources.map(|r| r.iter().map(|s| s.to_string()).collect()),
+            span: Some(Span::new(5, 40)),
+        }
+    }
+
+    fn today() -> Day {
+        Day::parse("2026-06-01").unwrap()
+    }
+
+    fn run(
+        findings: Vec<Finding>,
+        suppressions: Vec<InlineSuppression>,
+        rules: &Rules,
+    ) -> FileReport {
+        let mut out = apply(
+            vec![Audited {
+                report: file(findings),
+                inline: suppressions,
+            }],
+            rules,
+            "",
+            today(),
+        );
+        assert_eq!(out.len(), 1);
+        out.remove(0)
+    }
+
+    fn checks(report: &FileReport) -> Vec<(&str, &str, Severity)> {
+        report
+            .findings
+            .iter()
+            .map(|f| (f.check, f.resource.as_str(), f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn a_resource_suppression_covers_the_resources_generated_from_it_only() {
+        let report = run(
+            vec![
+                finding("PG101", "FnRole", None),
+                finding("PG101", "Other", None),
+            ],
+            vec![inline("esm-sqs-permissions", Some(&["Fn", "FnRole"]), None)],
+            &Rules::default(),
+        );
+        assert_eq!(checks(&report), [("PG101", "Other", Severity::Error)]);
+        assert_eq!(report.suppressed.len(), 1);
+        assert_eq!(report.suppressed[0].finding.resource, "FnRole");
+        assert_eq!(
+            report.suppressed[0].origin,
+            SuppressionOrigin::Inline {
+                file: "t.yaml".into(),
+                line: Some(1)
+            }
+        );
+    }
+
+    #[test]
+    fn until_is_the_last_day_the_suppression_applies() {
+        let on_the_day = run(
+            vec![finding("PG101", "Fn", None)],
+            vec![inline("PG101", None, Some("2026-06-01"))],
+            &Rules::default(),
+        );
+        assert!(on_the_day.findings.is_empty());
+        let after = run(
+            vec![finding("PG101", "Fn", None)],
+            vec![inline("PG101", None, Some("2026-05-31"))],
+            &Rules::default(),
+        );
+        assert_eq!(
+            checks(&after),
+            [
+                ("PG006", "", Severity::Note),
+                ("PG101", "Fn", Severity::Error)
+            ]
+        );
+        assert!(after.suppressed.is_empty());
+    }
+
+    #[test]
+    fn unused_unknown_and_input_error_suppressions_are_warned() {
+        let report = run(
+            vec![],
+            vec![
+                inline("PG101", None, None),
+                inline("PG1O1", None, None),
+                inline("PG001", None, None),
+            ],
+            &Rules::default(),
+        );
+        let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                // At the entry (offset 5), then at the `id`s (offset 10).
+                "suppression of `PG101` matches no finding in this template; remove it",
+                "an input error cannot be suppressed; remove this suppression",
+                "suppression names no check `PG1O1`; `permgate checks` lists them",
+            ]
+        );
+        // Not when the check is not reported in this run.
+        let rules = Rules {
+            active: Some(vec!["PG005", "PG205"]),
+            ..Rules::default()
+        };
+        assert!(
+            run(vec![], vec![inline("PG101", None, None)], &rules)
+                .findings
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn severity_overrides_keep_unknowns_below_certain_findings() {
+        let mut unknown = finding("PG205", "Url", None);
+        unknown.certainty = Certainty::CannotVerify {
+            reason: "a parameter".into(),
+        };
+        let mut rules = Rules::default();
+        rules
+            .severity
+            .insert("PG205", SeverityOverride::To(Severity::Error));
+        rules.severity.insert("PG101", SeverityOverride::Off);
+        let report = run(
+            vec![
+                finding("PG205", "Url2", None),
+                unknown,
+                finding("PG101", "Fn", None),
+            ],
+            vec![],
+            &rules,
+        );
+        assert_eq!(
+            checks(&report),
+            [
+                ("PG205", "Url", Severity::Warning),
+                ("PG205", "Url2", Severity::Error)
+            ]
+        );
+    }
 }

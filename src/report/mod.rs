@@ -20,7 +20,7 @@ pub(crate) mod escape;
 mod position;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
