@@ -295,15 +295,13 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         today: crate::day::Day::today(),
     };
     let mut report = crate::audit_with(&paths, stdin, &options);
-    // Read before writing, so that `--baseline F --write-baseline F` compares with the old one.
-    let old = baseline
-        .as_ref()
-        .map(|p| crate::baseline::read(p))
-        .transpose()?;
+    // Writing a baseline replaces the one named: the run is compared with what it just wrote
+    // (so the old file is neither read nor required).
     if let Some(path) = &args.write_baseline {
         let written = crate::baseline::write(&report, path)?;
         crate::baseline::apply(&mut report, &written, &path.display().to_string());
-    } else if let (Some(old), Some(path)) = (old, &baseline) {
+    } else if let Some(path) = &baseline {
+        let old = crate::baseline::read(path)?;
         crate::baseline::apply(&mut report, &old, &path.display().to_string());
     }
 

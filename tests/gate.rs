@@ -525,6 +525,14 @@ fn a_baseline_lets_only_new_findings_fail_and_counts_the_fixed_ones() {
             .ends_with("; 1 baselined, 1 fixed\n")
     );
 
+    // A baseline named in the configuration but not written yet can be written.
+    repo.write(".permgate.toml", "baseline = \"first-baseline.json\"\n");
+    assert_eq!(repo.run(&[]).code, 2);
+    let first = repo.run(&["--write-baseline", "first-baseline.json"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(repo.run(&[]).code, 0);
+    repo.write(".permgate.toml", "baseline = \"permgate-baseline.json\"\n");
+
     // A baseline of another version or shape is an error naming the file.
     repo.write(
         "permgate-baseline.json",
@@ -693,6 +701,26 @@ fn junit_output_through_the_binary() {
         ),
         "{run:?}"
     );
+    // Valid against the Jenkins JUnit schema (xmllint is installed by `.ci/run`).
+    repo.write("report.xml", &run.stdout);
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/vendor/junit-10.xsd");
+    let lint = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(repo.root.join("report.xml"))
+        .output();
+    match lint {
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: xmllint is not installed ({e})");
+        }
+        Err(e) => panic!("xmllint is needed in CI: {e}"),
+    }
 }
 
 #[test]
