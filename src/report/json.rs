@@ -270,6 +270,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn suppressed_findings_and_the_baseline_validate() {
+        let mut report = sample_report();
+        let file = report
+            .files
+            .iter_mut()
+            .find(|f| !f.findings.is_empty())
+            .unwrap();
+        let finding = file.findings.remove(0);
+        let fingerprint = fingerprint(file, &finding);
+        file.suppressed.push(crate::report::Suppressed {
+            finding,
+            reason: "accepted".into(),
+            origin: crate::report::SuppressionOrigin::Config {
+                file: ".permgate.toml".into(),
+                line: Some(3),
+            },
+        });
+        report.baseline = Some(crate::report::BaselineOutcome {
+            path: "base.json".into(),
+            fixed: vec![crate::report::BaselineEntry {
+                fingerprint: "0123456789abcdef".into(),
+                check: "PG101".into(),
+                file: "gone.yaml".into(),
+                resource: "Esm".into(),
+                message: "m".into(),
+            }],
+        });
+        let document: Value = serde_json::from_str(&render(&report)).unwrap();
+        assert_valid_report(&document);
+        let suppressed = &document["suppressed"][0];
+        assert_eq!(suppressed["fingerprint"], fingerprint.as_str());
+        assert_eq!(suppressed["suppression"]["kind"], "config");
+        assert_eq!(suppressed["suppression"]["line"], 3);
+        assert_eq!(document["summary"]["suppressed"], 1);
+        assert_eq!(document["summary"]["fixed"], 1);
+        assert_eq!(document["baseline"]["fixed"][0]["file"], "gone.yaml");
+    }
+
+    #[test]
     fn fields_carry_what_the_findings_say() {
         let document: Value = serde_json::from_str(&render(&sample_report())).unwrap();
         assert_eq!(document["version"], "2");

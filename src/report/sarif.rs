@@ -585,6 +585,63 @@ mod tests {
     }
 
     #[test]
+    fn suppressed_and_baselined_findings_are_dismissed_results() {
+        let mut report = sample_report();
+        let file = report
+            .files
+            .iter_mut()
+            .find(|f| !f.findings.is_empty())
+            .unwrap();
+        let inline = file.findings.remove(0);
+        let baselined = file.findings.remove(0);
+        file.suppressed.push(crate::report::Suppressed {
+            finding: inline,
+            reason: "accepted".into(),
+            origin: SuppressionOrigin::Inline {
+                file: "plans/prod.tfplan.json".into(),
+                line: None,
+            },
+        });
+        file.suppressed.push(crate::report::Suppressed {
+            finding: baselined,
+            reason: "in the baseline".into(),
+            origin: SuppressionOrigin::Baseline {
+                file: "base.json".into(),
+            },
+        });
+        report.baseline = Some(crate::report::BaselineOutcome::default());
+        let log: Value = serde_json::from_str(&render(&report, &checks())).unwrap();
+        assert_valid_sarif(&log);
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let suppressions: Vec<(&str, &str)> = results
+            .iter()
+            .filter_map(|r| {
+                let s = r.get("suppressions")?;
+                Some((
+                    s[0]["kind"].as_str().unwrap(),
+                    r["baselineState"].as_str().unwrap(),
+                ))
+            })
+            .collect();
+        assert_eq!(
+            suppressions,
+            [("inSource", "new"), ("external", "unchanged")]
+        );
+        assert!(
+            results
+                .iter()
+                .filter(|r| r.get("suppressions").is_none() && r["ruleId"] != "PG001")
+                .all(|r| r["baselineState"] == "new")
+        );
+        let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
+        assert_eq!(
+            log["runs"][0]["tool"]["driver"]["informationUri"],
+            REPOSITORY
+        );
+        assert_eq!(rule["properties"]["tags"][0], "correctness");
+    }
+
+    #[test]
     fn sample_report_matches_snapshot_and_official_schema() {
         let output = render(&sample_report(), &checks());
         let log: Value = serde_json::from_str(&output).unwrap();
