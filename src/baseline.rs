@@ -148,11 +148,16 @@ pub fn apply(report: &mut Report, baseline: &BaselineFile, name: &str) {
         .iter()
         .map(|e| (e.fingerprint.as_str(), e))
         .collect();
+    let known: std::collections::HashSet<&str> = baseline
+        .findings
+        .iter()
+        .map(|e| e.fingerprint.as_str())
+        .collect();
     for file in &mut report.files {
         let findings = std::mem::take(&mut file.findings);
         for finding in findings {
             let key = fingerprint(file, &finding);
-            if baseline.findings.iter().any(|e| e.fingerprint == key) {
+            if known.contains(key.as_str()) {
                 remaining.remove(key.as_str());
                 file.suppressed.push(Suppressed {
                     finding,
