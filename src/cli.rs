@@ -260,6 +260,13 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         (None, Some(c)) => c.file.baseline.as_ref().map(|b| c.dir().join(b.get_ref())),
         (None, None) => None,
     };
+    // Writing a baseline replaces the one named: the run is compared with what it writes, so
+    // the old file is neither read nor required. Otherwise a bad baseline stops the run before
+    // anything is audited.
+    let old_baseline = match (&args.write_baseline, &baseline) {
+        (None, Some(path)) => Some((crate::baseline::read(path)?, path.display().to_string())),
+        _ => None,
+    };
 
     let mut paths = default_paths(args.paths);
     let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
@@ -295,14 +302,11 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         today: crate::day::Day::today(),
     };
     let mut report = crate::audit_with(&paths, stdin, &options);
-    // Writing a baseline replaces the one named: the run is compared with what it just wrote
-    // (so the old file is neither read nor required).
     if let Some(path) = &args.write_baseline {
         let written = crate::baseline::write(&report, path)?;
         crate::baseline::apply(&mut report, &written, &path.display().to_string());
-    } else if let Some(path) = &baseline {
-        let old = crate::baseline::read(path)?;
-        crate::baseline::apply(&mut report, &old, &path.display().to_string());
+    } else if let Some((old, name)) = &old_baseline {
+        crate::baseline::apply(&mut report, old, name);
     }
 
     let color = match args.color {
