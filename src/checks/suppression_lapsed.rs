@@ -37,7 +37,7 @@ crate::declare_check! {
         id: "PG006",
         slug: "suppression-lapsed",
         severity: Note,
-        sources: [],
+        sources: ["SAMT"],
     }
 }
 

@@ -16,6 +16,12 @@ crate::declare_check! {
     /// of the run. One that takes none is reported here, at the suppression, and so is an
     /// inline suppression whose `id` names no check. A `[[ignore]]` entry with a `path` that
     /// matches none of the files of the run is not reported: the run did not look at them.
+    /// Inline suppressions live in `Metadata`, which CloudFormation keeps without validating
+    /// it, on a resource
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-metadata.html>)
+    /// or for the template
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/metadata-section-structure.html>),
+    /// and which the SAM transform passes on to the resources it generates.
     ///
     /// ## Why it matters
     /// A suppression outlives the problem it accepted: once the permission is fixed, a stale
@@ -41,7 +47,7 @@ crate::declare_check! {
         id: "PG005",
         slug: "suppression-unused",
         severity: Warning,
-        sources: [],
+        sources: ["SAMT"],
     }
 }
 
