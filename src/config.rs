@@ -410,11 +410,24 @@ fn suppression(
                 ),
             )
         })?;
-    let glob = |g: &Option<Spanned<String>>, separator: bool| -> Result<_, ConfigError> {
+    // A resource glob knows `*` and `?` only: Terraform addresses are full of brackets
+    // (`aws_sqs_queue.q["orders"]`), which would otherwise be character classes.
+    let glob = |g: &Option<Spanned<String>>, is_path: bool| -> Result<_, ConfigError> {
         g.as_ref()
             .map(|g| {
-                globset::GlobBuilder::new(g.get_ref())
-                    .literal_separator(separator)
+                let pattern = if is_path {
+                    g.get_ref().clone()
+                } else {
+                    g.get_ref()
+                        .chars()
+                        .map(|c| match c {
+                            '[' | ']' | '{' | '}' => globset::escape(&c.to_string()),
+                            c => c.to_string(),
+                        })
+                        .collect()
+                };
+                globset::GlobBuilder::new(&pattern)
+                    .literal_separator(is_path)
                     .build()
                     .map(|m| (g.get_ref().clone(), m.compile_matcher()))
                     .map_err(|e| config.error(g.span(), format!("not a glob: {}", e.kind())))
@@ -485,6 +498,12 @@ resource = "Public*"
 path = "stacks/*.yaml"
 reason = "a public webhook, checked by signature"
 until = 2030-01-01
+
+[[ignore]]
+check = "PG101"
+resource = 'module.m.aws_lambda_event_source_mapping.this["*"]'
+path = "plans/**"
+reason = "the platform team's role"
 "#,
         )
         .unwrap();
@@ -502,6 +521,12 @@ until = 2030-01-01
         assert!(s.path.as_ref().unwrap().1.is_match("stacks/a.yaml"));
         assert!(!s.path.as_ref().unwrap().1.is_match("stacks/deep/a.yaml"));
         assert_eq!(s.until.as_ref().unwrap().0, "2030-01-01");
+        // Brackets in a resource glob are literal; `**` in a path crosses directories.
+        let tf = &rules.suppressions[1];
+        let resource = &tf.resource.as_ref().unwrap().1;
+        assert!(resource.is_match("module.m.aws_lambda_event_source_mapping.this[\"orders\"]"));
+        assert!(!resource.is_match("module.m.aws_lambda_event_source_mapping.this"));
+        assert!(tf.path.as_ref().unwrap().1.is_match("plans/prod/tf.json"));
     }
 
     #[test]
@@ -534,8 +559,8 @@ until = 2030-01-01
                 ".permgate.toml:4:9: `until` must be a date",
             ),
             (
-                "[[ignore]]\ncheck = \"PG101\"\nreason = \"r\"\nresource = \"[a\"\n",
-                ".permgate.toml:4:12: not a glob",
+                "[[ignore]]\ncheck = \"PG101\"\nreason = \"r\"\npath = \"[a\"\n",
+                ".permgate.toml:4:8: not a glob",
             ),
             (
                 "[severity]\nPG101 = \"fatal\"\n",
