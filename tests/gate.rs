@@ -196,15 +196,15 @@ fn the_config_is_found_up_to_the_repository_root_or_named() {
     let named = repo.run(&["--config", "conf/strict.toml", "--format", "json"]);
     assert_eq!(named.code, 1, "{named:?}");
     assert_eq!(named.json()["findings"][0]["severity"], "error");
-    // A file above the repository root is not this repository's.
-    std::fs::write(
-        repo.root.parent().unwrap().join(".permgate.toml"),
-        "bad = 1\n",
-    )
-    .ok();
-    let plain = repo.run(&["--format", "json"]);
-    std::fs::remove_file(repo.root.parent().unwrap().join(".permgate.toml")).ok();
-    assert_eq!(plain.code, 0, "{plain:?}");
+    // A file above the repository root is not this repository's: a repository nested in
+    // this one, with its own `.git`, does not read the outer `.permgate.toml`.
+    repo.write(".permgate.toml", "bad = 1\n")
+        .write("inner/.git/HEAD", "")
+        .fixture(URL, "inner/url.yaml");
+    let inner = repo.run_in("inner", &["--format", "json"], None, &[]);
+    assert_eq!(inner.code, 0, "{inner:?}");
+    assert_eq!(repo.run(&[]).code, 2, "the outer repository reads it");
+    std::fs::remove_dir_all(repo.root.join("inner")).unwrap();
     // The command line wins over the file.
     repo.write(
         ".permgate.toml",
