@@ -26,19 +26,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Audit templates and plans: every missing or risky permission, with its location and fix
-    Check {
-        /// Files or directories (default: the current directory)
-        paths: Vec<PathBuf>,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Lowest severity that makes the exit code 1
-        #[arg(long, value_enum, default_value_t = FailOn::Error)]
-        fail_on: FailOn,
-        /// When to use colour in text output
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
-    },
+    Check(CheckArgs),
     /// Print the resource model extracted from templates and plans
     Inventory {
         /// Files or directories (default: the current directory)
@@ -73,8 +61,52 @@ pub enum Command {
     },
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
+/// The options of `permgate check`. Every option but `--config`, `--no-config`, `--color`,
+/// `--write-baseline` and `--stdin-filename` can also be set in `.permgate.toml` under the same
+/// name; the command line wins.
+#[derive(clap::Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Files or directories (default: the current directory); `-` reads one input from
+    /// standard input
+    pub paths: Vec<PathBuf>,
+    /// Output format [default: text]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Lowest severity that makes the exit code 1 [default: error]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// When to use colour in text output
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Configuration file [default: the nearest `.permgate.toml` from the current directory up
+    /// to the repository root]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Read no configuration file
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Report only these checks: ids (`PG101`), id prefixes (`PG1`) or names, comma-separated
+    /// or repeated
+    #[arg(long, value_name = "CHECK", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not report these checks (same forms as `--select`)
+    #[arg(long, value_name = "CHECK", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Report only findings that are not in this baseline file (exit code too); the summary
+    /// counts the baselined ones and the ones fixed since
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record this run's findings in a baseline file; the run then counts them as baselined
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// The file name standard input (`-`) is reported under and fingerprinted with
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum ColorChoice {
+    #[default]
     Auto,
     Always,
     Never,
@@ -103,24 +135,7 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Check {
-            paths,
-            format,
-            fail_on,
-            color,
-        } => {
-            let report = crate::audit(&default_paths(paths));
-            let color = match color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    use std::io::IsTerminal;
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
-            crate::report::write(&report, format, crate::checks::CHECKS, color, out)?;
-            Ok(report.exit_code(fail_on))
-        }
+        Command::Check(args) => check(args, out),
         Command::Access {
             role,
             action,
@@ -202,6 +217,134 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             Ok(if any_error { 2 } else { 0 })
         }
     }
+}
+
+/// `permgate check`: the configuration, the audit, the baseline, the report.
+fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir()?;
+    let root = crate::config::repository_root(&cwd);
+    let config = if args.no_config {
+        None
+    } else {
+        match &args.config {
+            Some(path) => Some(crate::config::load(path)?),
+            None => crate::config::discover(&cwd, &root)
+                .map(|p| crate::config::load(&p))
+                .transpose()?,
+        }
+    };
+    let format = match (args.format, &config) {
+        (Some(f), _) => f,
+        (None, Some(c)) => c.format()?.unwrap_or_default(),
+        (None, None) => Format::default(),
+    };
+    let fail_on = match (args.fail_on, &config) {
+        (Some(f), _) => f,
+        (None, Some(c)) => c.fail_on()?.unwrap_or_default(),
+        (None, None) => FailOn::default(),
+    };
+    let selectors = |list: Vec<String>| {
+        (!list.is_empty()).then(|| {
+            list.into_iter()
+                .map(|text| crate::config::Selector { text, span: None })
+                .collect()
+        })
+    };
+    let rules = crate::config::rules(
+        config.as_ref(),
+        selectors(args.select),
+        selectors(args.ignore),
+    )?;
+    let baseline = match (&args.baseline, &config) {
+        (Some(path), _) => Some(path.clone()),
+        (None, Some(c)) => c.file.baseline.as_ref().map(|b| c.dir().join(b.get_ref())),
+        (None, None) => None,
+    };
+    // Writing a baseline replaces the one named: the run is compared with what it writes, so
+    // the old file is neither read nor required. Otherwise a bad baseline stops the run before
+    // anything is audited.
+    let old_baseline = match (&args.write_baseline, &baseline) {
+        (None, Some(path)) => Some((crate::baseline::read(path)?, path.display().to_string())),
+        _ => None,
+    };
+
+    let mut paths = default_paths(args.paths);
+    let stdin_count = paths.iter().filter(|p| p.as_os_str() == "-").count();
+    if stdin_count > 1 {
+        anyhow::bail!("`-` (standard input) can be given once");
+    }
+    if args.stdin_filename.is_some() && stdin_count == 0 {
+        anyhow::bail!(
+            "`--stdin-filename` names standard input, which is read only when `-` is a path"
+        );
+    }
+    let stdin = if stdin_count == 1 {
+        paths.retain(|p| p.as_os_str() != "-");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)?;
+        Some(crate::StdinInput {
+            name: args
+                .stdin_filename
+                .unwrap_or_else(|| PathBuf::from("<stdin>")),
+            bytes,
+        })
+    } else {
+        None
+    };
+    if paths.is_empty() && stdin.is_none() {
+        paths.push(PathBuf::from("."));
+    }
+
+    let options = crate::AuditOptions {
+        rules,
+        root,
+        cwd,
+        today: crate::day::Day::today(),
+    };
+    let mut report = crate::audit_with(&paths, stdin, &options);
+    if let Some(path) = &args.write_baseline {
+        let written = crate::baseline::write(&report, path)?;
+        crate::baseline::apply(&mut report, &written, &path.display().to_string());
+    } else if let Some((old, name)) = &old_baseline {
+        crate::baseline::apply(&mut report, old, name);
+    }
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    match format {
+        Format::Github => {
+            let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
+            if let Some(path) = &summary {
+                let markdown =
+                    crate::report::github::summary_markdown(&report, crate::checks::CHECKS);
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "cannot write the job summary `{}`: {e}",
+                            std::path::Path::new(path).display()
+                        )
+                    })?;
+                file.write_all(markdown.as_bytes())?;
+            }
+            crate::report::github::write_with_summary(
+                &report,
+                crate::checks::CHECKS,
+                summary.is_some(),
+                out,
+            )?;
+        }
+        _ => crate::report::write(&report, format, crate::checks::CHECKS, color, out)?,
+    }
+    Ok(report.exit_code(fail_on))
 }
 
 /// `permgate access`: reads the inputs, reports the ones that cannot be read on stderr, and

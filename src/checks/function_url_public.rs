@@ -27,7 +27,11 @@ crate::declare_check! {
     /// Use `AuthType: AWS_IAM` and grant the callers `lambda:InvokeFunctionUrl` and
     /// `lambda:InvokeFunction` (in their identity policies, or in the function policy for
     /// another account). If the URL must be public, check the caller in the function and
-    /// suppress this finding for the URL.
+    /// suppress this finding for the URL, with the reason: on the URL resource (or the SAM
+    /// function whose `FunctionUrlConfig` makes it),
+    /// `Metadata: {permgate: {ignore: [{id: PG205, reason: "…"}]}}`; for a Terraform plan, an
+    /// `[[ignore]]` entry with `check = "PG205"` and the URL's address as `resource` in
+    /// `.permgate.toml`.
     ///
     /// ## Example
     /// ```yaml

@@ -51,6 +51,8 @@ pub mod push_permission_confused_deputy;
 pub mod push_permission_missing;
 pub mod render;
 pub mod requirements;
+pub mod suppression_lapsed;
+pub mod suppression_unused;
 #[cfg(test)]
 pub mod testing;
 
@@ -70,6 +72,9 @@ pub struct CheckInfo {
     pub docs: &'static str,
     /// Source keys from the research spec's source table (e.g. `L-SQS`).
     pub sources: &'static [&'static str],
+    /// The file, relative to the repository root, whose doc comment is the check's
+    /// documentation (SARIF `helpUri` links to it); empty when there is none.
+    pub source_file: &'static str,
 }
 
 /// Declares a check's [`CheckInfo`] from its doc comment: the first line is the summary, the
@@ -93,6 +98,7 @@ macro_rules! declare_check {
             summary: $summary.trim_ascii(),
             docs: concat!($($doc, "\n"),*),
             sources: &[$($src),*],
+            source_file: file!(),
         };
     };
 }
@@ -103,6 +109,8 @@ pub static CHECKS: &[&CheckInfo] = &[
     &policy_document_invalid::POLICY_DOCUMENT_INVALID,
     &policy_action_unknown::POLICY_ACTION_UNKNOWN,
     &input_warning::INPUT_WARNING,
+    &suppression_unused::SUPPRESSION_UNUSED,
+    &suppression_lapsed::SUPPRESSION_LAPSED,
     &function_role_trust::FUNCTION_ROLE_TRUST,
     &esm_sqs::ESM_SQS,
     &esm_kinesis::ESM_KINESIS,

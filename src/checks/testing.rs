@@ -21,7 +21,7 @@ use crate::report::{self, FileStatus, Format};
 /// Checks whose findings are about the input itself (a document IAM refuses, a part that was
 /// not read), not about a permission: they have no `missing`, and their `fail*` findings must
 /// instead have a location when the file has lines.
-const INPUT_CHECKS: &[&str] = &["PG002", "PG004"];
+const INPUT_CHECKS: &[&str] = &["PG002", "PG004", "PG005", "PG006"];
 
 pub fn fixture_dir(check: &CheckInfo) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

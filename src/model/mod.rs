@@ -107,6 +107,26 @@ pub struct Stack {
     /// Problems that did not stop the reading (an errored plan, an attribute of an unexpected
     /// type): the stack is usable but may be incomplete.
     pub diagnostics: Vec<crate::diag::FileError>,
+    /// Suppressions written in the input itself (`Metadata.permgate.ignore` of a template or
+    /// of a resource).
+    pub suppressions: Vec<InlineSuppression>,
+}
+
+/// A suppression written in the input: `Metadata: {permgate: {ignore: [{id, reason}]}}` at the
+/// template's top level or on a resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InlineSuppression {
+    /// The check id or slug as written (`PG101`, `esm-sqs-permissions`).
+    pub check: Located<String>,
+    /// Why the finding is accepted; never empty (the reader refuses a suppression without one).
+    pub reason: String,
+    /// `YYYY-MM-DD`: after this day the suppression lapses.
+    pub until: Option<Located<String>>,
+    /// `None` for the whole template; otherwise the resource's logical id followed by the ids
+    /// of every resource SAM generates from it (they carry the suppression too).
+    pub resources: Option<Vec<String>>,
+    /// The entry in the `ignore` list.
+    pub span: Option<Span>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 pub mod cfn;
 pub mod json;
 pub mod sam;
+pub mod suppressions;
 pub mod syntax;
 pub mod tfplan;
 pub mod yaml;
@@ -115,22 +116,28 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
             reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
         }));
     }
-    let (format, lowered, diagnostics) = if is_sam(&root) {
+    let (format, lowered, diagnostics, suppressions) = if is_sam(&root) {
         let expansion = sam::expand(&root)?;
         let provenance = expansion.provenance.for_lowering();
+        // Read from the template as written: SAM generates resources a suppression on the
+        // SAM resource covers.
+        let suppressions = suppressions::read(&root, &provenance.generated_from)?;
         (
             InputFormat::Sam,
             cfn::lower(&expansion.template, &provenance),
             expansion.diagnostics,
+            suppressions,
         )
     } else {
         (
             InputFormat::Cloudformation,
             cfn::lower(&root, &cfn::Provenance::default()),
             Vec::new(),
+            suppressions::read(&root, &std::collections::HashMap::new())?,
         )
     };
     let mut stack = lowered.map_err(first_error)?;
+    stack.suppressions = suppressions;
     // What the SAM expansion left out (a property it ignores, a resource type it keeps as
     // written) is reported with the stack, not lost.
     stack.diagnostics.extend(diagnostics);

@@ -63,6 +63,7 @@ pub(crate) const ESM_SQS: CheckInfo = CheckInfo {
            `sqs:GetQueueAttributes` on the queue.\n\n## Why it matters\n\nThe mapping fails to \
            enable.\n\n## How to fix\n\nAdd the statement.\n\n## Example\n\n```yaml\n{}\n```\n",
     sources: &["L-SQS"],
+    source_file: "",
 };
 
 pub(crate) const KMS_QUEUE: CheckInfo = CheckInfo {
@@ -73,6 +74,7 @@ pub(crate) const KMS_QUEUE: CheckInfo = CheckInfo {
     docs: "## What it checks\n\n`kms:Decrypt` on the queue's key.\n\n## Why it matters\n\n\
            Messages cannot be read.\n\n## How to fix\n\nGrant it.\n\n## Example\n\n-\n",
     sources: &["L-SQS"],
+    source_file: "",
 };
 
 pub(crate) const VISIBILITY: CheckInfo = CheckInfo {
@@ -83,6 +85,7 @@ pub(crate) const VISIBILITY: CheckInfo = CheckInfo {
     docs: "## What it checks\n\nThe visibility timeout.\n\n## Why it matters\n\nDuplicates.\n\n\
            ## How to fix\n\nRaise it.\n\n## Example\n\n-\n",
     sources: &["L-SQS"],
+    source_file: "",
 };
 
 pub(crate) fn checks() -> Vec<&'static CheckInfo> {

@@ -2,8 +2,12 @@
 //! pull request's files.
 //!
 //! Input: a normalized [`Report`] and the [`CheckInfo`] of the checks that ran (for titles).
-//! Output: one `::error` / `::warning` / `::notice` command per finding and per file error, then
-//! a summary line of plain text. Invariants: every command is exactly one line; user text is
+//! Output: one `::error` / `::warning` / `::notice` command per finding and per file error,
+//! errors first, then warnings, then notices (GitHub shows at most 10 annotations of each kind
+//! per step, so the ones that matter most come first), a line saying how many were beyond what
+//! GitHub shows and where to read them, then a summary line of plain text. With
+//! [`summary_markdown`], the same findings as a Markdown table for the job summary
+//! (`$GITHUB_STEP_SUMMARY`). Invariants: every command is exactly one line; user text is
 //! escaped by GitHub's rules (`%`, CR and LF in the message; also `:` and `,` in properties) and
 //! other control characters are written as visible `\u{..}` escapes, so nothing in a template can
 //! start a command of its own or colour the log. `line`/`col` appear only when there is a span.
@@ -15,10 +19,71 @@ use crate::checks::CheckInfo;
 use crate::diag::{Certainty, Finding, Severity};
 use crate::source::{SourceFile, Span};
 
+/// How many annotations of one kind GitHub shows for a step.
+pub const ANNOTATIONS_SHOWN: usize = 10;
+
 /// Writes one workflow command per finding and file error, then the summary line.
 pub fn write(report: &Report, checks: &[&CheckInfo], out: &mut dyn Write) -> std::io::Result<()> {
+    write_with_summary(report, checks, false, out)
+}
+
+/// [`write`]; `summary_written` says whether [`summary_markdown`] went to the job summary,
+/// which the note about annotations beyond GitHub's limit then points to.
+pub fn write_with_summary(
+    report: &Report,
+    checks: &[&CheckInfo],
+    summary_written: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut beyond = [0usize; 3];
+    for (i, severity) in [Severity::Error, Severity::Warning, Severity::Note]
+        .into_iter()
+        .enumerate()
+    {
+        let count = write_commands(report, checks, severity, out)?;
+        if let Some(b) = beyond.get_mut(i) {
+            *b = count.saturating_sub(ANNOTATIONS_SHOWN);
+        }
+    }
+    let [errors, warnings, notes] = beyond;
+    if errors + warnings + notes > 0 {
+        let mut parts = Vec::new();
+        for (n, one, many) in [
+            (errors, "error", "errors"),
+            (warnings, "warning", "warnings"),
+            (notes, "notice", "notices"),
+        ] {
+            if n > 0 {
+                parts.push(format!("{n} more {}", if n == 1 { one } else { many }));
+            }
+        }
+        let place = if summary_written {
+            "the job summary lists every finding"
+        } else {
+            "every finding is in the log above"
+        };
+        writeln!(
+            out,
+            "GitHub shows {ANNOTATIONS_SHOWN} annotations of each kind per step: {} are not shown as annotations; {place}",
+            parts.join(", ")
+        )?;
+    }
+    writeln!(out, "{}", summary_line(&report.summary()))
+}
+
+/// Writes the commands of one severity (file errors count as errors); returns how many.
+fn write_commands(
+    report: &Report,
+    checks: &[&CheckInfo],
+    severity: Severity,
+    out: &mut dyn Write,
+) -> std::io::Result<usize> {
+    let mut count = 0;
     for file in &report.files {
-        if let Some(error) = &file.error {
+        if let Some(error) = &file.error
+            && severity == Severity::Error
+        {
+            count += 1;
             let mut message = error.message.clone();
             if let Some(help) = &error.help {
                 message.push_str(" — help: ");
@@ -28,17 +93,136 @@ pub fn write(report: &Report, checks: &[&CheckInfo], out: &mut dyn Write) -> std
             command(
                 out,
                 Severity::Error,
+                &file.key_path,
                 &file.source,
                 error.span,
                 &title,
                 &message,
             )?;
         }
-        for finding in &file.findings {
+        for finding in file.findings.iter().filter(|f| f.severity == severity) {
+            count += 1;
             write_finding(out, file, finding, checks)?;
         }
     }
-    writeln!(out, "{}", summary_line(&report.summary()))
+    Ok(count)
+}
+
+/// The job summary: a heading with the summary line, then a table of every finding and file
+/// error (errors first), then the suppressed and baselined findings.
+pub fn summary_markdown(report: &Report, checks: &[&CheckInfo]) -> String {
+    let mut md = String::from("## permgate\n\n");
+    md.push_str(&cell(&summary_line(&report.summary())));
+    md.push_str("\n\n");
+    let mut rows = Vec::new();
+    for file in &report.files {
+        if let Some(error) = &file.error {
+            rows.push((
+                Severity::Error,
+                file,
+                INPUT_ERROR_ID.to_string(),
+                error.span,
+                String::new(),
+                error.message.clone(),
+            ));
+        }
+        for f in &file.findings {
+            let mut message = f.message.clone();
+            if let Certainty::CannotVerify { reason } = &f.certainty {
+                message.push_str(" — cannot verify: ");
+                message.push_str(reason);
+            }
+            if let Some(fix) = &f.fix {
+                message.push_str(" — help: ");
+                message.push_str(&fix.help);
+            }
+            rows.push((
+                f.severity,
+                file,
+                title(f.check, checks),
+                f.span,
+                f.resource.clone(),
+                message,
+            ));
+        }
+    }
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
+    if !rows.is_empty() {
+        md.push_str(
+            "| severity | check | location | resource | finding |\n|---|---|---|---|---|\n",
+        );
+        for (severity, file, check, span, resource, message) in rows {
+            let mut location = file.key_path.clone();
+            if let Some(region) = position::region(&file.source, span) {
+                location.push_str(&format!(":{}", region.start.line));
+            }
+            md.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                severity.as_str(),
+                cell(&check),
+                code(&location),
+                if resource.is_empty() {
+                    String::new()
+                } else {
+                    code(&resource)
+                },
+                cell(&message)
+            ));
+        }
+        md.push('\n');
+    }
+    let suppressed: Vec<_> = report
+        .files
+        .iter()
+        .flat_map(|file| file.suppressed.iter().map(move |s| (file, s)))
+        .collect();
+    if !suppressed.is_empty() {
+        md.push_str("<details><summary>suppressed and baselined findings</summary>\n\n");
+        md.push_str("| check | location | resource | why |\n|---|---|---|---|\n");
+        for (file, s) in suppressed {
+            let mut why = format!("{}: {}", s.origin.kind(), s.reason);
+            if let Some(line) = s.origin.line() {
+                why.push_str(&format!(" ({}:{line})", s.origin.file()));
+            }
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&title(s.finding.check, checks)),
+                code(&file.key_path),
+                code(&s.finding.resource),
+                cell(&why)
+            ));
+        }
+        md.push_str("\n</details>\n\n");
+    }
+    md
+}
+
+fn title(check: &str, checks: &[&CheckInfo]) -> String {
+    match checks.iter().find(|c| c.id == check) {
+        Some(info) => format!("{} ({})", info.id, info.slug),
+        None => check.to_string(),
+    }
+}
+
+/// A Markdown table cell: one line, `|` escaped, control characters visible.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '\r' | '\n' => out.push(' '),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if escape::is_unsafe(c) => escape::push_escaped(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as inline code in a table cell (backticks inside are replaced, so the span holds).
+fn code(text: &str) -> String {
+    format!("`{}`", cell(&text.replace('`', "'")))
 }
 
 fn write_finding(
@@ -47,10 +231,7 @@ fn write_finding(
     finding: &Finding,
     checks: &[&CheckInfo],
 ) -> std::io::Result<()> {
-    let title = match checks.iter().find(|c| c.id == finding.check) {
-        Some(info) => format!("{} ({})", info.id, info.slug),
-        None => finding.check.to_string(),
-    };
+    let title = title(finding.check, checks);
     let span = position::clamp(&file.source, finding.span);
     let mut message = String::new();
     if span.is_none() && !finding.resource.is_empty() {
@@ -68,12 +249,21 @@ fn write_finding(
         message.push_str(" — help: ");
         message.push_str(&fix.help);
     }
-    command(out, finding.severity, &file.source, span, &title, &message)
+    command(
+        out,
+        finding.severity,
+        &file.key_path,
+        &file.source,
+        span,
+        &title,
+        &message,
+    )
 }
 
 fn command(
     out: &mut dyn Write,
     severity: Severity,
+    key_path: &str,
     source: &SourceFile,
     span: Option<Span>,
     title: &str,
@@ -85,8 +275,8 @@ fn command(
         Severity::Note => "notice",
     };
     // GitHub matches `file` against paths relative to the repository root.
-    let path = position::normalized_path(source);
-    let mut line = format!("::{name} file={}", property(&path));
+    let path = key_path;
+    let mut line = format!("::{name} file={}", property(path));
     if let Some(region) = position::region(source, span) {
         let (start, end) = (region.start, region.end);
         line.push_str(&format!(",line={},col={}", start.line, start.column));

@@ -1,7 +1,8 @@
 //! `--format json`: the report as stable JSON.
 //!
 //! Input: a normalized [`Report`]. Output: one pretty-printed JSON document that validates
-//! against `schemas/report.schema.json` (version `1`). Invariants: field names and enum words
+//! against `schemas/report.schema.json` (version `2`: version 1 plus `suppressed`, `baseline`
+//! and the summary's `suppressed`, `baselined` and `fixed`). Invariants: field names and enum words
 //! never change within a version; `line` and `column` are 1-based (columns count Unicode scalar
 //! values) and null when the finding has no span; `fingerprint` does not depend on the line.
 
@@ -12,7 +13,7 @@ use crate::diag::{Certainty, Finding, Missing, RelatedRole, Severity};
 use crate::model::InputFormat;
 
 /// The value of the top-level `version` field.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -20,7 +21,31 @@ struct JsonReport<'a> {
     tool: Tool<'a>,
     files: Vec<JsonFile<'a>>,
     findings: Vec<JsonFinding<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
+    baseline: Option<JsonBaseline<'a>>,
     summary: Summary,
+}
+
+/// A finding kept out of `findings`, with why.
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'static str,
+    reason: &'a str,
+    file: &'a str,
+    line: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    file: &'a str,
+    fixed: &'a [super::BaselineEntry],
 }
 
 #[derive(Serialize)]
@@ -118,6 +143,26 @@ pub(crate) fn write_with_version(
         },
         files,
         findings,
+        suppressed: report
+            .files
+            .iter()
+            .zip(&paths)
+            .flat_map(|(file, path)| {
+                file.suppressed.iter().map(move |s| JsonSuppressed {
+                    finding: json_finding(file, path, &s.finding),
+                    suppression: JsonSuppression {
+                        kind: s.origin.kind(),
+                        reason: &s.reason,
+                        file: s.origin.file(),
+                        line: s.origin.line(),
+                    },
+                })
+            })
+            .collect(),
+        baseline: report.baseline.as_ref().map(|b| JsonBaseline {
+            file: &b.path,
+            fixed: &b.fixed,
+        }),
         summary: report.summary(),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
@@ -173,7 +218,7 @@ fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -
             help: &fix.help,
             statement: &fix.statement,
         }),
-        fingerprint: fingerprint(source, finding),
+        fingerprint: fingerprint(file, finding),
     }
 }
 
@@ -225,9 +270,48 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn suppressed_findings_and_the_baseline_validate() {
+        let mut report = sample_report();
+        let file = report
+            .files
+            .iter_mut()
+            .find(|f| !f.findings.is_empty())
+            .unwrap();
+        let finding = file.findings.remove(0);
+        let fingerprint = fingerprint(file, &finding);
+        file.suppressed.push(crate::report::Suppressed {
+            finding,
+            reason: "accepted".into(),
+            origin: crate::report::SuppressionOrigin::Config {
+                file: ".permgate.toml".into(),
+                line: Some(3),
+            },
+        });
+        report.baseline = Some(crate::report::BaselineOutcome {
+            path: "base.json".into(),
+            fixed: vec![crate::report::BaselineEntry {
+                fingerprint: "0123456789abcdef".into(),
+                check: "PG101".into(),
+                file: "gone.yaml".into(),
+                resource: "Esm".into(),
+                message: "m".into(),
+            }],
+        });
+        let document: Value = serde_json::from_str(&render(&report)).unwrap();
+        assert_valid_report(&document);
+        let suppressed = &document["suppressed"][0];
+        assert_eq!(suppressed["fingerprint"], fingerprint.as_str());
+        assert_eq!(suppressed["suppression"]["kind"], "config");
+        assert_eq!(suppressed["suppression"]["line"], 3);
+        assert_eq!(document["summary"]["suppressed"], 1);
+        assert_eq!(document["summary"]["fixed"], 1);
+        assert_eq!(document["baseline"]["fixed"][0]["file"], "gone.yaml");
+    }
+
+    #[test]
     fn fields_carry_what_the_findings_say() {
         let document: Value = serde_json::from_str(&render(&sample_report())).unwrap();
-        assert_eq!(document["version"], "1");
+        assert_eq!(document["version"], "2");
         assert_eq!(document["tool"]["name"], "permgate");
         let findings = document["findings"].as_array().unwrap();
         // The duplicate PG101 finding in the template is reported once.
@@ -326,7 +410,7 @@ pub(crate) mod tests {
         document["findings"][0]["extra"] = 1.into();
         assert!(!VALIDATOR.is_valid(&document));
         let mut document: Value = serde_json::from_str(&render(&sample_report())).unwrap();
-        document["version"] = "2".into();
+        document["version"] = "1".into();
         assert!(!VALIDATOR.is_valid(&document));
     }
 

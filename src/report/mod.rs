@@ -12,6 +12,7 @@
 
 pub mod github;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 pub mod text;
 
@@ -19,7 +20,7 @@ pub(crate) mod escape;
 mod position;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -33,6 +34,76 @@ use crate::source::SourceFile;
 #[derive(Debug, Default)]
 pub struct Report {
     pub files: Vec<FileReport>,
+    /// What the baseline given with `--baseline` did, when one was.
+    pub baseline: Option<BaselineOutcome>,
+}
+
+/// A baseline's effect on the run.
+#[derive(Debug, Default)]
+pub struct BaselineOutcome {
+    /// The baseline file, as given.
+    pub path: String,
+    /// Entries of the baseline that no finding of this run matched: fixed since, or their
+    /// file was not part of this run.
+    pub fixed: Vec<BaselineEntry>,
+}
+
+/// One finding recorded in a baseline.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub check: String,
+    /// The path relative to the repository root.
+    pub file: String,
+    pub resource: String,
+    pub message: String,
+}
+
+/// A finding kept out of the findings and the exit code, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub reason: String,
+    pub origin: SuppressionOrigin,
+}
+
+/// Where a suppression is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuppressionOrigin {
+    /// `Metadata.permgate.ignore` in the input: the file and line of the entry.
+    Inline { file: String, line: Option<u32> },
+    /// `[[ignore]]` in the configuration file.
+    Config { file: String, line: Option<u32> },
+    /// In the baseline file.
+    Baseline { file: String },
+}
+
+impl SuppressionOrigin {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SuppressionOrigin::Inline { .. } => "inline",
+            SuppressionOrigin::Config { .. } => "config",
+            SuppressionOrigin::Baseline { .. } => "baseline",
+        }
+    }
+
+    pub fn file(&self) -> &str {
+        match self {
+            SuppressionOrigin::Inline { file, .. }
+            | SuppressionOrigin::Config { file, .. }
+            | SuppressionOrigin::Baseline { file } => file,
+        }
+    }
+
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            SuppressionOrigin::Inline { line, .. } | SuppressionOrigin::Config { line, .. } => {
+                *line
+            }
+            SuppressionOrigin::Baseline { .. } => None,
+        }
+    }
 }
 
 /// What happened to one input file.
@@ -48,6 +119,11 @@ pub struct FileReport {
     /// The error, with its span when the file could be read but not parsed.
     pub error: Option<FileError>,
     pub findings: Vec<Finding>,
+    /// Findings a suppression or the baseline keeps out of `findings`.
+    pub suppressed: Vec<Suppressed>,
+    /// The path relative to the repository root, forward slashes: what fingerprints and
+    /// `path` globs use, whatever the spelling of the path given.
+    pub key_path: String,
 }
 
 /// Whether a file was audited.
@@ -71,8 +147,11 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, for code scanning.
     Sarif,
-    /// GitHub Actions workflow commands (annotations).
+    /// GitHub Actions workflow commands (annotations), and a job summary when
+    /// `$GITHUB_STEP_SUMMARY` is set.
     Github,
+    /// JUnit XML, for CI systems that show test results.
+    Junit,
 }
 
 /// The lowest severity that makes the run fail (exit code 1).
@@ -107,6 +186,12 @@ pub struct Summary {
     pub files_audited: usize,
     pub files_skipped: usize,
     pub files_error: usize,
+    /// Findings kept out by a suppression (config or inline).
+    pub suppressed: usize,
+    /// Findings kept out because the baseline has them.
+    pub baselined: usize,
+    /// Baseline entries no finding matched.
+    pub fixed: usize,
 }
 
 impl Summary {
@@ -123,24 +208,43 @@ impl FileReport {
         findings: Vec<Finding>,
     ) -> FileReport {
         FileReport {
+            key_path: position::normalized_path(&source),
             source,
             format: Some(format),
             status: FileStatus::Audited,
             message: None,
             error: None,
             findings,
+            suppressed: Vec::new(),
+        }
+    }
+
+    /// A file that is not a template or plan but has findings of its own (the configuration
+    /// file, for its unused or lapsed suppressions).
+    pub fn audited_other(source: Arc<SourceFile>, findings: Vec<Finding>) -> FileReport {
+        FileReport {
+            key_path: position::normalized_path(&source),
+            source,
+            format: None,
+            status: FileStatus::Audited,
+            message: None,
+            error: None,
+            findings,
+            suppressed: Vec::new(),
         }
     }
 
     /// A file that is not an input permgate audits.
     pub fn skipped(source: Arc<SourceFile>, reason: impl Into<String>) -> FileReport {
         FileReport {
+            key_path: position::normalized_path(&source),
             source,
             format: None,
             status: FileStatus::Skipped,
             message: Some(reason.into()),
             error: None,
             findings: Vec::new(),
+            suppressed: Vec::new(),
         }
     }
 
@@ -151,12 +255,14 @@ impl FileReport {
         error: FileError,
     ) -> FileReport {
         FileReport {
+            key_path: position::normalized_path(&source),
             source,
             format,
             status: FileStatus::Error,
             message: Some(error.message.clone()),
             error: Some(error),
             findings: Vec::new(),
+            suppressed: Vec::new(),
         }
     }
 
@@ -199,7 +305,10 @@ fn finding_order(a: &Finding, b: &Finding) -> Ordering {
 impl Report {
     /// A normalized report (sorted, without duplicate findings).
     pub fn new(files: Vec<FileReport>) -> Report {
-        let mut report = Report { files };
+        let mut report = Report {
+            files,
+            baseline: None,
+        };
         report.normalize();
         report
     }
@@ -234,7 +343,14 @@ impl Report {
                     Severity::Note => summary.notes += 1,
                 }
             }
+            for s in &file.suppressed {
+                match s.origin {
+                    SuppressionOrigin::Baseline { .. } => summary.baselined += 1,
+                    _ => summary.suppressed += 1,
+                }
+            }
         }
+        summary.fixed = self.baseline.as_ref().map_or(0, |b| b.fixed.len());
         summary
     }
 
@@ -265,6 +381,7 @@ pub fn write(
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, checks, out),
         Format::Github => github::write(report, checks, out),
+        Format::Junit => junit::write(report, checks, out),
     }
 }
 
@@ -274,12 +391,13 @@ pub const INPUT_ERROR_ID: &str = "PG001";
 pub const INPUT_ERROR_SLUG: &str = "input-error";
 
 /// The summary as one line of plain text:
-/// `2 errors, 1 warning, 0 notes in 4 files (1 skipped, 1 unreadable)`.
+/// `2 errors, 1 warning, 0 notes in 4 files (1 skipped, 1 unreadable)`, followed by
+/// `; 1 suppressed` and `; 3 baselined, 1 fixed` when suppressions or a baseline applied.
 pub fn summary_line(summary: &Summary) -> String {
     fn count(n: usize, one: &str, many: &str) -> String {
         format!("{n} {}", if n == 1 { one } else { many })
     }
-    format!(
+    let mut line = format!(
         "{}, {}, {} in {} ({} skipped, {} unreadable)",
         count(summary.errors, "error", "errors"),
         count(summary.warnings, "warning", "warnings"),
@@ -287,7 +405,17 @@ pub fn summary_line(summary: &Summary) -> String {
         count(summary.files(), "file", "files"),
         summary.files_skipped,
         summary.files_error,
-    )
+    );
+    if summary.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", summary.suppressed));
+    }
+    if summary.baselined > 0 || summary.fixed > 0 {
+        line.push_str(&format!(
+            "; {} baselined, {} fixed",
+            summary.baselined, summary.fixed
+        ));
+    }
+    line
 }
 
 /// A stable identity of a finding across runs and edits: FNV-1a (64 bits, hex) over the check
@@ -295,7 +423,12 @@ pub fn summary_line(summary: &Summary) -> String {
 /// for a finding without missing permissions (a problem in a document), its message, so that
 /// two problems of one resource stay apart. The line is left out on purpose, so a finding
 /// keeps its fingerprint when code above it moves.
-pub fn fingerprint(source: &SourceFile, finding: &Finding) -> String {
+pub fn fingerprint(file: &FileReport, finding: &Finding) -> String {
+    fingerprint_at(&file.key_path, finding)
+}
+
+/// [`fingerprint`] for a finding of the file at `key_path` (relative to the repository root).
+pub fn fingerprint_at(key_path: &str, finding: &Finding) -> String {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0100_0000_01b3;
     let mut hash = OFFSET_BASIS;
@@ -306,7 +439,7 @@ pub fn fingerprint(source: &SourceFile, finding: &Finding) -> String {
         }
     };
     field(finding.check.as_bytes());
-    field(position::normalized_path(source).as_bytes());
+    field(key_path.as_bytes());
     field(finding.resource.as_bytes());
     let mut missing: Vec<_> = finding.missing.iter().collect();
     missing.sort();
@@ -413,6 +546,9 @@ mod tests {
                 files_audited: 2,
                 files_skipped: 1,
                 files_error: 2,
+                suppressed: 0,
+                baselined: 0,
+                fixed: 0,
             }
         );
         assert_eq!(
@@ -469,7 +605,7 @@ mod tests {
 
     #[test]
     fn fingerprint_ignores_line_and_missing_order() {
-        let file = yaml_file();
+        let file = position::normalized_path(&yaml_file());
         let mut a = finding("PG101", "Esm", Some(Span::new(1, 2)));
         a.missing = vec![
             crate::diag::Missing {
@@ -484,32 +620,32 @@ mod tests {
         let mut moved = a.clone();
         moved.span = Some(Span::new(40, 50));
         moved.missing.reverse();
-        let fp = fingerprint(&file, &a);
+        let fp = fingerprint_at(&file, &a);
         assert_eq!(fp.len(), 16);
-        assert_eq!(fp, fingerprint(&file, &moved));
+        assert_eq!(fp, fingerprint_at(&file, &moved));
         let dotted = SourceFile::new("./stacks/app.yaml", String::new());
-        assert_eq!(fp, fingerprint(&dotted, &a));
+        assert_eq!(fp, fingerprint_at(&position::normalized_path(&dotted), &a));
 
         let mut other = a.clone();
         other.resource = "Other".into();
-        assert_ne!(fp, fingerprint(&file, &other));
+        assert_ne!(fp, fingerprint_at(&file, &other));
         let mut fewer = a.clone();
         fewer.missing.pop();
-        assert_ne!(fp, fingerprint(&file, &fewer));
+        assert_ne!(fp, fingerprint_at(&file, &fewer));
         // Without missing permissions, the message tells two problems of a resource apart.
         let mut problem = a.clone();
         problem.missing.clear();
         let mut other_problem = problem.clone();
         other_problem.message = "another problem".into();
         assert_ne!(
-            fingerprint(&file, &problem),
-            fingerprint(&file, &other_problem)
+            fingerprint_at(&file, &problem),
+            fingerprint_at(&file, &other_problem)
         );
         let mut moved_problem = problem.clone();
         moved_problem.span = Some(Span::new(40, 50));
         assert_eq!(
-            fingerprint(&file, &problem),
-            fingerprint(&file, &moved_problem)
+            fingerprint_at(&file, &problem),
+            fingerprint_at(&file, &moved_problem)
         );
         // FNV-1a reference value: the empty input hashes to the offset basis.
         let mut empty = a;
@@ -517,13 +653,12 @@ mod tests {
         empty.resource.clear();
         empty.missing.clear();
         empty.message.clear();
-        let nowhere = SourceFile::new("", String::new());
         // Four fields (check, path, resource, message), each followed by a zero byte.
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for _ in 0..4 {
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
-        assert_eq!(fingerprint(&nowhere, &empty), format!("{h:016x}"));
+        assert_eq!(fingerprint_at("", &empty), format!("{h:016x}"));
     }
 
     #[test]
@@ -602,7 +737,7 @@ mod tests {
                         FileError::new(message.clone(), error_span),
                     ),
                 ]);
-                for format in [Format::Text, Format::Json, Format::Sarif, Format::Github] {
+                for format in [Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Junit] {
                     let mut out = Vec::new();
                     write(&report, format, &checks(), false, &mut out).unwrap();
                     let out = String::from_utf8(out).unwrap();
@@ -613,6 +748,11 @@ mod tests {
                         }
                         Format::Json | Format::Sarif => {
                             serde_json::from_str::<serde_json::Value>(&out).unwrap();
+                        }
+                        Format::Junit => {
+                            // Characters XML cannot carry (escape, C1 controls) are dropped.
+                            prop_assert!(out.starts_with("<?xml"), "{}", out);
+                            prop_assert!(!out.contains(['\u{1b}', '\u{9b}']), "{}", out);
                         }
                     }
                     if format == Format::Text {

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{
-    FileReport, FileStatus, INPUT_ERROR_ID, INPUT_ERROR_SLUG, Report, fingerprint, position,
+    FileReport, FileStatus, INPUT_ERROR_ID, INPUT_ERROR_SLUG, Report, SuppressionOrigin,
+    fingerprint, position,
 };
 use crate::checks::CheckInfo;
 use crate::diag::{Certainty, Finding, Missing, Related, RelatedRole, Severity};
@@ -30,6 +31,8 @@ const SARIF_SCHEMA: &str =
 pub const FINGERPRINT_KEY: &str = "permgate/v1";
 /// The base every relative artifact URI is relative to (the repository root in code scanning).
 const SRCROOT: &str = "%SRCROOT%";
+/// permgate's home: `tool.driver.informationUri`, and the base of each rule's `helpUri`.
+pub const REPOSITORY: &str = "https://github.com/permgate/permgate";
 
 #[derive(Serialize)]
 struct Log<'a> {
@@ -58,6 +61,7 @@ struct Driver<'a> {
     name: &'static str,
     version: &'a str,
     semantic_version: &'a str,
+    information_uri: &'static str,
     rules: Vec<Rule<'a>>,
 }
 
@@ -69,8 +73,21 @@ struct Rule<'a> {
     short_description: Text<'a>,
     full_description: Text<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<Help<'a>>,
     default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+/// What GitHub code scanning reads of a rule: `tags` to filter by, and `security-severity`
+/// (a score from 0.0 to 10.0; 7.0 and over is "high", 4.0 to 6.9 "medium", under 4.0 "low") to
+/// rank security alerts.
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<&'static str>,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -109,6 +126,19 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+}
+
+/// A suppression of a result: code scanning shows the result as dismissed.
+#[derive(Serialize)]
+struct SarifSuppression {
+    /// `inSource` for a suppression written in the input, `external` for the configuration
+    /// file and the baseline.
+    kind: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
@@ -182,6 +212,7 @@ const INPUT_ERROR_RULE: CheckInfo = CheckInfo {
            that cannot be parsed is not audited; the run exits with code 2.\n\n## How to fix\n\n\
            Fix the syntax error at the reported position, or exclude the file.\n",
     sources: &[],
+    source_file: "src/checks/input_error.rs",
 };
 
 /// Writes the SARIF log, followed by a newline.
@@ -211,7 +242,7 @@ pub(crate) fn write_with_version(
 
     let mut results = Vec::new();
     for file in &report.files {
-        let artifact = artifact_location(&file.source);
+        let artifact = artifact_location(file);
         if let Some(error) = &file.error {
             let mut text = error.message.clone();
             if let Some(help) = &error.help {
@@ -232,10 +263,40 @@ pub(crate) fn write_with_version(
                 related_locations: Vec::new(),
                 partial_fingerprints: BTreeMap::new(),
                 properties: None,
+                suppressions: Vec::new(),
+                baseline_state: None,
             });
         }
+        let with_baseline = report.baseline.is_some();
         for finding in &file.findings {
-            results.push(result(file, &artifact, finding, rule_index(finding.check)));
+            let mut r = result(file, &artifact, finding, rule_index(finding.check));
+            r.baseline_state = with_baseline.then_some("new");
+            results.push(r);
+        }
+        for s in &file.suppressed {
+            let mut r = result(file, &artifact, &s.finding, rule_index(s.finding.check));
+            let (kind, justification) = match &s.origin {
+                SuppressionOrigin::Inline { .. } => ("inSource", s.reason.clone()),
+                SuppressionOrigin::Config { file, line } => (
+                    "external",
+                    match line {
+                        Some(line) => format!("{} ({file}:{line})", s.reason),
+                        None => format!("{} ({file})", s.reason),
+                    },
+                ),
+                SuppressionOrigin::Baseline { file } => {
+                    r.baseline_state = Some("unchanged");
+                    ("external", format!("in the baseline {file}"))
+                }
+            };
+            if with_baseline && r.baseline_state.is_none() {
+                r.baseline_state = Some("new");
+            }
+            r.suppressions.push(SarifSuppression {
+                kind,
+                justification,
+            });
+            results.push(r);
         }
     }
 
@@ -249,6 +310,7 @@ pub(crate) fn write_with_version(
                     name: env!("CARGO_PKG_NAME"),
                     version: tool_version,
                     semantic_version: tool_version,
+                    information_uri: REPOSITORY,
                     rules,
                 },
             },
@@ -267,6 +329,8 @@ fn rule<'a>(info: &'a CheckInfo) -> Rule<'a> {
         name: info.slug,
         short_description: Text { text: info.summary },
         full_description: Text { text: full },
+        help_uri: (!info.source_file.is_empty())
+            .then(|| format!("{REPOSITORY}/blob/main/{}", info.source_file)),
         help: (!info.docs.trim().is_empty()).then_some(Help {
             text: info.docs,
             markdown: info.docs,
@@ -274,6 +338,34 @@ fn rule<'a>(info: &'a CheckInfo) -> Rule<'a> {
         default_configuration: Configuration {
             level: info.default_severity,
         },
+        properties: rule_properties(info),
+    }
+}
+
+/// Tags by the area a check's id belongs to; a security severity for the checks about
+/// permissions (the PG0xx checks are about the input and the suppressions, not security).
+fn rule_properties(info: &CheckInfo) -> RuleProperties {
+    let area = match info.id.get(..3) {
+        Some("PG0") => "input",
+        Some("PG1") => "event-source-mapping",
+        Some("PG2") => "function-policy",
+        Some("PG3") => "msk-connect",
+        Some("PG4") => "function",
+        _ => "least-privilege",
+    };
+    if area == "input" {
+        return RuleProperties {
+            tags: vec!["correctness", area],
+            security_severity: None,
+        };
+    }
+    RuleProperties {
+        tags: vec!["security", "aws-lambda", "iam", area],
+        security_severity: Some(match info.default_severity {
+            Severity::Error => "7.5",
+            Severity::Warning => "5.0",
+            Severity::Note => "2.0",
+        }),
     }
 }
 
@@ -343,13 +435,15 @@ fn result<'a>(
             message: None,
         }],
         related_locations,
-        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(source, finding))]),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(file, finding))]),
         properties: Some(Properties {
             certainty,
             reason,
             missing: &finding.missing,
             fix: finding.fix.as_ref().map(|f| &f.statement),
         }),
+        suppressions: Vec::new(),
+        baseline_state: None,
     }
 }
 
@@ -416,9 +510,11 @@ fn physical(
 
 /// A relative path becomes a URI reference relative to `%SRCROOT%`; an absolute one a `file:`
 /// URI. Both are percent-encoded.
-fn artifact_location(source: &SourceFile) -> ArtifactLocation {
-    let path = position::normalized_path(source);
-    if source.path.is_absolute() {
+/// The file's URI: relative to the repository root (`%SRCROOT%`) when it is inside it, which is
+/// what code scanning matches against, else absolute.
+fn artifact_location(file: &FileReport) -> ArtifactLocation {
+    let path = file.key_path.clone();
+    if std::path::Path::new(&path).is_absolute() {
         let slash = if path.starts_with('/') { "" } else { "/" };
         ArtifactLocation {
             uri: format!("file://{slash}{}", percent_encode(&path, true)),
@@ -486,6 +582,63 @@ mod tests {
         let mut out = Vec::new();
         write_with_version(report, checks, "0.0.0-test", &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn suppressed_and_baselined_findings_are_dismissed_results() {
+        let mut report = sample_report();
+        let file = report
+            .files
+            .iter_mut()
+            .find(|f| !f.findings.is_empty())
+            .unwrap();
+        let inline = file.findings.remove(0);
+        let baselined = file.findings.remove(0);
+        file.suppressed.push(crate::report::Suppressed {
+            finding: inline,
+            reason: "accepted".into(),
+            origin: SuppressionOrigin::Inline {
+                file: "plans/prod.tfplan.json".into(),
+                line: None,
+            },
+        });
+        file.suppressed.push(crate::report::Suppressed {
+            finding: baselined,
+            reason: "in the baseline".into(),
+            origin: SuppressionOrigin::Baseline {
+                file: "base.json".into(),
+            },
+        });
+        report.baseline = Some(crate::report::BaselineOutcome::default());
+        let log: Value = serde_json::from_str(&render(&report, &checks())).unwrap();
+        assert_valid_sarif(&log);
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        let suppressions: Vec<(&str, &str)> = results
+            .iter()
+            .filter_map(|r| {
+                let s = r.get("suppressions")?;
+                Some((
+                    s[0]["kind"].as_str().unwrap(),
+                    r["baselineState"].as_str().unwrap(),
+                ))
+            })
+            .collect();
+        assert_eq!(
+            suppressions,
+            [("inSource", "new"), ("external", "unchanged")]
+        );
+        assert!(
+            results
+                .iter()
+                .filter(|r| r.get("suppressions").is_none() && r["ruleId"] != "PG001")
+                .all(|r| r["baselineState"] == "new")
+        );
+        let rule = &log["runs"][0]["tool"]["driver"]["rules"][0];
+        assert_eq!(
+            log["runs"][0]["tool"]["driver"]["informationUri"],
+            REPOSITORY
+        );
+        assert_eq!(rule["properties"]["tags"][0], "correctness");
     }
 
     #[test]
@@ -643,7 +796,12 @@ mod tests {
 
     #[test]
     fn uris_are_relative_to_srcroot_and_encoded() {
-        let loc = |p: &str| artifact_location(&SourceFile::new(p, String::new()));
+        let loc = |p: &str| {
+            artifact_location(&FileReport::skipped(
+                Arc::new(SourceFile::new(p, String::new())),
+                "",
+            ))
+        };
         let rel = loc("./infra/my stack/a:b#1%.yaml");
         assert_eq!(rel.uri, "infra/my%20stack/a%3Ab%231%25.yaml");
         assert_eq!(rel.uri_base_id, Some("%SRCROOT%"));
