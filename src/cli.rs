@@ -38,6 +38,8 @@ pub enum Command {
         /// When to use colour in text output
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        #[command(flatten)]
+        parameters: crate::parameters::ParameterOptions,
     },
     /// Print the resource model extracted from templates and plans
     Inventory {
@@ -108,8 +110,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             format,
             fail_on,
             color,
+            parameters,
         } => {
-            let report = crate::audit(&default_paths(paths));
+            let (given, file_error) =
+                crate::parameters::command_line(&parameters).map_err(anyhow::Error::msg)?;
+            let mut values = crate::ParameterSources::new(&parameters, given);
+            values.errors.extend(file_error);
+            let report = crate::audit_with(&default_paths(paths), &mut values);
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,

@@ -4,6 +4,7 @@
 //! and a test that runs its fixtures in `testdata/checks/<ID>-<slug>/`. The registry is an
 //! explicit, sorted list.
 
+pub mod assumed;
 pub mod connector;
 pub mod connector_iam_auth_permissions;
 pub mod connector_role_trust;
