@@ -117,15 +117,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             let mut values = crate::ParameterSources::new(&parameters, given);
             values.errors.extend(file_error);
             let report = crate::audit_with(&default_paths(paths), &mut values);
+            use std::io::IsTerminal;
+            let terminal = std::io::stdout().is_terminal();
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    use std::io::IsTerminal;
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
             };
-            crate::report::write(&report, format, crate::checks::CHECKS, color, out)?;
+            // Only a terminal has a width; a CI log or a file gets unwrapped lines.
+            let width = terminal
+                .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .flatten();
+            let text = crate::report::text::TextOptions { color, width };
+            crate::report::write(&report, format, crate::checks::CHECKS, text, out)?;
             Ok(report.exit_code(fail_on))
         }
         Command::Access {
