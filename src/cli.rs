@@ -38,6 +38,10 @@ pub enum Command {
         /// When to use colour in text output
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// Leave out named files that are not templates or plans instead of reading them as
+        /// inputs (for hooks such as pre-commit that pass every staged YAML and JSON file)
+        #[arg(long)]
+        only_templates: bool,
         #[command(flatten)]
         parameters: crate::parameters::ParameterOptions,
     },
@@ -72,6 +76,18 @@ pub enum Command {
     Explain {
         /// Check id (`PG101`) or name (`esm-sqs-permissions`)
         check: String,
+    },
+    /// Print a shell completion script (`permgate completions bash > /etc/bash_completion.d/permgate`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page, in roff: `permgate man > permgate.1`, `permgate man check >
+    /// permgate-check.1`
+    Man {
+        /// The subcommand whose page to print (default: the main page)
+        subcommand: Option<String>,
     },
 }
 
@@ -110,13 +126,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             format,
             fail_on,
             color,
+            only_templates,
             parameters,
         } => {
             let (given, file_error) =
                 crate::parameters::command_line(&parameters).map_err(anyhow::Error::msg)?;
             let mut values = crate::ParameterSources::new(&parameters, given);
             values.errors.extend(file_error);
-            let report = crate::audit_with(&default_paths(paths), &mut values);
+            let report = crate::audit_with(&default_paths(paths), &mut values, only_templates);
             use std::io::IsTerminal;
             let terminal = std::io::stdout().is_terminal();
             let color = match color {
@@ -168,6 +185,28 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                 anyhow::bail!("no check `{check}`; `permgate checks` lists them")
             }
         },
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "permgate", out);
+            Ok(0)
+        }
+        Command::Man { subcommand } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            command.build();
+            let page = match subcommand {
+                None => clap_mangen::Man::new(command),
+                Some(name) => {
+                    let Some(sub) = command.find_subcommand(&name) else {
+                        anyhow::bail!("no subcommand `{name}`; `permgate --help` lists them");
+                    };
+                    // Titled as its page is named: `permgate-check(1)`.
+                    clap_mangen::Man::new(sub.clone().version(env!("CARGO_PKG_VERSION")))
+                        .title(format!("permgate-{name}"))
+                }
+            };
+            page.render(out)?;
+            Ok(0)
+        }
         Command::Inventory { paths, format } => {
             let files = load_inputs(&default_paths(paths));
             let view: Vec<InventoryFile<'_>> = files

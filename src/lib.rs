@@ -57,7 +57,7 @@ pub enum FileOutcome {
 pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
     let mut values =
         ParameterSources::new(&parameters::ParameterOptions::default(), Default::default());
-    load_inputs_with(paths, &mut values)
+    load_inputs_with(paths, &mut values, false)
 }
 
 /// The parameter values each template is read with, and the problems found in their sources.
@@ -183,9 +183,20 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 }
 
 /// [`load_inputs`] with parameter values from `values`, which also collects the problems of
-/// their sources.
-pub fn load_inputs_with(paths: &[PathBuf], values: &mut ParameterSources) -> Vec<LoadedFile> {
-    let (inputs, walk_errors) = discover::inputs(paths);
+/// their sources. With `only_templates`, files named in `paths` are treated as files found by
+/// walking: one that is not a template or plan is left out rather than parsed and reported (a
+/// pre-commit hook passes every staged YAML and JSON file).
+pub fn load_inputs_with(
+    paths: &[PathBuf],
+    values: &mut ParameterSources,
+    only_templates: bool,
+) -> Vec<LoadedFile> {
+    let (mut inputs, walk_errors) = discover::inputs(paths);
+    if only_templates {
+        for input in &mut inputs {
+            input.explicit = false;
+        }
+    }
     let mut files: Vec<LoadedFile> = walk_errors
         .into_iter()
         .map(|e| LoadedFile {
@@ -259,13 +270,17 @@ pub fn load_inputs_with(paths: &[PathBuf], values: &mut ParameterSources) -> Vec
 pub fn audit(paths: &[PathBuf]) -> report::Report {
     let mut values =
         ParameterSources::new(&parameters::ParameterOptions::default(), Default::default());
-    audit_with(paths, &mut values)
+    audit_with(paths, &mut values, false)
 }
 
-/// [`audit`] with the parameter values of `values`; the problems of their sources are errors in
-/// the report.
-pub fn audit_with(paths: &[PathBuf], values: &mut ParameterSources) -> report::Report {
-    let mut files: Vec<report::FileReport> = load_inputs_with(paths, values)
+/// [`audit`] with the parameter values of `values` (the problems of their sources are errors in
+/// the report) and `only_templates` as in [`load_inputs_with`].
+pub fn audit_with(
+    paths: &[PathBuf],
+    values: &mut ParameterSources,
+    only_templates: bool,
+) -> report::Report {
+    let mut files: Vec<report::FileReport> = load_inputs_with(paths, values, only_templates)
         .into_iter()
         .map(|f| match f.outcome {
             FileOutcome::Stack { format, stack } => {
