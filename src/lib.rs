@@ -285,7 +285,12 @@ pub fn audit_with(
         .map(|f| match f.outcome {
             FileOutcome::Stack { format, stack } => {
                 let mut findings = checks::run_all(&stack, format);
-                if stack.assumed_defaults().next().is_some() {
+                // Only certain findings can rest on a default: without one, no second reading.
+                if stack.assumed_defaults().next().is_some()
+                    && findings
+                        .iter()
+                        .any(|f| f.certainty == diag::Certainty::Certain)
+                {
                     findings = qualify_defaults(findings, &f.source, f.explicit, &f.given, &stack);
                 }
                 report::FileReport::audited(f.source, format, findings)
