@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::FileOutcome;
 use crate::inventory::{self, InventoryFile};
 use crate::report::{FailOn, Format};
-use crate::{FileOutcome, load_inputs};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,6 +51,8 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = InventoryFormat::Json)]
         format: InventoryFormat,
+        #[command(flatten)]
+        parameters: crate::parameters::ParameterOptions,
     },
     /// Answer one question: may ROLE perform an action on a resource? Exit code 0 allowed,
     /// 1 denied, 3 unknown, 2 when the role is not found or ambiguous
@@ -69,6 +71,8 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
         format: AccessFormat,
+        #[command(flatten)]
+        parameters: crate::parameters::ParameterOptions,
     },
     /// List the checks
     Checks,
@@ -155,11 +159,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             resource,
             paths,
             format,
+            parameters,
         } => access(
             &role,
             &action,
             &resource,
             &default_paths(paths),
+            &parameters,
             format,
             out,
         ),
@@ -207,8 +213,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             page.render(out)?;
             Ok(0)
         }
-        Command::Inventory { paths, format } => {
-            let files = load_inputs(&default_paths(paths));
+        Command::Inventory {
+            paths,
+            format,
+            parameters,
+        } => {
+            let (files, parameter_errors) = load(&default_paths(paths), &parameters)?;
             let view: Vec<InventoryFile<'_>> = files
                 .iter()
                 .map(|f| {
@@ -246,9 +256,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                 }
                 InventoryFormat::Text => write!(out, "{}", inventory::to_text(&view))?,
             }
-            let any_error = files
-                .iter()
-                .any(|f| matches!(f.outcome, FileOutcome::Error { .. }));
+            let any_error = parameter_errors > 0
+                || files
+                    .iter()
+                    .any(|f| matches!(f.outcome, FileOutcome::Error { .. }));
             Ok(if any_error { 2 } else { 0 })
         }
     }
@@ -261,11 +272,12 @@ fn access(
     action: &str,
     resource: &str,
     paths: &[PathBuf],
+    parameters: &crate::parameters::ParameterOptions,
     format: AccessFormat,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let files = load_inputs(paths);
-    let mut unreadable = 0usize;
+    let (files, parameter_errors) = load(paths, parameters)?;
+    let mut unreadable = parameter_errors;
     let mut stacks: Vec<&crate::model::Stack> = Vec::new();
     let mut sources: Vec<&crate::source::SourceFile> = Vec::new();
     for f in &files {
@@ -314,7 +326,29 @@ fn access(
             writeln!(out)?;
         }
     }
+    // The answer is given, but with a parameter value that could not be applied it is not the
+    // answer for the deploy: the run fails as for a bad input.
+    if parameter_errors > 0 {
+        return Ok(2);
+    }
     Ok(exit_code(answer.exit_code()))
+}
+
+/// Reads the inputs with the parameter values of `options`; the problems of the values' sources
+/// are written to stderr and counted (a misspelt parameter must not pass unnoticed).
+fn load(
+    paths: &[PathBuf],
+    options: &crate::parameters::ParameterOptions,
+) -> anyhow::Result<(Vec<crate::LoadedFile>, usize)> {
+    let (given, file_error) =
+        crate::parameters::command_line(options).map_err(anyhow::Error::msg)?;
+    let mut values = crate::ParameterSources::new(options, given);
+    values.errors.extend(file_error);
+    let files = crate::load_inputs_with(paths, &mut values, false);
+    for (source, error) in &values.errors {
+        eprintln!("permgate: {}", located(source, error));
+    }
+    Ok((files, values.errors.len()))
 }
 
 /// `path:line:column: message` (or `path: message` without a location), escaped for a terminal.

@@ -273,3 +273,60 @@ fn a_malformed_override_is_a_usage_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn access_and_inventory_read_the_same_values_and_fail_on_a_bad_source() {
+    let broker =
+        "arn:aws:mq:us-east-1:123456789012:broker:orders:b-1234a5b6-78cd-901e-2fgh-3i45j6k178l9";
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_permgate"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let template = path("samconfig-toml/template.yaml");
+    let (code, stdout, _) = run(&[
+        "access",
+        "ConsumerRole",
+        "--action",
+        "mq:DescribeBroker",
+        "--resource",
+        broker,
+        &template,
+    ]);
+    assert_eq!((code, stdout.lines().next()), (0, Some("allowed")));
+    let (code, stdout, _) = run(&[
+        "access",
+        "ConsumerRole",
+        "--action",
+        "mq:DescribeBroker",
+        "--resource",
+        broker,
+        &template,
+        "--config-env",
+        "staging",
+    ]);
+    assert_eq!(
+        (code, stdout.lines().next()),
+        (1, Some("denied (implicit)"))
+    );
+
+    let typo = path("samconfig-typo/template.yaml");
+    let expected = "permgate: testdata/parameters/samconfig-typo/samconfig.toml:4:23: `SecretArm` is not a parameter of `testdata/parameters/samconfig-typo/template.yaml`\n";
+    let (code, _, stderr) = run(&[
+        "access",
+        "ConsumerRole",
+        "--action",
+        "mq:DescribeBroker",
+        &typo,
+    ]);
+    assert_eq!((code, stderr.as_str()), (2, expected));
+    let (code, _, stderr) = run(&["inventory", &typo]);
+    assert_eq!((code, stderr.as_str()), (2, expected));
+}
