@@ -44,8 +44,14 @@ fn child(mode: &str, path: &Path) -> Result<(), String> {
             let report = permgate::audit(&[path.to_path_buf()]);
             let checks = permgate::checks::CHECKS;
             let text = permgate::report::Format::Text;
-            permgate::report::write(&report, text, checks, false, &mut std::io::sink())
-                .map_err(|e| e.to_string())?;
+            permgate::report::write(
+                &report,
+                text,
+                checks,
+                permgate::report::text::TextOptions::new(false),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| e.to_string())?;
             let summary = report.summary();
             if summary.files_audited != 1 {
                 return Err(format!("{} was not audited", path.display()));

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::FileOutcome;
 use crate::inventory::{self, InventoryFile};
 use crate::report::{FailOn, Format};
-use crate::{FileOutcome, load_inputs};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -33,6 +33,8 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = InventoryFormat::Json)]
         format: InventoryFormat,
+        #[command(flatten)]
+        parameters: crate::parameters::ParameterOptions,
     },
     /// Answer one question: may ROLE perform an action on a resource? Exit code 0 allowed,
     /// 1 denied, 3 unknown, 2 when the role is not found or ambiguous
@@ -51,6 +53,8 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
         format: AccessFormat,
+        #[command(flatten)]
+        parameters: crate::parameters::ParameterOptions,
     },
     /// List the checks
     Checks,
@@ -59,11 +63,23 @@ pub enum Command {
         /// Check id (`PG101`) or name (`esm-sqs-permissions`)
         check: String,
     },
+    /// Print a shell completion script (`permgate completions bash > /etc/bash_completion.d/permgate`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page, in roff: `permgate man > permgate.1`, `permgate man check >
+    /// permgate-check.1`
+    Man {
+        /// The subcommand whose page to print (default: the main page)
+        subcommand: Option<String>,
+    },
 }
 
 /// The options of `permgate check`. Every option but `--config`, `--no-config`, `--color`,
-/// `--write-baseline` and `--stdin-filename` can also be set in `.permgate.toml` under the same
-/// name; the command line wins.
+/// `--write-baseline`, `--stdin-filename` and `--only-templates` can also be set in
+/// `.permgate.toml` under the same name; the command line wins.
 #[derive(clap::Args, Debug, Default)]
 pub struct CheckArgs {
     /// Files or directories (default: the current directory); `-` reads one input from
@@ -102,6 +118,12 @@ pub struct CheckArgs {
     /// The file name standard input (`-`) is reported under and fingerprinted with
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<PathBuf>,
+    /// Leave out named files that are not templates or plans instead of reading them as
+    /// inputs (for hooks such as pre-commit that pass every staged YAML and JSON file)
+    #[arg(long)]
+    pub only_templates: bool,
+    #[command(flatten)]
+    pub parameters: crate::parameters::ParameterOptions,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
@@ -142,11 +164,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             resource,
             paths,
             format,
+            parameters,
         } => access(
             &role,
             &action,
             &resource,
             &default_paths(paths),
+            &parameters,
             format,
             out,
         ),
@@ -172,8 +196,34 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                 anyhow::bail!("no check `{check}`; `permgate checks` lists them")
             }
         },
-        Command::Inventory { paths, format } => {
-            let files = load_inputs(&default_paths(paths));
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "permgate", out);
+            Ok(0)
+        }
+        Command::Man { subcommand } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            command.build();
+            let page = match subcommand {
+                None => clap_mangen::Man::new(command),
+                Some(name) => {
+                    let Some(sub) = command.find_subcommand(&name) else {
+                        anyhow::bail!("no subcommand `{name}`; `permgate --help` lists them");
+                    };
+                    // Titled as its page is named: `permgate-check(1)`.
+                    clap_mangen::Man::new(sub.clone().version(env!("CARGO_PKG_VERSION")))
+                        .title(format!("permgate-{name}"))
+                }
+            };
+            page.render(out)?;
+            Ok(0)
+        }
+        Command::Inventory {
+            paths,
+            format,
+            parameters,
+        } => {
+            let (files, parameter_errors) = load(&default_paths(paths), &parameters)?;
             let view: Vec<InventoryFile<'_>> = files
                 .iter()
                 .map(|f| {
@@ -211,9 +261,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                 }
                 InventoryFormat::Text => write!(out, "{}", inventory::to_text(&view))?,
             }
-            let any_error = files
-                .iter()
-                .any(|f| matches!(f.outcome, FileOutcome::Error { .. }));
+            let any_error = parameter_errors > 0
+                || files
+                    .iter()
+                    .any(|f| matches!(f.outcome, FileOutcome::Error { .. }));
             Ok(if any_error { 2 } else { 0 })
         }
     }
@@ -301,7 +352,12 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         cwd,
         today: crate::day::Day::today(),
     };
-    let mut report = crate::audit_with(&paths, stdin, &options);
+    let parameters = parameter_options(args.parameters, config.as_ref());
+    let (given, file_error) =
+        crate::parameters::command_line(&parameters).map_err(anyhow::Error::msg)?;
+    let mut values = crate::ParameterSources::new(&parameters, given);
+    values.errors.extend(file_error);
+    let mut report = crate::audit_with(&paths, stdin, &mut values, args.only_templates, &options);
     if let Some(path) = &args.write_baseline {
         let written = crate::baseline::write(&report, path)?;
         crate::baseline::apply(&mut report, &written, &path.display().to_string());
@@ -309,14 +365,18 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         crate::baseline::apply(&mut report, old, name);
     }
 
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
     };
+    // Only a terminal has a width; a CI log or a file gets unwrapped lines.
+    let width = terminal
+        .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+        .flatten();
+    let text = crate::report::text::TextOptions { color, width };
     match format {
         Format::Github => {
             let summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty());
@@ -342,9 +402,36 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 out,
             )?;
         }
-        _ => crate::report::write(&report, format, crate::checks::CHECKS, color, out)?,
+        _ => crate::report::write(&report, format, crate::checks::CHECKS, text, out)?,
     }
     Ok(report.exit_code(fail_on))
+}
+
+/// The parameter options of the command line, each completed from the configuration file when
+/// the command line does not give it.
+fn parameter_options(
+    mut options: crate::parameters::ParameterOptions,
+    config: Option<&crate::config::LoadedConfig>,
+) -> crate::parameters::ParameterOptions {
+    let Some(config) = config else {
+        return options;
+    };
+    if options.overrides.is_empty()
+        && let Some(items) = &config.file.parameter_overrides
+    {
+        options.overrides = items.iter().map(|i| i.get_ref().clone()).collect();
+    }
+    if options.file.is_none()
+        && let Some(file) = &config.file.parameters
+    {
+        options.file = Some(config.dir().join(file.get_ref()));
+    }
+    if options.config_env.is_none()
+        && let Some(env) = &config.file.config_env
+    {
+        options.config_env = Some(env.get_ref().clone());
+    }
+    options
 }
 
 /// `permgate access`: reads the inputs, reports the ones that cannot be read on stderr, and
@@ -354,11 +441,12 @@ fn access(
     action: &str,
     resource: &str,
     paths: &[PathBuf],
+    parameters: &crate::parameters::ParameterOptions,
     format: AccessFormat,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let files = load_inputs(paths);
-    let mut unreadable = 0usize;
+    let (files, parameter_errors) = load(paths, parameters)?;
+    let mut unreadable = parameter_errors;
     let mut stacks: Vec<&crate::model::Stack> = Vec::new();
     let mut sources: Vec<&crate::source::SourceFile> = Vec::new();
     for f in &files {
@@ -407,7 +495,29 @@ fn access(
             writeln!(out)?;
         }
     }
+    // The answer is given, but with a parameter value that could not be applied it is not the
+    // answer for the deploy: the run fails as for a bad input.
+    if parameter_errors > 0 {
+        return Ok(2);
+    }
     Ok(exit_code(answer.exit_code()))
+}
+
+/// Reads the inputs with the parameter values of `options`; the problems of the values' sources
+/// are written to stderr and counted (a misspelt parameter must not pass unnoticed).
+fn load(
+    paths: &[PathBuf],
+    options: &crate::parameters::ParameterOptions,
+) -> anyhow::Result<(Vec<crate::LoadedFile>, usize)> {
+    let (given, file_error) =
+        crate::parameters::command_line(options).map_err(anyhow::Error::msg)?;
+    let mut values = crate::ParameterSources::new(options, given);
+    values.errors.extend(file_error);
+    let files = crate::load_inputs_with(paths, None, &mut values, false);
+    for (source, error) in &values.errors {
+        eprintln!("permgate: {}", located(source, error));
+    }
+    Ok((files, values.errors.len()))
 }
 
 /// `path:line:column: message` (or `path: message` without a location), escaped for a terminal.

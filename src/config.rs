@@ -38,6 +38,12 @@ pub struct ConfigFile {
     pub fail_on: Option<Spanned<String>>,
     /// `--baseline`, relative to the config file's directory.
     pub baseline: Option<Spanned<String>>,
+    /// `--parameter-overrides`: `Key=Value` items in the SAM CLI's syntax.
+    pub parameter_overrides: Option<Vec<Spanned<String>>>,
+    /// `--parameters`, relative to the config file's directory.
+    pub parameters: Option<Spanned<String>>,
+    /// `--config-env`: the samconfig environment whose values apply.
+    pub config_env: Option<Spanned<String>>,
     /// `--select` and `--ignore`.
     #[serde(default)]
     pub checks: ChecksTable,

@@ -137,6 +137,17 @@ fn role_not_found_suggests_similar_roles() {
 }
 
 #[test]
+fn an_action_that_does_not_exist_is_a_usage_error() {
+    let r = access(&["FnRole", "--action", "sqs:RecieveMessage", TEMPLATE]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "permgate: --action: `sqs:RecieveMessage` is not a known action (did you mean `sqs:ReceiveMessage`?)\n"
+    );
+}
+
+#[test]
 fn unreadable_inputs_are_reported_and_the_others_answer() {
     let r = access(&[
         "FnRole",

@@ -3,3 +3,4 @@
 //! Input: embedded data files under `data/`. Output: lookups. Nothing here reads the model.
 
 pub mod actions;
+pub mod sources;

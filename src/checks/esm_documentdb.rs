@@ -12,7 +12,7 @@ crate::declare_check! {
     /// For every mapping whose source is an Amazon DocumentDB cluster, the execution role must
     /// allow `rds:DescribeDBClusters` on the cluster, `rds:DescribeDBClusterParameters` on the
     /// cluster parameter groups (`cluster-pg:*`), `rds:DescribeDBSubnetGroups` on the subnet
-    /// groups (`subgrp:*`), and the six EC2 network-interface actions (research spec §1.7).
+    /// groups (`subgrp:*`), and the six EC2 network-interface actions.
     /// No AWS managed policy grants these. The credentials secret is checked by PG110.
     ///
     /// ## Why it matters

@@ -14,7 +14,7 @@ crate::declare_check! {
     /// **stream** ARN (`table/<name>/stream/<label>`; a grant on the table ARN alone does not
     /// match it), and `dynamodb:ListStreams`, which has no resource-level permissions (a grant
     /// on `*`, or on the table's streams as SAM's `DynamoDBStreamReadPolicy` writes it, is
-    /// accepted) (research spec §1.3).
+    /// accepted).
     ///
     /// ## Why it matters
     /// Lambda refuses to create the mapping: "Cannot access stream … Please ensure the role

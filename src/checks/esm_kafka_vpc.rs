@@ -13,7 +13,7 @@ crate::declare_check! {
     /// `VPC_SECURITY_GROUP` reaches the brokers through network interfaces in that VPC: the
     /// execution role must allow `ec2:CreateNetworkInterface`,
     /// `ec2:DescribeNetworkInterfaces`, `ec2:DescribeVpcs`, `ec2:DeleteNetworkInterface`,
-    /// `ec2:DescribeSubnets` and `ec2:DescribeSecurityGroups` (research spec §1.5). A cluster
+    /// `ec2:DescribeSubnets` and `ec2:DescribeSecurityGroups`. A cluster
     /// reached over the internet (no `VPC_*` entries) needs none of them.
     ///
     /// ## Why it matters

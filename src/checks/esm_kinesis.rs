@@ -13,7 +13,7 @@ crate::declare_check! {
     /// `kinesis:DescribeStream`, `kinesis:DescribeStreamSummary`, `kinesis:GetRecords`,
     /// `kinesis:GetShardIterator` and `kinesis:ListShards` on the stream. When the source is
     /// an enhanced fan-out consumer, those apply to the consumer's stream and
-    /// `kinesis:SubscribeToShard` is needed on the consumer ARN (research spec §1.2).
+    /// `kinesis:SubscribeToShard` is needed on the consumer ARN.
     /// `kinesis:ListStreams` is no longer required and is not checked.
     ///
     /// ## Why it matters

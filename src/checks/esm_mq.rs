@@ -15,7 +15,7 @@ crate::declare_check! {
     /// publicly accessible, Lambda reaches it through network interfaces in its VPC and the
     /// role also needs `ec2:CreateNetworkInterface`, `ec2:DeleteNetworkInterface`,
     /// `ec2:DescribeNetworkInterfaces`, `ec2:DescribeSecurityGroups`, `ec2:DescribeSubnets`
-    /// and `ec2:DescribeVpcs` (research spec §1.6). SAM does not add the EC2 actions to the
+    /// and `ec2:DescribeVpcs`. SAM does not add the EC2 actions to the
     /// role it generates. When the broker is not in the input, missing EC2 actions are
     /// reported as "cannot verify". The broker's credentials secret is checked by PG110.
     ///

@@ -15,7 +15,7 @@ crate::declare_check! {
     /// MSK Serverless), `kafka:GetBootstrapBrokers` on `*`, and the six EC2 actions Lambda
     /// uses to reach the cluster's VPC: `ec2:CreateNetworkInterface`,
     /// `ec2:DescribeNetworkInterfaces`, `ec2:DescribeVpcs`, `ec2:DeleteNetworkInterface`,
-    /// `ec2:DescribeSubnets`, `ec2:DescribeSecurityGroups` (research spec §1.4).
+    /// `ec2:DescribeSubnets`, `ec2:DescribeSecurityGroups`.
     /// `AWSLambdaVPCAccessExecutionRole` is not enough: it lacks `DescribeVpcs` and
     /// `DescribeSecurityGroups`.
     ///

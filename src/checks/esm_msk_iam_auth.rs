@@ -15,7 +15,7 @@ crate::declare_check! {
     /// cluster, `kafka-cluster:DescribeTopic` and `kafka-cluster:ReadData` on each topic
     /// (`topic/<cluster>/<uuid>/<topic>`), and `kafka-cluster:DescribeGroup` and
     /// `kafka-cluster:AlterGroup` on the consumer group (`group/<cluster>/<uuid>/<group>`; the
-    /// group is the mapping's `ConsumerGroupId`, or its UUID) (research spec §1.4).
+    /// group is the mapping's `ConsumerGroupId`, or its UUID).
     /// `AWSLambdaMSKExecutionRole` grants none of these. When the cluster is not in the input,
     /// whether IAM access control is used is unknown and a missing grant is a note.
     ///

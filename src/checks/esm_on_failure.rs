@@ -14,8 +14,7 @@ crate::declare_check! {
     /// destination, with the execution role: an SQS queue needs `sqs:SendMessage`, an SNS topic
     /// `sns:Publish`, an S3 bucket `s3:PutObject` on its objects and `s3:ListBucket` on the
     /// bucket, an MSK topic (`kafka://<topic>`) `kafka-cluster:WriteData` on the topic when the
-    /// mapping uses IAM access control (see PG105; with a secret, the cluster ACLs decide) (research
-    /// spec §1.9.3). The kind comes from the destination's ARN or the resource it refers to.
+    /// mapping uses IAM access control (see PG105; with a secret, the cluster ACLs decide). The kind comes from the destination's ARN or the resource it refers to.
     ///
     /// ## Why it matters
     /// Failed batches are silently lost instead of landing in the destination you configured to

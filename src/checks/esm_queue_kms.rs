@@ -10,7 +10,7 @@ crate::declare_check! {
     /// ## What it checks
     /// When a mapping's queue is encrypted with a customer-managed KMS key
     /// (`KmsMasterKeyId` / `kms_master_key_id` other than `alias/aws/sqs`), the execution role
-    /// needs `kms:Decrypt` on that key (research spec §1.1). `AWSLambdaSQSQueueExecutionRole`
+    /// needs `kms:Decrypt` on that key. `AWSLambdaSQSQueueExecutionRole`
     /// does not grant it.
     ///
     /// ## Why it matters

@@ -12,8 +12,7 @@ crate::declare_check! {
     /// ## What it checks
     /// An MSK or self-managed Kafka mapping whose `SchemaRegistryConfig.SchemaRegistryURI` is
     /// an AWS Glue registry ARN needs `glue:GetRegistry` on the registry and
-    /// `glue:GetSchemaVersion` on the registry or its schemas (`schema/<registry>/*`) (research
-    /// spec §1.4). Confluent registries are reached with the secrets in `AccessConfigs`, which
+    /// `glue:GetSchemaVersion` on the registry or its schemas (`schema/<registry>/*`). Confluent registries are reached with the secrets in `AccessConfigs`, which
     /// PG110 checks.
     ///
     /// ## Why it matters

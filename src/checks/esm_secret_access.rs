@@ -14,7 +14,7 @@ crate::declare_check! {
     /// (`BASIC_AUTH`, `SASL_SCRAM_256_AUTH`, `SASL_SCRAM_512_AUTH`,
     /// `CLIENT_CERTIFICATE_TLS_AUTH`, `SERVER_ROOT_CA_CERTIFICATE`, `OAUTHBEARER_AUTH`) and
     /// every schema-registry `AccessConfigs` entry needs `secretsmanager:GetSecretValue` on that
-    /// secret (research spec §1.9.1). Secret ARNs end in `-` and six random characters: a
+    /// secret. Secret ARNs end in `-` and six random characters: a
     /// policy that names the secret without `-??????` or `*` matches nothing, and permgate
     /// reports it.
     ///

@@ -12,7 +12,7 @@ crate::declare_check! {
     /// When a secret an event source mapping authenticates with is encrypted with a
     /// customer-managed KMS key (`AWS::SecretsManager::Secret.KmsKeyId`,
     /// `aws_secretsmanager_secret.kms_key_id`, or SAM's `SecretsManagerKmsKeyId`), the
-    /// execution role needs `kms:Decrypt` on that key (research spec §1.9.1). Secrets under
+    /// execution role needs `kms:Decrypt` on that key. Secrets under
     /// the AWS managed key `aws/secretsmanager` need nothing more. The key policy must also
     /// let the role use the key; that part is not in the role and is not checked.
     ///

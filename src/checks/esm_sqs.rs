@@ -10,8 +10,7 @@ crate::declare_check! {
     ///
     /// ## What it checks
     /// For every mapping whose source is an SQS queue, the function's execution role must allow
-    /// `sqs:ReceiveMessage`, `sqs:DeleteMessage` and `sqs:GetQueueAttributes` on the queue
-    /// (research spec §1.1). The policies are evaluated as IAM does: explicit denies,
+    /// `sqs:ReceiveMessage`, `sqs:DeleteMessage` and `sqs:GetQueueAttributes` on the queue. The policies are evaluated as IAM does: explicit denies,
     /// permissions boundaries, wildcards and the AWS managed policies the role attaches
     /// (`AWSLambdaSQSQueueExecutionRole` covers all three).
     ///

@@ -18,8 +18,7 @@ crate::declare_check! {
     /// makes Lambda send a record of each asynchronous invocation there, with the function's
     /// execution role: an SQS queue needs `sqs:SendMessage`, an SNS topic `sns:Publish`, a
     /// function `lambda:InvokeFunction`, an EventBridge event bus `events:PutEvents`, and an S3
-    /// bucket (on failure only) `s3:PutObject` on its objects and `s3:ListBucket` on the bucket
-    /// (research spec §1.8). SAM adds these statements to a role it creates, not to a role you
+    /// bucket (on failure only) `s3:PutObject` on its objects and `s3:ListBucket` on the bucket. SAM adds these statements to a role it creates, not to a role you
     /// pass in `Role`. The kind comes from the destination's ARN or the resource it refers to;
     /// when neither says, a role that allows none of these actions on it cannot send there
     /// either way.

@@ -15,7 +15,7 @@ crate::declare_check! {
     /// A function with `DeadLetterConfig.TargetArn` (CloudFormation), `DeadLetterQueue` (SAM)
     /// or `dead_letter_config` (Terraform) sends the events of asynchronous invocations it
     /// gave up on to that SQS queue or SNS topic, with the execution role: a queue needs
-    /// `sqs:SendMessage`, a topic `sns:Publish` on it (research spec §1.8). SAM adds the
+    /// `sqs:SendMessage`, a topic `sns:Publish` on it. SAM adds the
     /// statement to a role it creates (`DeadLetterQueuePolicy`), not to a role you pass in
     /// `Role`. The kind comes from the target's ARN or the resource it refers to; when neither
     /// says, a role that allows neither action cannot send to it either way.

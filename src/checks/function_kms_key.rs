@@ -14,10 +14,10 @@ crate::declare_check! {
     /// A function with `KmsKeyArn` (`kms_key_arn` in Terraform) encrypts its environment
     /// variables with that customer managed key. Lambda decrypts them with the execution role
     /// through a KMS grant it creates for the role when the function is deployed, so the role
-    /// needs no `kms:Decrypt` statement of its own (L-ENV-KMS, KMS-GRANTS). A grant cannot
+    /// needs no `kms:Decrypt` statement of its own. A grant cannot
     /// override an explicit `Deny`, though: when the role's policies or its permissions
     /// boundary deny `kms:Decrypt` on the key (a "deny all KMS" guard statement, say), the
-    /// function cannot start (KMS-AUTH). permgate reports only that case: a missing `Allow` is
+    /// function cannot start. permgate reports only that case: a missing `Allow` is
     /// not a mistake here. An AWS managed key (`alias/aws/lambda`) is not checked.
     ///
     /// ## Why it matters

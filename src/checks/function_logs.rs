@@ -12,7 +12,7 @@ crate::declare_check! {
     /// ## What it checks
     /// The execution role of every function should allow `logs:CreateLogStream` and
     /// `logs:PutLogEvents` on the function's log group (`/aws/lambda/<name>`, or
-    /// `LoggingConfig.LogGroup` when set) (research spec §1.0). Every AWS managed Lambda
+    /// `LoggingConfig.LogGroup` when set). Every AWS managed Lambda
     /// execution policy grants them. `logs:CreateLogGroup` is not checked: it is not needed
     /// when the log group is created ahead, as many templates do.
     ///

@@ -13,7 +13,7 @@ crate::declare_check! {
     /// ## What it checks
     /// The trust policy (`AssumeRolePolicyDocument`, `assume_role_policy`) of every function's
     /// execution role must allow the service principal `lambda.amazonaws.com` to call
-    /// `sts:AssumeRole` (research spec §5). An explicit `Deny` wins; a statement with a
+    /// `sts:AssumeRole`. An explicit `Deny` wins; a statement with a
     /// `Condition` cannot be decided from the input and is reported as "cannot verify".
     ///
     /// ## Why it matters

@@ -14,7 +14,7 @@ crate::declare_check! {
     /// A function with `VpcConfig` (CloudFormation, SAM) or `vpc_config` (Terraform) reaches
     /// its VPC through elastic network interfaces that Lambda creates, describes and deletes
     /// with the execution role. The role must allow `ec2:CreateNetworkInterface`,
-    /// `ec2:DescribeNetworkInterfaces` and `ec2:DeleteNetworkInterface` (research spec §1.8).
+    /// `ec2:DescribeNetworkInterfaces` and `ec2:DeleteNetworkInterface`.
     /// The AWS managed policies `AWSLambdaVPCAccessExecutionRole` and
     /// `AWSLambdaENIManagementAccess` grant them; SAM attaches the first to a role it creates
     /// for a function with `VpcConfig`, but not to a role you pass in `Role`.

@@ -80,7 +80,14 @@ mod tests {
             "testdata/checks/PG004-input-warning/fail-errored-plan.json",
         )]);
         let mut out = Vec::new();
-        report::write(&report, format, crate::checks::CHECKS, false, &mut out).unwrap();
+        report::write(
+            &report,
+            format,
+            crate::checks::CHECKS,
+            report::text::TextOptions::new(false),
+            &mut out,
+        )
+        .unwrap();
         String::from_utf8(out).unwrap()
     }
 

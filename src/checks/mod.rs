@@ -4,6 +4,7 @@
 //! and a test that runs its fixtures in `testdata/checks/<ID>-<slug>/`. The registry is an
 //! explicit, sorted list.
 
+pub mod assumed;
 pub mod connector;
 pub mod connector_iam_auth_permissions;
 pub mod connector_role_trust;
@@ -192,14 +193,21 @@ pub fn explain(check: &CheckInfo) -> String {
         .map(|l| l.strip_prefix(' ').unwrap_or(l))
         .collect::<Vec<_>>()
         .join("\n");
+    // The pages the check rests on, by URL (the registry test guarantees each key has one).
+    let mut sources = String::new();
+    for key in check.sources {
+        if let Some(s) = crate::aws::sources::find(key) {
+            sources.push_str(&format!("- {}\n  {}\n", s.title, s.url));
+        }
+    }
     format!(
-        "{} ({}) — {}\ndefault severity: {}\nsources: {}\n\n{}\n",
+        "{} ({}) — {}\ndefault severity: {}\n\n{}\n\n## Sources\n{}",
         check.id,
         check.slug,
         check.summary,
         check.default_severity.as_str(),
-        check.sources.join(", "),
-        docs.trim()
+        docs.trim(),
+        sources
     )
 }
 
@@ -241,6 +249,24 @@ mod tests {
                 assert!(c.docs.contains(section), "{} lacks `{section}`", c.id);
             }
             assert!(c.docs.contains("```"), "{} has no example block", c.id);
+        }
+    }
+
+    #[test]
+    fn explain_cites_pages_by_url_and_no_document_users_lack() {
+        for c in CHECKS {
+            let text = explain(c);
+            assert!(
+                !text.contains("research spec") && !text.contains('§'),
+                "{}",
+                c.id
+            );
+            let urls = text.matches("\n  https://").count();
+            assert_eq!(urls, c.sources.len(), "{}: one URL per source", c.id);
+            for key in c.sources {
+                let cited = format!("({key})");
+                assert!(!text.contains(&cited), "{}: bare source key {key}", c.id);
+            }
         }
     }
 

@@ -31,7 +31,14 @@ pub fn fixture_dir(check: &CheckInfo) -> PathBuf {
 
 fn render(report: &report::Report, format: Format) -> String {
     let mut out = Vec::new();
-    report::write(report, format, CHECKS, false, &mut out).unwrap();
+    report::write(
+        report,
+        format,
+        CHECKS,
+        crate::report::text::TextOptions::new(false),
+        &mut out,
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 

@@ -27,6 +27,11 @@ pub enum AccessError {
         /// `(input index, role id)` of every match.
         matches: Vec<(usize, String)>,
     },
+    /// The action does not exist: asking about it is a usage error, not a denial.
+    UnknownAction {
+        /// Why, naming the action (and the nearest known one).
+        reason: String,
+    },
 }
 
 impl AccessError {
@@ -48,6 +53,7 @@ impl AccessError {
                     )
                 }
             }
+            AccessError::UnknownAction { reason } => format!("--action: {reason}"),
             AccessError::Ambiguous { role, matches } => {
                 let list: Vec<String> = matches
                     .iter()
@@ -99,6 +105,25 @@ pub fn answer(
     action: &str,
     resource: &str,
 ) -> Result<AccessAnswer, AccessError> {
+    // An action that does not exist is refused before anything else: answering "denied" would
+    // read as a real denial.
+    let unknown = match actions::lookup(action) {
+        ActionLookup::Known => None,
+        ActionLookup::Malformed => Some(format!(
+            "`{action}` is not an action (expected `service:action`)"
+        )),
+        ActionLookup::UnknownService { suggestion } => Some(match suggestion {
+            Some(s) => format!("`{action}` has an unknown service prefix (did you mean `{s}`?)"),
+            None => format!("`{action}` has an unknown service prefix"),
+        }),
+        ActionLookup::UnknownAction { suggestion } => Some(match suggestion {
+            Some(s) => format!("`{action}` is not a known action (did you mean `{s}`?)"),
+            None => format!("`{action}` is not a known action"),
+        }),
+    };
+    if let Some(reason) = unknown {
+        return Err(AccessError::UnknownAction { reason });
+    }
     let (stack_index, found) = find_role(stacks, role)?;
     let stack = stacks.get(stack_index).copied();
     let set = match stack {
@@ -106,22 +131,6 @@ pub fn answer(
         None => PolicySet::for_role(found),
     };
     let mut notes = Vec::new();
-    match actions::lookup(action) {
-        ActionLookup::Known => {}
-        ActionLookup::Malformed => {
-            notes.push(format!(
-                "`{action}` is not an action (expected `service:action`)"
-            ));
-        }
-        ActionLookup::UnknownService { suggestion } => notes.push(match suggestion {
-            Some(s) => format!("`{action}` has an unknown service prefix (did you mean `{s}`?)"),
-            None => format!("`{action}` has an unknown service prefix"),
-        }),
-        ActionLookup::UnknownAction { suggestion } => notes.push(match suggestion {
-            Some(s) => format!("`{action}` is not a known action (did you mean `{s}`?)"),
-            None => format!("`{action}` is not a known action"),
-        }),
-    }
     let mut requested = match stack {
         Some(s) => in_environment(&parse_resource(resource), &s.env),
         None => parse_resource(resource),

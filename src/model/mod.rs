@@ -110,6 +110,8 @@ pub struct Stack {
     /// Suppressions written in the input itself (`Metadata.permgate.ignore` of a template or
     /// of a resource).
     pub suppressions: Vec<InlineSuppression>,
+    /// A template's parameters and where their values come from (empty for plans).
+    pub parameters: Vec<TemplateParameter>,
 }
 
 /// A suppression written in the input: `Metadata: {permgate: {ignore: [{id, reason}]}}` at the
@@ -127,6 +129,43 @@ pub struct InlineSuppression {
     pub resources: Option<Vec<String>>,
     /// The entry in the `ignore` list.
     pub span: Option<Span>,
+}
+
+/// One parameter of a CloudFormation or SAM template and the provenance of its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplateParameter {
+    pub name: String,
+    pub value: ParameterValue,
+}
+
+/// Where the value a template is audited with comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParameterValue {
+    /// Given for the deploy (command line, parameters file, samconfig): certain.
+    Given { value: String, origin: String },
+    /// Only the parameter's `Default`: the value if deployed with the default, an assumption.
+    /// `references` are the spans of the `Ref`s and `${…}` that use it.
+    Default {
+        value: String,
+        span: Span,
+        references: Vec<Span>,
+    },
+    /// Neither given nor defaulted: symbolic.
+    Unset,
+}
+
+impl Stack {
+    /// The parameters whose value is only their default and that the template uses.
+    pub fn assumed_defaults(&self) -> impl Iterator<Item = (&str, &str, &[Span])> {
+        self.parameters.iter().filter_map(|p| match &p.value {
+            ParameterValue::Default {
+                value, references, ..
+            } if !references.is_empty() => {
+                Some((p.name.as_str(), value.as_str(), references.as_slice()))
+            }
+            _ => None,
+        })
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -93,6 +93,23 @@ pub fn read_large_plan(path: &std::path::Path) -> Option<(SourceFile, ReadOutcom
 /// by walking are only opened further when they mention `AWS::` or `format_version`, so that a
 /// repository's other YAML and JSON files cost nothing and are never reported.
 pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, FileError> {
+    read_with(
+        file,
+        explicit,
+        &crate::parameters::GivenValues::new(),
+        cfn::parameters::Defaults::Use,
+    )
+}
+
+/// [`read`] with the parameter values a deploy gives a template (ignored for plans), and what
+/// to do with the defaults of the parameters it gives none. The stack records where each
+/// parameter's value came from ([`Stack::parameters`]).
+pub fn read_with(
+    file: &SourceFile,
+    explicit: bool,
+    given: &crate::parameters::GivenValues,
+    defaults: cfn::parameters::Defaults,
+) -> Result<Option<ReadOutcome>, FileError> {
     let text = file.text.trim_start_matches('\u{feff}').trim_start();
     if tfplan::looks_like_plan(text) {
         let (format, stack) = tfplan::read_plan(file)?;
@@ -116,6 +133,7 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
             reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
         }));
     }
+    let (root, parameters) = cfn::parameters::apply(root, given, defaults);
     let (format, lowered, diagnostics, suppressions) = if is_sam(&root) {
         let expansion = sam::expand(&root)?;
         let provenance = expansion.provenance.for_lowering();
@@ -141,6 +159,7 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
     // What the SAM expansion left out (a property it ignores, a resource type it keeps as
     // written) is reported with the stack, not lost.
     stack.diagnostics.extend(diagnostics);
+    stack.parameters = parameters;
     Ok(Some(ReadOutcome::Stack {
         format,
         stack: Box::new(stack),

@@ -368,16 +368,16 @@ impl Report {
 }
 
 /// Writes `report` in `format`. `checks` describes the rules (SARIF `rules`, GitHub titles);
-/// `color` applies to the text format only.
+/// `text` applies to the text format only.
 pub fn write(
     report: &Report,
     format: Format,
     checks: &[&CheckInfo],
-    color: bool,
+    text: text::TextOptions,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Text => text::write(report, &text::TextOptions::new(color), out),
+        Format::Text => text::write(report, &text, out),
         Format::Json => json::write(report, out),
         Format::Sarif => sarif::write(report, checks, out),
         Format::Github => github::write(report, checks, out),
@@ -739,7 +739,7 @@ mod tests {
                 ]);
                 for format in [Format::Text, Format::Json, Format::Sarif, Format::Github, Format::Junit] {
                     let mut out = Vec::new();
-                    write(&report, format, &checks(), false, &mut out).unwrap();
+                    write(&report, format, &checks(), text::TextOptions::new(false), &mut out).unwrap();
                     let out = String::from_utf8(out).unwrap();
                     match format {
                         Format::Text | Format::Github => {

@@ -28,13 +28,16 @@ use crate::source::{SourceFile, Span};
 pub struct TextOptions {
     /// Use colours (the caller decides, e.g. from whether stdout is a terminal).
     pub color: bool,
-    /// Wrap width of messages and help.
-    pub width: usize,
+    /// Wrap width of notes and help: the terminal's width on a terminal, `None` (never wrap)
+    /// elsewhere, so that a CI log keeps every ARN and statement on one line for copy and paste.
+    /// Words are never broken either way.
+    pub width: Option<usize>,
 }
 
 impl TextOptions {
+    /// Options that never wrap.
     pub fn new(color: bool) -> TextOptions {
-        TextOptions { color, width: 100 }
+        TextOptions { color, width: None }
     }
 }
 
@@ -49,7 +52,9 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(options.width);
+    // miette does not wrap: notes and help are wrapped here ([`TextDiagnostic::wrapped`]), so
+    // that a fix statement's JSON keeps its lines.
+    let handler = GraphicalReportHandler::new_themed(theme).with_wrap_lines(false);
     let mut rendered = String::new();
     for file in &report.files {
         if file.error.is_none() && file.findings.is_empty() {
@@ -64,12 +69,14 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
             FileSnippet::unshown(&file.source)
         };
         if let Some(error) = &file.error {
-            let diagnostic = TextDiagnostic::from_error(error, &file.source, &snippet);
+            let diagnostic =
+                TextDiagnostic::from_error(error, &file.source, &snippet).wrapped(options.width);
             render(&handler, options, &diagnostic, file, None, &mut rendered);
             out.write_all(rendered.as_bytes())?;
         }
         for finding in &file.findings {
-            let diagnostic = TextDiagnostic::from_finding(finding, &file.source, &snippet);
+            let diagnostic = TextDiagnostic::from_finding(finding, &file.source, &snippet)
+                .wrapped(options.width);
             render(
                 &handler,
                 options,
@@ -94,15 +101,35 @@ fn render(
     buf: &mut String,
 ) {
     buf.clear();
-    let snippet_ok = diagnostic.has_snippet() && handler.render_report(buf, diagnostic).is_ok();
-    if !snippet_ok {
-        buf.clear();
+    let mut body = String::new();
+    if diagnostic.has_snippet() && handler.render_report(&mut body, diagnostic).is_ok() {
+        // miette's first line is the (empty) message after the severity icon: the heading
+        // replaces it, so that findings with and without a snippet start alike.
+        buf.push_str(&heading(options, diagnostic));
+        buf.push('\n');
+        buf.push_str(body.split_once('\n').map_or("", |(_, rest)| rest));
+    } else {
         render_header(options, diagnostic, file, resource, buf);
     }
     while buf.ends_with('\n') {
         buf.pop();
     }
     buf.push_str("\n\n");
+}
+
+/// `error[PG101]: message`, the first line of every diagnostic, with the severity in words.
+fn heading(options: &TextOptions, diagnostic: &TextDiagnostic<'_>) -> String {
+    let (word, colour) = match diagnostic.severity {
+        Severity::Error => ("error", "\u{1b}[1;31m"),
+        Severity::Warning => ("warning", "\u{1b}[1;33m"),
+        Severity::Note => ("note", "\u{1b}[1;36m"),
+    };
+    let code = format!("{word}[{}]", diagnostic.code);
+    if options.color {
+        format!("{colour}{code}\u{1b}[0m: {}", diagnostic.message)
+    } else {
+        format!("{code}: {}", diagnostic.message)
+    }
 }
 
 /// The form for diagnostics without a snippet:
@@ -120,21 +147,7 @@ fn render_header(
     resource: Option<&str>,
     buf: &mut String,
 ) {
-    let (word, colour) = match diagnostic.severity {
-        Severity::Error => ("error", "\u{1b}[1;31m"),
-        Severity::Warning => ("warning", "\u{1b}[1;33m"),
-        Severity::Note => ("note", "\u{1b}[1;36m"),
-    };
-    let header = format!("{word}[{}]", diagnostic.code);
-    if options.color {
-        buf.push_str(colour);
-        buf.push_str(&header);
-        buf.push_str("\u{1b}[0m");
-    } else {
-        buf.push_str(&header);
-    }
-    buf.push_str(": ");
-    buf.push_str(&diagnostic.message);
+    buf.push_str(&heading(options, diagnostic));
     buf.push_str("\n  --> ");
     buf.push_str(&escape::terminal(
         &file.source.path.to_string_lossy(),
@@ -418,6 +431,37 @@ impl<'a> TextDiagnostic<'a> {
         }
     }
 
+    /// Wraps the notes and the help's first line (its prose; the statement after it keeps its
+    /// lines) at `width`, between words only: an ARN is never broken. `None` leaves them whole.
+    pub fn wrapped(mut self, width: Option<usize>) -> TextDiagnostic<'a> {
+        let Some(width) = width else {
+            return self;
+        };
+        // The columns miette puts before a note (`  ╰─▶ `) and the help (`  help: `).
+        let wrap = |text: &str, indent: usize| -> String {
+            let options = textwrap::Options::new(width.saturating_sub(indent).max(20))
+                .break_words(false)
+                .word_separator(textwrap::WordSeparator::AsciiSpace)
+                .word_splitter(textwrap::WordSplitter::NoHyphenation);
+            textwrap::fill(text, options)
+        };
+        let mut note = self.notes.as_deref_mut();
+        while let Some(n) = note {
+            n.text = wrap(&n.text, 6);
+            note = n.next.as_deref_mut();
+        }
+        if let Some(help) = &mut self.help {
+            let (first, rest) = help.split_once('\n').unwrap_or((help.as_str(), ""));
+            let mut text = wrap(first, 8);
+            if !rest.is_empty() {
+                text.push('\n');
+                text.push_str(rest);
+            }
+            *help = text;
+        }
+        self
+    }
+
     /// Whether there is a span to show the source around.
     pub fn has_snippet(&self) -> bool {
         !self.labels.is_empty()
@@ -497,9 +541,10 @@ impl fmt::Debug for TextDiagnostic<'_> {
     }
 }
 
+/// Empty: the message is in the heading ([`heading`]), which miette does not write.
 impl fmt::Display for TextDiagnostic<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
     }
 }
 
@@ -512,10 +557,6 @@ impl std::error::Error for TextDiagnostic<'_> {
 }
 
 impl Diagnostic for TextDiagnostic<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.code))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.severity {
             Severity::Error => miette::Severity::Error,
@@ -684,5 +725,84 @@ mod tests {
             })
             .collect();
         assert_eq!(primary_label(&f), "missing `a:A`, `a:B`, `a:C` and 2 more");
+    }
+
+    /// A finding with a long message, a long reason and a fix naming a long ARN, in a file.
+    fn long_report() -> Report {
+        let text = "Resources:\n  Esm:\n    Type: AWS::Lambda::EventSourceMapping\n";
+        let arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/orders-cluster/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-7";
+        let mut f = finding("PG110", "Esm", Some(span_of(text, "Esm")));
+        f.message = format!(
+            "role `FnRole` does not allow `kafka-cluster:Connect` that mapping `Esm` needs to read from cluster `{arn}`"
+        );
+        f.certainty = Certainty::CannotVerify {
+            reason: format!(
+                "the cluster `{arn}` is named by a parameter whose value is only known at deploy time"
+            ),
+        };
+        f.fix = Some(crate::diag::Fix {
+            help: format!(
+                "add this statement to the policy of role `FnRole` so that it may connect to `{arn}`"
+            ),
+            statement: serde_json::json!({ "Effect": "Allow", "Action": "kafka-cluster:Connect", "Resource": arn }),
+        });
+        Report::new(vec![FileReport::audited(
+            Arc::new(SourceFile::new("t.yaml", text.to_string())),
+            InputFormat::Cloudformation,
+            vec![f],
+        )])
+    }
+
+    const LONG_ARN: &str = "arn:aws:kafka:eu-west-1:123456789012:cluster/orders-cluster/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-7";
+
+    #[test]
+    fn off_a_terminal_nothing_is_wrapped() {
+        let output = render_text(&long_report());
+        assert!(output.starts_with(&format!(
+            "error[PG110]: role `FnRole` does not allow `kafka-cluster:Connect` that mapping `Esm` needs to read from cluster `{LONG_ARN}`\n"
+        )));
+        assert!(output.contains(&format!(
+            "cannot verify: the cluster `{LONG_ARN}` is named by a parameter whose value is only known at deploy time\n"
+        )));
+        assert!(output.contains(&format!("so that it may connect to `{LONG_ARN}`\n")));
+        assert!(output.contains(&format!("\"Resource\": \"{LONG_ARN}\"")));
+    }
+
+    #[test]
+    fn at_a_terminal_width_lines_wrap_between_words_only() {
+        let mut out = Vec::new();
+        let options = TextOptions {
+            color: false,
+            width: Some(60),
+        };
+        write(&long_report(), &options, &mut out).unwrap();
+        let output = String::from_utf8(out).unwrap();
+        // The reason and help wrap, but the ARN is whole on one line.
+        assert!(
+            !output.contains("is named by a parameter whose value is only known at deploy time"),
+            "{output}"
+        );
+        assert!(
+            output.contains("  ╰─▶ cannot verify: the cluster\n"),
+            "{output}"
+        );
+        assert_eq!(output.matches(LONG_ARN).count(), 4, "{output}");
+        assert!(!output.contains("arn:aws:kafka:eu-west-\n"), "{output}");
+    }
+
+    #[test]
+    fn template_and_plan_findings_start_alike() {
+        let output = render_text(&sample_report());
+        let headings: Vec<&str> = output
+            .split("\n\n")
+            .filter_map(|block| block.lines().next())
+            .filter(|l| !l.contains(" in ") || l.contains('['))
+            .collect();
+        assert!(headings.len() >= 5, "{headings:?}");
+        for h in &headings[..headings.len() - 1] {
+            let word = h.split('[').next().unwrap();
+            assert!(["error", "warning", "note"].contains(&word), "{h}");
+            assert!(h.contains("]: "), "{h}");
+        }
     }
 }

@@ -140,11 +140,27 @@ fn notes_for_odd_requests() {
     assert_eq!(a.resource.as_literal(), Some("*"));
     assert_eq!(a.exit_code(), 0);
     assert!(text.contains("note: `kafka:GetBootstrapBrokers` supports no resource-level permissions: it is evaluated on `*`"));
-    let (a, text, _) = ask("sqs:RecieveMessage", QUEUE);
-    assert_eq!(a.exit_code(), 1);
-    assert!(text.contains(
-        "note: `sqs:RecieveMessage` is not a known action (did you mean `sqs:ReceiveMessage`?)"
-    ));
+}
+
+#[test]
+fn an_action_that_does_not_exist_is_a_usage_error_not_a_denial() {
+    let stack = stack();
+    for (action, reason) in [
+        (
+            "sqs:RecieveMessage",
+            "--action: `sqs:RecieveMessage` is not a known action (did you mean `sqs:ReceiveMessage`?)",
+        ),
+        (
+            "sqs",
+            "--action: `sqs` is not an action (expected `service:action`)",
+        ),
+    ] {
+        let e = answer(&[&stack], "FnRole", action, QUEUE).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.to_string(), reason);
+    }
+    // A pattern that matches actions is a question about those actions.
+    assert!(answer(&[&stack], "FnRole", "sqs:Receive*", QUEUE).is_ok());
 }
 
 #[test]

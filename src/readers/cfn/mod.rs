@@ -11,6 +11,7 @@
 pub mod attrs;
 mod link;
 mod lower;
+pub mod parameters;
 pub mod resolve;
 pub mod template;
 
