@@ -15,7 +15,7 @@ pub mod json;
 pub mod sarif;
 pub mod text;
 
-pub(crate) mod escape;
+pub mod escape;
 mod position;
 
 #[cfg(test)]
