@@ -111,22 +111,47 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
 
 /// The audit: reads every input, runs every check on every stack, and returns the report.
 pub fn audit(paths: &[PathBuf]) -> report::Report {
-    let files = load_inputs(paths)
-        .into_iter()
-        .map(|f| match f.outcome {
-            FileOutcome::Stack { format, stack } => {
-                let findings = checks::run_all(&stack, format);
-                report::FileReport::audited(f.source, format, findings)
-            }
-            FileOutcome::Skipped { format, reason } => {
-                let mut r = report::FileReport::skipped(f.source, reason);
-                r.format = format;
-                r
-            }
-            FileOutcome::Error { format, error } => {
-                report::FileReport::error(f.source, format, error)
-            }
-        })
-        .collect();
+    let files = load_inputs(paths).into_iter().map(audit_file).collect();
     report::Report::new(files)
+}
+
+/// The audit of one file given as text, as if it were named on the command line (for the fuzz
+/// targets and property tests: the same reading, checks and report as [`audit`]).
+pub fn audit_text(path: impl Into<PathBuf>, text: String) -> report::Report {
+    let source = SourceFile::new(path, text);
+    let outcome = match readers::read(&source, true) {
+        Ok(Some(ReadOutcome::Stack { format, stack })) => FileOutcome::Stack { format, stack },
+        Ok(Some(ReadOutcome::Skipped { format, reason })) => {
+            FileOutcome::Skipped { format, reason }
+        }
+        Ok(None) => FileOutcome::Skipped {
+            format: None,
+            reason: "not a template".into(),
+        },
+        Err(error) => FileOutcome::Error {
+            format: None,
+            error,
+        },
+    };
+    let file = LoadedFile {
+        source: Arc::new(source),
+        explicit: true,
+        outcome,
+    };
+    report::Report::new(vec![audit_file(file)])
+}
+
+fn audit_file(f: LoadedFile) -> report::FileReport {
+    match f.outcome {
+        FileOutcome::Stack { format, stack } => {
+            let findings = checks::run_all(&stack, format);
+            report::FileReport::audited(f.source, format, findings)
+        }
+        FileOutcome::Skipped { format, reason } => {
+            let mut r = report::FileReport::skipped(f.source, reason);
+            r.format = format;
+            r
+        }
+        FileOutcome::Error { format, error } => report::FileReport::error(f.source, format, error),
+    }
 }
