@@ -196,6 +196,40 @@ proptest! {
     }
 }
 
+/// Inputs that once crashed, hung or were audited as fine (`tests/fuzz-regressions/<target>/`,
+/// where the fuzz targets' minimized crashes go): each gives a report, in every format; the
+/// inputs named in `AUDITED` are valid (their bug was in the output), every other one is broken
+/// and must be an error.
+#[test]
+fn fuzz_regressions_give_a_report() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut seen = 0;
+    for target in ["yaml_template", "json_template", "plan"] {
+        let mut files = Vec::new();
+        collect(&root.join(target), &mut files);
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let report = permgate::audit_text(name.clone(), text.clone());
+            audit_holds(&name, text).unwrap();
+            let status = report.files[0].status;
+            const AUDITED: &[&str] = &[
+                "control-characters-in-ids.json",
+                "finding-past-column-65535.json",
+            ];
+            let expected_error = !AUDITED.contains(&name.as_str());
+            assert_eq!(
+                status == FileStatus::Error,
+                expected_error,
+                "{name}: {status:?}"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 10, "{seen}");
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn the_property_tests_stay_within_the_memory_budget() {

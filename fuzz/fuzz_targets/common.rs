@@ -1,0 +1,20 @@
+//! What every target does with an input: read it as a file named on the command line, run every
+//! check, and write the report in every format. A panic, an abort or a hang anywhere is a bug.
+
+use permgate::report::Format;
+
+pub fn audit(name: &str, data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        // Non-UTF-8 bytes are refused before any reader runs (`readers::load`).
+        return;
+    };
+    let report = permgate::audit_text(name, text.to_string());
+    for format in [Format::Text, Format::Json, Format::Sarif, Format::Github] {
+        for color in [false, true] {
+            let mut out = Vec::new();
+            let written =
+                permgate::report::write(&report, format, permgate::checks::CHECKS, color, &mut out);
+            assert!(written.is_ok(), "writing to memory cannot fail");
+        }
+    }
+}
