@@ -408,6 +408,15 @@ fn references_under_a_condition_are_not_a_cycle() {
     assert_eq!(report["summary"]["files_audited"], 1);
 }
 
+#[test]
+fn a_transformed_template_may_depend_on_generated_resources() {
+    // SAM generates `FnRole`; `DependsOn` naming it is fine, and not known before the transform.
+    let yaml = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      InlineCode: x\n  Q:\n    Type: AWS::SQS::Queue\n    DependsOn: FnRole\n";
+    let (code, report) = check_one("sam-depends", "t.yaml", yaml);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["files_audited"], 1);
+}
+
 /// The PG101 plan fixture as text with keys sorted and a `configuration` of over 1 MiB first.
 fn sorted_plan_with_large_configuration() -> String {
     let plan = sqs_plan();
