@@ -334,8 +334,14 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
             return Err(parse_error(&e, body, offset));
         }
     };
-    if let Err(e) = serde_json::from_str::<schema::UniqueKeys>(body) {
-        return Err(parse_error(&e, body, offset));
+    if let Some((at, key)) = schema::duplicate_key(body) {
+        return Err(FileError::new(
+            format!("the key `{key}` is written twice in one object"),
+            Some(Span::new(offset + at.start, offset + at.end)),
+        )
+        .with_help(
+            "Terraform never writes a key twice; write the plan again with `terraform show -json`",
+        ));
     }
     schema::check(&document, body, offset)?;
     lower_document(document, body)
@@ -380,7 +386,9 @@ fn read_plan_stream(
     let condensed = condense::condense(std::io::Cursor::new(start).chain(reader), chunk, size)?;
     let document: doc::Document<'_> = serde_json::from_str(&condensed).ok()?;
     // A plan that breaks the schema is read whole, where the error gets its place.
-    serde_json::from_str::<schema::UniqueKeys>(&condensed).ok()?;
+    if schema::duplicate_key(&condensed).is_some() {
+        return None;
+    }
     schema::check(&document, &condensed, 0).ok()?;
     lower_document(document, &condensed).ok()
 }

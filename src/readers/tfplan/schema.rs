@@ -10,67 +10,80 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::doc::{ConfigModule, Document, ModuleValues};
-use super::expr::{Expr, Text};
+use super::expr::Expr;
 use crate::diag::FileError;
 use crate::source::Span;
 
-/// Any JSON value, refusing an object with a key written twice (serde_json keeps the last).
-pub struct UniqueKeys;
-
-impl<'de> Deserialize<'de> for UniqueKeys {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(UniqueKeysVisitor)
+/// The first key written twice in one object of `json` (already known to be valid JSON): its
+/// byte range and its text. serde_json keeps the last of two equal keys, so which one Terraform
+/// meant is unknown. A scan of the bytes, so that numbers are not parsed (Terraform numbers have
+/// arbitrary precision) and nothing is built but the keys of the open objects.
+pub fn duplicate_key(json: &str) -> Option<(std::ops::Range<usize>, String)> {
+    struct Object<'a> {
+        keys: HashSet<Cow<'a, str>>,
+        expecting_key: bool,
     }
-}
-
-struct UniqueKeysVisitor;
-
-impl<'de> Visitor<'de> for UniqueKeysVisitor {
-    type Value = UniqueKeys;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<UniqueKeys, E> {
-        Ok(UniqueKeys)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UniqueKeys, A::Error> {
-        while seq.next_element::<UniqueKeys>()?.is_some() {}
-        Ok(UniqueKeys)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueKeys, A::Error> {
-        let mut seen: HashSet<Cow<'de, str>> = HashSet::new();
-        while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
-            if seen.contains(&key) {
-                return Err(de::Error::custom(format!(
-                    "the key `{key}` is written twice in one object"
-                )));
+    // `None` for an open array.
+    let mut open: Vec<Option<Object<'_>>> = Vec::new();
+    let bytes = json.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                let start = i;
+                let mut end = i + 1;
+                let mut escaped = false;
+                while let Some(&c) = bytes.get(end) {
+                    match c {
+                        b'\\' => {
+                            escaped = true;
+                            end += 2;
+                        }
+                        b'"' => break,
+                        _ => end += 1,
+                    }
+                }
+                if let Some(Some(object)) = open.last_mut() {
+                    if object.expecting_key {
+                        object.expecting_key = false;
+                        let raw = json.get(start + 1..end).unwrap_or("");
+                        let key: Cow<'_, str> = if escaped {
+                            serde_json::from_str::<String>(json.get(start..=end).unwrap_or("\"\""))
+                                .map_or(Cow::Borrowed(raw), Cow::Owned)
+                        } else {
+                            Cow::Borrowed(raw)
+                        };
+                        if object.keys.contains(&key) {
+                            return Some((start..end + 1, key.into_owned()));
+                        }
+                        object.keys.insert(key);
+                    }
+                }
+                i = end + 1;
+                continue;
             }
-            map.next_value::<UniqueKeys>()?;
-            seen.insert(key);
+            b'{' => open.push(Some(Object {
+                keys: HashSet::new(),
+                expecting_key: true,
+            })),
+            b'[' => open.push(None),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some(Some(object)) = open.last_mut() {
+                    object.expecting_key = true;
+                }
+            }
+            _ => {}
         }
-        Ok(UniqueKeys)
+        i += 1;
     }
+    None
 }
 
 /// Checks the fields of `document` (parsed from `body`) that the reader relies on.
@@ -200,4 +213,37 @@ fn check_index(raw: &RawValue) -> Result<(), &'static str> {
         Some('t' | 'f') => "a boolean",
         _ => "null",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn duplicate(text: &str) -> Option<(usize, String)> {
+        duplicate_key(text).map(|(at, key)| (at.start, key))
+    }
+
+    #[test]
+    fn a_key_written_twice_in_any_object_is_found() {
+        assert_eq!(
+            duplicate(r#"{"a":{"b":1,"c":[{"d":1,"e":2}]},"f":null}"#),
+            None
+        );
+        // Equal keys in different objects, and values equal to keys, are fine.
+        assert_eq!(duplicate(r#"{"a":{"a":"a"},"b":[{"a":1},{"a":2}]}"#), None);
+        assert_eq!(
+            duplicate(r#"{"a":[{"d":1,"d":2}]}"#),
+            Some((13, "d".to_string()))
+        );
+        // Escapes are decoded before comparing; quotes inside strings are not structure.
+        assert_eq!(
+            duplicate(r#"{"x":"{\"d\":1,\"d\":2}","d":1,"\u0064":2}"#),
+            Some((31, "d".to_string()))
+        );
+        // Numbers are not parsed (Terraform numbers have arbitrary precision).
+        assert_eq!(
+            duplicate(r#"{"n":1e999,"m":-1e999,"i":123456789012345678901234567890}"#),
+            None
+        );
+    }
 }
