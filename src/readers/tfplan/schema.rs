@@ -23,9 +23,30 @@ use crate::source::Span;
 /// meant is unknown. A scan of the bytes, so that numbers are not parsed (Terraform numbers have
 /// arbitrary precision) and nothing is built but the keys of the open objects.
 pub fn duplicate_key(json: &str) -> Option<(std::ops::Range<usize>, String)> {
+    /// The keys of one open object: a list while it is short (most objects of a plan have a
+    /// handful of keys), a set beyond.
+    #[derive(Default)]
     struct Object<'a> {
-        keys: HashSet<Cow<'a, str>>,
+        list: Vec<Cow<'a, str>>,
+        set: HashSet<Cow<'a, str>>,
         expecting_key: bool,
+    }
+    impl<'a> Object<'a> {
+        /// Adds a key; false when it was there already.
+        fn insert(&mut self, key: Cow<'a, str>) -> bool {
+            const SHORT: usize = 16;
+            if self.set.is_empty() {
+                if self.list.contains(&key) {
+                    return false;
+                }
+                if self.list.len() < SHORT {
+                    self.list.push(key);
+                    return true;
+                }
+                self.set.extend(self.list.drain(..));
+            }
+            self.set.insert(key)
+        }
     }
     // `None` for an open array.
     let mut open: Vec<Option<Object<'_>>> = Vec::new();
@@ -37,15 +58,17 @@ pub fn duplicate_key(json: &str) -> Option<(std::ops::Range<usize>, String)> {
                 let start = i;
                 let mut end = i + 1;
                 let mut escaped = false;
-                while let Some(&c) = bytes.get(end) {
-                    match c {
-                        b'\\' => {
-                            escaped = true;
-                            end += 2;
-                        }
-                        b'"' => break,
-                        _ => end += 1,
+                // To the closing quote, skipping escaped characters.
+                while let Some(at) = bytes
+                    .get(end..)
+                    .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+                {
+                    end += at;
+                    if bytes.get(end) == Some(&b'"') {
+                        break;
                     }
+                    escaped = true;
+                    end += 2;
                 }
                 if let Some(Some(object)) = open.last_mut() {
                     if object.expecting_key {
@@ -57,18 +80,17 @@ pub fn duplicate_key(json: &str) -> Option<(std::ops::Range<usize>, String)> {
                         } else {
                             Cow::Borrowed(raw)
                         };
-                        if object.keys.contains(&key) {
+                        if !object.insert(key.clone()) {
                             return Some((start..end + 1, key.into_owned()));
                         }
-                        object.keys.insert(key);
                     }
                 }
                 i = end + 1;
                 continue;
             }
             b'{' => open.push(Some(Object {
-                keys: HashSet::new(),
                 expecting_key: true,
+                ..Object::default()
             })),
             b'[' => open.push(None),
             b'}' | b']' => {
@@ -240,6 +262,11 @@ mod tests {
             duplicate(r#"{"x":"{\"d\":1,\"d\":2}","d":1,"\u0064":2}"#),
             Some((31, "d".to_string()))
         );
+        // Objects with many keys too.
+        let many: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{i}")).collect();
+        assert_eq!(duplicate(&format!("{{{}}}", many.join(","))), None);
+        let text = format!("{{{},\"k3\":0}}", many.join(","));
+        assert_eq!(duplicate(&text), Some((text.len() - 7, "k3".to_string())));
         // Numbers are not parsed (Terraform numbers have arbitrary precision).
         assert_eq!(
             duplicate(r#"{"n":1e999,"m":-1e999,"i":123456789012345678901234567890}"#),
