@@ -69,12 +69,27 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A fresh, empty directory for one test.
-fn scratch(name: &str) -> PathBuf {
+/// A fresh, empty directory for one test, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("permgate-hostile-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 /// `check --format json` of `paths`: the exit code and the report.
@@ -566,7 +581,7 @@ fn a_closed_pipe_keeps_the_exit_code() {
     assert_eq!(code(&full), 2);
     assert!(full.stdout.len() > 1 << 18, "{}", full.stdout.len());
     let mut child = Command::new(env!("CARGO_BIN_EXE_permgate"))
-        .current_dir(&dir)
+        .current_dir(&*dir)
         .args(["check", "."])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
