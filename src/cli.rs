@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::FileOutcome;
 use crate::inventory::{self, InventoryFile};
-use crate::report::{FailOn, Format};
+use crate::report::{FailOn, Format, escape};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -460,7 +460,8 @@ fn access(
                 eprintln!("permgate: {}", located(&f.source, error));
             }
             FileOutcome::Skipped { reason, .. } => {
-                eprintln!("permgate: {}: skipped: {reason}", f.source.path.display());
+                let text = format!("{}: skipped: {reason}", f.source.path.display());
+                eprintln!("permgate: {}", escape::terminal(&text, false));
             }
         }
     }
@@ -475,7 +476,7 @@ fn access(
                     if unreadable == 1 { "" } else { "s" }
                 ));
             }
-            eprintln!("permgate: {message}");
+            eprintln!("permgate: {}", escape::terminal(&message, false));
             return Ok(exit_code(e.exit_code()));
         }
     };
@@ -487,8 +488,12 @@ fn access(
     }
     match format {
         AccessFormat::Text => {
-            let text = answer.render_text(file_of);
-            write!(out, "{}", crate::report::escape::terminal(&text, true))?;
+            // Each line escaped on its own: a line break inside a value (a `Sid`) is shown as
+            // `\n`, never starts a line of its own.
+            for (i, line) in answer.render_lines(file_of).iter().enumerate() {
+                let indent = if i == 0 { "" } else { "  " };
+                writeln!(out, "{indent}{}", escape::line_start(line))?;
+            }
         }
         AccessFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &answer.to_json(file_of))?;
@@ -530,7 +535,7 @@ fn located(source: &crate::source::SourceFile, error: &crate::diag::FileError) -
         }
         None => format!("{path}: {}", error.message),
     };
-    crate::report::escape::terminal(&text, false).into_owned()
+    escape::terminal(&text, false).into_owned()
 }
 
 fn exit_code(code: i32) -> u8 {

@@ -4,7 +4,13 @@
 //! each marked as named explicitly or found by walking. Directories are walked following
 //! symbolic links (walkdir detects loops, so a link cycle cannot hang the walk), skipping hidden
 //! folders, `node_modules`, `.terraform` and CDK asset folders (`cdk.out/asset.*`).
+//!
+//! Invariants: every input is a regular file (a FIFO, socket or device named on the command line
+//! is an error, never opened: opening a FIFO blocks and `/dev/zero` never ends); each file is
+//! read once, however many paths lead to it (overlapping arguments, symbolic links), under the
+//! path that reached it first.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use walkdir::{DirEntry, WalkDir};
@@ -55,9 +61,34 @@ fn is_candidate(path: &Path) -> bool {
         .any(|ext| name.len() > ext.len() + 1 && name.ends_with(&format!(".{ext}")))
 }
 
+/// The inputs found so far, each file once by its canonical path.
+#[derive(Default)]
+struct Found {
+    inputs: Vec<Input>,
+    by_canonical: HashMap<PathBuf, usize>,
+}
+
+impl Found {
+    fn add(&mut self, path: PathBuf, explicit: bool) {
+        // A path that cannot be canonicalized (it vanished meanwhile) is kept as it is: reading
+        // it reports the problem.
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if let Some(&i) = self.by_canonical.get(&key) {
+            // Named again explicitly after a walk found it: it is reported even if it is not a
+            // template.
+            if let Some(first) = self.inputs.get_mut(i) {
+                first.explicit |= explicit;
+            }
+            return;
+        }
+        self.by_canonical.insert(key, self.inputs.len());
+        self.inputs.push(Input { path, explicit });
+    }
+}
+
 /// Expands paths into input files.
 pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
-    let mut inputs = Vec::new();
+    let mut found = Found::default();
     let mut errors = Vec::new();
     for path in paths {
         let meta = match std::fs::metadata(path) {
@@ -71,10 +102,16 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
             }
         };
         if !meta.is_dir() {
-            inputs.push(Input {
-                path: path.clone(),
-                explicit: true,
-            });
+            if meta.is_file() {
+                found.add(path.clone(), true);
+            } else {
+                errors.push(WalkError {
+                    path: path.clone(),
+                    message: "not a regular file (a FIFO, socket or device); permgate reads only \
+                              regular files"
+                        .to_string(),
+                });
+            }
             continue;
         }
         let walker = WalkDir::new(path)
@@ -84,10 +121,9 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
             .filter_entry(|e| !is_skipped_dir(e));
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_candidate(e.path()) => inputs.push(Input {
-                    path: e.into_path(),
-                    explicit: false,
-                }),
+                Ok(e) if e.file_type().is_file() && is_candidate(e.path()) => {
+                    found.add(e.into_path(), false);
+                }
                 Ok(_) => {}
                 Err(e) => {
                     // A link loop is reported once and the walk goes on.
@@ -107,7 +143,7 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
             }
         }
     }
-    (inputs, errors)
+    (found.inputs, errors)
 }
 
 fn io_message(e: &std::io::Error) -> String {

@@ -8,6 +8,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use crate::model::*;
+use crate::report::escape;
 use crate::source::{SourceFile, Span};
 
 /// One file of the inventory.
@@ -302,12 +303,15 @@ pub fn to_json(files: &[InventoryFile<'_>]) -> Json {
 /// A short human summary: one line per item.
 pub fn to_text(files: &[InventoryFile<'_>]) -> String {
     use std::fmt::Write;
+    // Every value below comes from the input (ids, ARNs, paths, messages): escaped, and a line
+    // that starts with one cannot start with `::`, a GitHub workflow command.
+    let e = |text: &str| escape::terminal(text, false).into_owned();
     let mut out = String::new();
     for f in files {
         let _ = writeln!(
             out,
             "{} ({}, {})",
-            f.source.path.display(),
+            escape::line_start(&f.source.path.to_string_lossy()),
             f.format
                 .map(|x| serde_json::to_value(x)
                     .ok()
@@ -317,7 +321,7 @@ pub fn to_text(files: &[InventoryFile<'_>]) -> String {
             f.status
         );
         if let Some(m) = &f.message {
-            let _ = writeln!(out, "  {m}");
+            let _ = writeln!(out, "  {}", escape::line_start(m));
         }
         let Some(s) = f.stack else { continue };
         for func in &s.functions {
@@ -327,7 +331,7 @@ pub fn to_text(files: &[InventoryFile<'_>]) -> String {
                 RoleLink::OneOf(_) => "one of several roles".into(),
                 RoleLink::Missing(reason) => reason.clone(),
             };
-            let _ = writeln!(out, "  function {} role {}", func.origin.id, role);
+            let _ = writeln!(out, "  function {} role {}", e(&func.origin.id), e(&role));
         }
         for m in &s.event_source_mappings {
             let function = match &m.function {
@@ -355,26 +359,36 @@ pub fn to_text(files: &[InventoryFile<'_>]) -> String {
             let _ = writeln!(
                 out,
                 "  mapping {} {} {} → {}",
-                m.origin.id, kind, source, function
+                e(&m.origin.id),
+                kind,
+                e(&source),
+                e(&function)
             );
         }
         for r in &s.roles {
             let _ = writeln!(
                 out,
                 "  role {} ({} policies, {} managed)",
-                r.origin.id,
+                e(&r.origin.id),
                 r.policies.len(),
                 r.managed_policy_arns.len()
             );
         }
         for t in &s.push_triggers {
-            let _ = writeln!(out, "  trigger {} {}", t.origin.id, t.kind.principal());
+            let _ = writeln!(
+                out,
+                "  trigger {} {}",
+                e(&t.origin.id),
+                e(t.kind.principal())
+            );
         }
         for p in &s.permissions {
             let _ = writeln!(
                 out,
                 "  permission {} {} {}",
-                p.origin.id, p.action.value, p.principal.value
+                e(&p.origin.id),
+                e(&p.action.value.to_string()),
+                e(&p.principal.value.to_string())
             );
         }
     }

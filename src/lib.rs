@@ -376,39 +376,7 @@ pub fn audit_with(
 ) -> report::Report {
     let mut files: Vec<suppress::Audited> = load_inputs_with(paths, stdin, values, only_templates)
         .into_iter()
-        .map(|f| {
-            let key_path = key_path(&f.source.path, &options.cwd, &options.root);
-            let (mut report, inline) = match f.outcome {
-                FileOutcome::Stack { format, mut stack } => {
-                    let mut findings = checks::run_all(&stack, format);
-                    // Only certain findings can rest on a default: without one, no second reading.
-                    if stack.assumed_defaults().next().is_some()
-                        && findings
-                            .iter()
-                            .any(|f| f.certainty == diag::Certainty::Certain)
-                    {
-                        findings =
-                            qualify_defaults(findings, &f.source, f.explicit, &f.given, &stack);
-                    }
-                    let inline = std::mem::take(&mut stack.suppressions);
-                    (
-                        report::FileReport::audited(f.source, format, findings),
-                        inline,
-                    )
-                }
-                FileOutcome::Skipped { format, reason } => {
-                    let mut r = report::FileReport::skipped(f.source, reason);
-                    r.format = format;
-                    (r, Vec::new())
-                }
-                FileOutcome::Error { format, error } => (
-                    report::FileReport::error(f.source, format, error),
-                    Vec::new(),
-                ),
-            };
-            report.key_path = key_path;
-            suppress::Audited { report, inline }
-        })
+        .map(|f| audit_loaded(f, options))
         .collect();
     for (source, error) in std::mem::take(&mut values.errors) {
         let mut report = report::FileReport::error(source, None, error);
@@ -481,4 +449,58 @@ fn qualify_defaults(
         _ => Vec::new(),
     };
     checks::assumed::qualify(findings, &confirmed, stack)
+}
+
+/// The audit of one file given as text, as if it were named on the command line (for the fuzz
+/// targets and property tests: the same reading, checks and report as [`audit`]).
+pub fn audit_text(path: impl Into<PathBuf>, text: String) -> report::Report {
+    let file = read_stdin(
+        StdinInput {
+            name: path.into(),
+            bytes: text.into_bytes(),
+        },
+        parameters::GivenValues::new(),
+    );
+    let options = AuditOptions::here();
+    report::Report::new(suppress::apply(
+        vec![audit_loaded(file, &options)],
+        &options.rules,
+        "",
+        options.today,
+    ))
+}
+
+/// One read input through the checks (and the second reading of [`qualify_defaults`]), with
+/// its key path and inline suppressions, ready for [`suppress::apply`].
+fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
+    let key_path = key_path(&f.source.path, &options.cwd, &options.root);
+    let (mut report, inline) = match f.outcome {
+        FileOutcome::Stack { format, mut stack } => {
+            let mut findings = checks::run_all(&stack, format);
+            // Only certain findings can rest on a default: without one, no second reading.
+            if stack.assumed_defaults().next().is_some()
+                && findings
+                    .iter()
+                    .any(|f| f.certainty == diag::Certainty::Certain)
+            {
+                findings = qualify_defaults(findings, &f.source, f.explicit, &f.given, &stack);
+            }
+            let inline = std::mem::take(&mut stack.suppressions);
+            (
+                report::FileReport::audited(f.source, format, findings),
+                inline,
+            )
+        }
+        FileOutcome::Skipped { format, reason } => {
+            let mut r = report::FileReport::skipped(f.source, reason);
+            r.format = format;
+            (r, Vec::new())
+        }
+        FileOutcome::Error { format, error } => (
+            report::FileReport::error(f.source, format, error),
+            Vec::new(),
+        ),
+    };
+    report.key_path = key_path;
+    suppress::Audited { report, inline }
 }

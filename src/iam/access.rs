@@ -265,18 +265,16 @@ impl AccessAnswer {
         }
     }
 
-    /// The text report. The first line is the decision; then the deciding statements with
-    /// their locations, or the reasons.
-    pub fn render_text<'a>(&self, file_of: impl Fn(usize) -> Option<&'a SourceFile>) -> String {
+    /// The text report as lines, unescaped (the caller escapes each line for where it writes
+    /// it: a `Sid` may hold a line break). The first line is the decision; then the deciding
+    /// statements with their locations, or the reasons.
+    pub fn render_lines<'a>(
+        &self,
+        file_of: impl Fn(usize) -> Option<&'a SourceFile>,
+    ) -> Vec<String> {
         let file = file_of(self.stack);
-        let mut out = String::new();
-        out.push_str(self.decision.label());
-        out.push('\n');
-        let line = |out: &mut String, text: String| {
-            out.push_str("  ");
-            out.push_str(&text);
-            out.push('\n');
-        };
+        let mut out = vec![self.decision.label().to_string()];
+        let line = |out: &mut Vec<String>, text: String| out.push(text);
         let request = format!("`{}` on `{}`", self.action, self.resource);
         match &self.decision {
             Decision::Allowed { by } => {

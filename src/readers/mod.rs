@@ -36,27 +36,53 @@ pub enum ReadOutcome {
 
 pub use sam::SAM_TRANSFORM;
 
-/// Loads a file, refusing bytes that are not UTF-8 with the offset of the first bad byte.
-pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileError)>> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            let message = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                _ => format!("cannot read the file: {e}"),
-            };
-            return Err(Box::new((
-                SourceFile::new(path, String::new()),
-                FileError::new(message, None),
-            )));
-        }
+/// The largest file read: spans are 32-bit byte offsets.
+pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
+
+/// Opens a file for reading only if it is a regular file. The type is checked before opening
+/// (opening a FIFO blocks until something writes to it) and again on the open handle (the path
+/// may have been replaced in between).
+pub(crate) fn open_regular_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let not_regular = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device); permgate reads only regular files",
+        )
     };
-    if u32::try_from(bytes.len()).is_err() {
-        return Err(Box::new((
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(not_regular());
+    }
+    Ok(file)
+}
+
+/// Loads a file, refusing bytes that are not UTF-8 with the offset of the first bad byte. At
+/// most [`MAX_FILE_BYTES`] + 1 bytes are ever read, whatever the file claims to be.
+pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileError)>> {
+    use std::io::Read;
+    let failed = |message: String| {
+        Box::new((
             SourceFile::new(path, String::new()),
-            FileError::new("the file is larger than 4 GiB", None),
-        )));
+            FileError::new(message, None),
+        ))
+    };
+    let io_message = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::InvalidInput => e.to_string(),
+        _ => format!("cannot read the file: {e}"),
+    };
+    let file = open_regular_file(path).map_err(|e| failed(io_message(e)))?;
+    let expected = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected.min(MAX_FILE_BYTES)).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| failed(io_message(e)))?;
+    if u32::try_from(bytes.len()).is_err() {
+        return Err(failed("the file is larger than 4 GiB".to_string()));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(path, text)),
@@ -187,8 +213,10 @@ fn first_error(mut errors: Vec<FileError>) -> FileError {
     }
 }
 
-/// A CloudFormation template: a mapping with `Resources` whose entries have a `Type`, or
-/// with `AWSTemplateFormatVersion`.
+/// A CloudFormation template: a mapping with `AWSTemplateFormatVersion`, or with `Resources`
+/// of which at least one entry has a `Type` naming a resource type (`AWS::…`). One such entry
+/// is enough: a template where another resource lacks its `Type` is a broken template (reported
+/// by the lowering), not something else.
 pub fn is_template(root: &Node) -> bool {
     if root.get("AWSTemplateFormatVersion").is_some() {
         return true;
@@ -196,12 +224,11 @@ pub fn is_template(root: &Node) -> bool {
     let Some(resources) = root.get("Resources").and_then(Node::as_map) else {
         return false;
     };
-    !resources.is_empty()
-        && resources.iter().all(|(_, r)| {
-            r.get("Type")
-                .and_then(Node::as_str)
-                .is_some_and(|t| t.contains("::"))
-        })
+    resources.iter().any(|(_, r)| {
+        r.get("Type")
+            .and_then(Node::as_str)
+            .is_some_and(|t| t.contains("::"))
+    })
 }
 
 /// A SAM template: `Transform` names the SAM transform (alone or in a list).

@@ -39,12 +39,17 @@ pub struct Limits {
     /// Most nodes that alias expansion may add to one YAML document. A "billion laughs"
     /// document of a few hundred bytes asks for 10^9; a million copies still fit in memory.
     pub max_alias_nodes: usize,
+    /// Most bytes of scalar and key text that alias expansion may copy into one YAML document.
+    /// Counting nodes is not enough: one 1 MB string aliased 3,000 times is 3,000 nodes and
+    /// 3 GB. Real templates alias small blocks (tags, environment variables).
+    pub max_alias_bytes: usize,
 }
 
 impl Limits {
     pub const DEFAULT: Limits = Limits {
         max_depth: 200,
         max_alias_nodes: 1_000_000,
+        max_alias_bytes: 32 << 20,
     };
 }
 
@@ -272,6 +277,8 @@ struct Frame {
     nodes: usize,
     /// Height of the tallest child (0 for scalars).
     child_height: usize,
+    /// Bytes of scalar and key text in this subtree so far.
+    bytes: usize,
     content: FrameContent,
 }
 
@@ -295,6 +302,7 @@ enum Anchored {
         index: usize,
         nodes: usize,
         height: usize,
+        bytes: usize,
     },
     /// An anchored key, which becomes a [`Key`]: a copy of its (scalar) node.
     Key(Node),
@@ -307,6 +315,8 @@ struct Built {
     nodes: usize,
     /// Collections on the longest path down from the node (0 for a scalar).
     height: usize,
+    /// Bytes of scalar and key text in the subtree.
+    bytes: usize,
 }
 
 struct TreeBuilder<'f> {
@@ -321,6 +331,7 @@ struct TreeBuilder<'f> {
     closed: HashMap<u64, (u64, usize)>,
     next_frame_id: u64,
     alias_nodes: usize,
+    alias_bytes: usize,
     root: Option<Node>,
     /// The text was read with [`DASH_STAND_IN`] for lone dashes: scalars get them back.
     restore_dashes: bool,
@@ -337,6 +348,7 @@ impl<'f> TreeBuilder<'f> {
             closed: HashMap::new(),
             next_frame_id: 0,
             alias_nodes: 0,
+            alias_bytes: 0,
             root: None,
             restore_dashes: false,
         }
@@ -391,6 +403,7 @@ impl<'f> TreeBuilder<'f> {
         } else {
             value.into()
         };
+        let bytes = raw.len();
         let node = Node {
             span,
             tag: tag.cloudformation,
@@ -401,6 +414,7 @@ impl<'f> TreeBuilder<'f> {
                 node,
                 nodes: 1,
                 height: 0,
+                bytes,
             },
             anchor,
             None,
@@ -459,6 +473,7 @@ impl<'f> TreeBuilder<'f> {
             anchor,
             nodes: 1,
             child_height: 0,
+            bytes: 0,
             content,
         });
         Ok(())
@@ -499,6 +514,7 @@ impl<'f> TreeBuilder<'f> {
                 node,
                 nodes: frame.nodes,
                 height: frame.child_height.saturating_add(1),
+                bytes: frame.bytes,
             },
             frame.anchor,
             frame.holds_anchor.then_some(frame.id),
@@ -513,13 +529,14 @@ impl<'f> TreeBuilder<'f> {
                 index,
                 nodes,
                 height,
+                bytes,
             }) => self
                 .node_in_tree(*frame, *index)
-                .map(|node| (node, *nodes, *height)),
-            Some(Anchored::Key(node)) => Some((node, 1, 0)),
+                .map(|node| (node, *nodes, *height, *bytes)),
+            Some(Anchored::Key(node)) => Some((node, 1, 0, node.as_str().map_or(0, str::len))),
             None => None,
         };
-        let Some((anchored, nodes, height)) = found else {
+        let Some((anchored, nodes, height, bytes)) = found else {
             let name = self.file.slice(at).to_string();
             return Err(FileError::new(
                 format!("alias `{}` refers to a node that contains it", shown(&name)),
@@ -539,11 +556,25 @@ impl<'f> TreeBuilder<'f> {
                  than any template needs",
             ));
         }
+        if self.alias_bytes.saturating_add(bytes) > self.limits.max_alias_bytes {
+            return Err(FileError::new(
+                format!(
+                    "alias expansion exceeds {} bytes of copied text",
+                    self.limits.max_alias_bytes
+                ),
+                Some(at),
+            )
+            .with_help(
+                "aliases (`*name`) are expanded into copies; this document copies more text \
+                 than any template needs (write the value once, or use a parameter)",
+            ));
+        }
         if self.stack.len().saturating_add(height) > self.limits.max_depth {
             return Err(self.too_deep(at));
         }
         let mut node = anchored.clone();
         self.alias_nodes += nodes;
+        self.alias_bytes += bytes;
         if self.expects_key() {
             // The key is where the alias is written, not where its anchor is.
             node.span = at;
@@ -553,6 +584,7 @@ impl<'f> TreeBuilder<'f> {
                 node,
                 nodes,
                 height,
+                bytes,
             },
             0,
             None,
@@ -607,6 +639,7 @@ impl<'f> TreeBuilder<'f> {
             return Ok(());
         };
         frame.nodes = frame.nodes.saturating_add(built.nodes);
+        frame.bytes = frame.bytes.saturating_add(built.bytes);
         frame.child_height = frame.child_height.max(built.height);
         frame.end = frame.end.max(built.node.span.end);
         let mut place = |index: usize| {
@@ -618,6 +651,7 @@ impl<'f> TreeBuilder<'f> {
                         index,
                         nodes: built.nodes,
                         height: built.height,
+                        bytes: built.bytes,
                     },
                 );
             }
@@ -1741,6 +1775,28 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
             started.elapsed() < Duration::from_secs(5),
             "{:?}",
             started.elapsed()
+        );
+    }
+
+    #[test]
+    fn the_alias_budget_counts_copied_bytes() {
+        let limits = Limits {
+            max_alias_bytes: 100,
+            ..Limits::DEFAULT
+        };
+        let read = |text: &str| read_yaml(&file(text), limits);
+        let long = "x".repeat(40);
+        // Two copies of a 40-byte scalar fit, three do not; a key's text counts too.
+        assert!(read(&format!("a: &a {long}\nb: [*a, *a]\n")).is_ok());
+        let e = read(&format!("a: &a {long}\nb: [*a, *a, *a]\n")).unwrap_err();
+        assert_eq!(
+            e.message,
+            "alias expansion exceeds 100 bytes of copied text"
+        );
+        let e = read(&format!("a: &a {{{long}: 1, y: 2}}\nb: [*a, *a, *a]\n")).unwrap_err();
+        assert_eq!(
+            e.message,
+            "alias expansion exceeds 100 bytes of copied text"
         );
     }
 

@@ -16,7 +16,7 @@ pub mod junit;
 pub mod sarif;
 pub mod text;
 
-pub(crate) mod escape;
+pub mod escape;
 mod position;
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use miette::{
 
 use super::{FileReport, INPUT_ERROR_ID, Report, escape, position, summary_line};
 use crate::diag::{Certainty, FileError, Finding, Related, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{LineCol, SourceFile, Span};
 
 /// How to render text.
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +44,12 @@ impl TextOptions {
 /// Spans longer than this many lines are shown by their first line only: a label over a whole
 /// resource would otherwise print the resource.
 const MAX_LABEL_LINES: usize = 4;
+
+/// Widest line shown in a snippet, in terminal columns counted generously (a tab as 4, any
+/// other character as 2). miette lays labels out with Rust format widths, which panic past
+/// 65,535 columns (a minified JSON template, a line of tabs); a line this wide is no use on a
+/// terminal either, so such a diagnostic is shown without its snippet, with its line and column.
+const MAX_SNIPPET_COLUMNS: usize = 16_384;
 
 /// Writes every file error and finding, then the summary line.
 pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std::io::Result<()> {
@@ -102,7 +108,12 @@ fn render(
 ) {
     buf.clear();
     let mut body = String::new();
-    if diagnostic.has_snippet() && handler.render_report(&mut body, diagnostic).is_ok() {
+    // A snippet is shown only where miette can lay it out (it panics past visual column
+    // 65,535); otherwise the header form gives the line and column.
+    if diagnostic.has_snippet()
+        && diagnostic.snippet_fits()
+        && handler.render_report(&mut body, diagnostic).is_ok()
+    {
         // miette's first line is the (empty) message after the severity icon: the heading
         // replaces it, so that findings with and without a snippet start alike.
         buf.push_str(&heading(options, diagnostic));
@@ -153,6 +164,9 @@ fn render_header(
         &file.source.path.to_string_lossy(),
         false,
     ));
+    if let Some(at) = diagnostic.at {
+        buf.push_str(&format!(":{}:{}", at.line, at.column));
+    }
     if let Some(resource) = resource.filter(|r| !r.is_empty()) {
         buf.push_str(" (");
         buf.push_str(&escape::terminal(resource, false));
@@ -270,6 +284,33 @@ impl<'a> FileSnippet<'a> {
         offset as usize + added as usize
     }
 
+    /// Whether every line miette would show for `span` (with one line of context on each side)
+    /// is at most [`MAX_SNIPPET_COLUMNS`] wide.
+    fn fits(&self, span: &SourceSpan) -> bool {
+        let start = span.offset();
+        let end = start.saturating_add(span.len());
+        let first = self.line_of(start).saturating_sub(1);
+        let last = self
+            .line_of(end.saturating_sub(1).max(start))
+            .saturating_add(1);
+        let from = self.line_start(first).unwrap_or(0);
+        let to = last
+            .checked_add(1)
+            .and_then(|l| self.line_start(l))
+            .unwrap_or(self.text.len());
+        let Some(window) = self.text.get(from..to) else {
+            return false;
+        };
+        window.split('\n').all(|line| {
+            line.len() <= MAX_SNIPPET_COLUMNS / 4
+                || line
+                    .chars()
+                    .map(|c| if c == '\t' { 4 } else { 2 })
+                    .sum::<usize>()
+                    <= MAX_SNIPPET_COLUMNS
+        })
+    }
+
     fn source_span(&self, span: Span) -> SourceSpan {
         let start = self.map(span.start);
         let end = self.map(span.end).max(start);
@@ -355,6 +396,8 @@ pub struct TextDiagnostic<'a> {
     help: Option<String>,
     labels: Vec<LabeledSpan>,
     notes: Option<Box<Note>>,
+    /// Line and column of the primary span, shown when the snippet is not.
+    at: Option<LineCol>,
 }
 
 impl<'a> TextDiagnostic<'a> {
@@ -365,6 +408,7 @@ impl<'a> TextDiagnostic<'a> {
         snippet: &'a FileSnippet<'a>,
     ) -> TextDiagnostic<'a> {
         let mut labels = Vec::new();
+        let at = label_span(source, finding.span).map(|s| source.line_col(s.start));
         if let Some(span) = label_span(source, finding.span) {
             let text = primary_label(finding);
             labels.push(LabeledSpan::new_primary_with_span(
@@ -404,6 +448,7 @@ impl<'a> TextDiagnostic<'a> {
             help,
             labels,
             notes: chain(notes),
+            at,
         }
     }
 
@@ -413,7 +458,8 @@ impl<'a> TextDiagnostic<'a> {
         source: &SourceFile,
         snippet: &'a FileSnippet<'a>,
     ) -> TextDiagnostic<'a> {
-        let labels = label_span(source, error.span)
+        let span = label_span(source, error.span);
+        let labels = span
             .map(|span| LabeledSpan::new_primary_with_span(None, snippet.source_span(span)))
             .into_iter()
             .collect();
@@ -428,6 +474,7 @@ impl<'a> TextDiagnostic<'a> {
                 .map(|h| escape::terminal(h, true).into_owned()),
             labels,
             notes: None,
+            at: span.map(|s| source.line_col(s.start)),
         }
     }
 
@@ -465,6 +512,11 @@ impl<'a> TextDiagnostic<'a> {
     /// Whether there is a span to show the source around.
     pub fn has_snippet(&self) -> bool {
         !self.labels.is_empty()
+    }
+
+    /// Whether the lines of every label are narrow enough to show (and for miette to lay out).
+    fn snippet_fits(&self) -> bool {
+        self.labels.iter().all(|l| self.snippet.fits(l.inner()))
     }
 }
 

@@ -64,7 +64,12 @@ fn ask(action: &str, resource: &str) -> (AccessAnswer, String, serde_json::Value
     let s = stack();
     let f = file();
     let a = answer(&[&s], "FnRole", action, resource).unwrap();
-    let text = a.render_text(|_| Some(&f));
+    let mut text = String::new();
+    for (i, line) in a.render_lines(|_| Some(&f)).iter().enumerate() {
+        text.push_str(if i == 0 { "" } else { "  " });
+        text.push_str(line);
+        text.push('\n');
+    }
     let json = a.to_json(|_| Some(&f));
     (a, text, json)
 }

@@ -9,6 +9,7 @@
 //! [`FileError`]s; the caller reports the file as unreadable.
 
 pub mod attrs;
+mod dependencies;
 mod link;
 mod lower;
 pub mod parameters;
@@ -34,14 +35,31 @@ pub struct Provenance {
     pub sam_permissions: Vec<String>,
     /// Logical ids of push-trigger resources SAM generated (their permission is SAM's too).
     pub sam_triggers: Vec<String>,
+    /// The template is the expansion of a SAM template, which may leave out resources SAM
+    /// generates (so a `DependsOn` naming one is not known to be wrong).
+    pub expanded_from_sam: bool,
 }
 
 /// Lowers a template into a stack.
 pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileError>> {
     let template = template::Template::new(root).map_err(|e| vec![e])?;
+    // A transform (SAM, or any macro) adds resources and rewrites references before
+    // CloudFormation checks dependencies: only the complete template is held to those rules.
+    let transformed = provenance.expanded_from_sam
+        || root.get("Transform").is_some()
+        || template
+            .resources
+            .iter()
+            .any(|r| r.type_name.starts_with("AWS::Serverless::"));
+    let scope = if transformed {
+        dependencies::Scope::Transformed
+    } else {
+        dependencies::Scope::Complete
+    };
+    let mut errors = dependencies::check(&template, root, scope);
     let resolver = resolve::Resolver::new(&template);
     let stack = lower::lower(&resolver, provenance);
-    let errors = resolver.take_errors();
+    errors.extend(resolver.take_errors());
     if errors.is_empty() {
         Ok(stack)
     } else {

@@ -48,7 +48,7 @@ fn seq_items(node: &Node) -> Option<&[Node]> {
 }
 
 /// The name of an intrinsic function a node calls and its argument node, for both forms.
-fn intrinsic(node: &Node) -> Option<(&str, IntrinsicArg<'_>)> {
+pub(super) fn intrinsic(node: &Node) -> Option<(&str, IntrinsicArg<'_>)> {
     if let Some(tag) = &node.tag {
         let name = match &**tag {
             "Ref" => "Ref",
@@ -94,13 +94,13 @@ fn long_name(tag: &str) -> &'static str {
 /// The argument of an intrinsic: the tagged node itself (short form, tag to be ignored) or the
 /// value of the single key (long form).
 #[derive(Clone, Copy)]
-enum IntrinsicArg<'n> {
+pub(super) enum IntrinsicArg<'n> {
     Untagged(&'n Node),
     Node(&'n Node),
 }
 
 impl<'n> IntrinsicArg<'n> {
-    fn node(self) -> &'n Node {
+    pub(super) fn node(self) -> &'n Node {
         match self {
             IntrinsicArg::Untagged(n) | IntrinsicArg::Node(n) => n,
         }

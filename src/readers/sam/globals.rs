@@ -6,6 +6,10 @@
 //! by key, lists concatenate (global first), a type mismatch keeps the resource's value, and an
 //! intrinsic function counts as a scalar. `Architectures` is replaced, not concatenated.
 //! Merged values keep their own spans: a value inherited from `Globals` points there.
+//!
+//! Limit: every merge copies the section, so a large value in `Globals` times many resources
+//! is an amplification like a YAML alias; the text copied in one template is bounded by
+//! [`MAX_COPIED_BYTES`], and a template over it is a located error.
 
 use super::tree;
 use super::{SamError, Scope};
@@ -157,11 +161,41 @@ const SECTIONS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Most bytes of scalar and key text that merging `Globals` may copy into the resources of one
+/// template (the same budget as YAML alias expansion). Real templates copy a few kilobytes per
+/// function.
+pub const MAX_COPIED_BYTES: usize = 32 << 20;
+
 /// The parsed `Globals` section.
 #[derive(Debug, Default)]
 pub struct Globals<'t> {
     /// Section name (`Function`) → its properties.
     sections: Vec<(&'t str, &'t [(Key, Node)])>,
+    /// Bytes copied by the merges so far.
+    copied: std::cell::Cell<usize>,
+}
+
+/// Bytes of scalar and key text in a node (without recursion: a tree can be deep).
+fn text_bytes<'n>(nodes: impl IntoIterator<Item = (&'n Key, &'n Node)>) -> usize {
+    let mut total = 0usize;
+    let mut pending: Vec<&Node> = Vec::new();
+    for (key, node) in nodes {
+        total = total.saturating_add(key.text.len());
+        pending.push(node);
+    }
+    while let Some(node) = pending.pop() {
+        match &node.kind {
+            NodeKind::Scalar { raw, .. } => total = total.saturating_add(raw.len()),
+            NodeKind::Seq(items) => pending.extend(items),
+            NodeKind::Map(entries) => {
+                for (k, v) in entries {
+                    total = total.saturating_add(k.text.len());
+                    pending.push(v);
+                }
+            }
+        }
+    }
+    total
 }
 
 impl<'t> Globals<'t> {
@@ -218,7 +252,10 @@ impl<'t> Globals<'t> {
             }
             out.push((&*name.text, entries));
         }
-        Ok(Globals { sections: out })
+        Ok(Globals {
+            sections: out,
+            copied: std::cell::Cell::new(0),
+        })
     }
 
     /// The properties of resource `id` of SAM type `type_name` with the globals merged in,
@@ -264,6 +301,20 @@ impl<'t> Globals<'t> {
         if globals.is_empty() {
             return Ok(properties.cloned());
         }
+        let copied = self
+            .copied
+            .get()
+            .saturating_add(text_bytes(globals.iter().map(|(k, v)| (k, v))));
+        if copied > MAX_COPIED_BYTES {
+            return Err(SamError::resource(
+                id,
+                resource.span,
+                format!(
+                    "merging `Globals` into the resources copies more than {MAX_COPIED_BYTES} bytes of text"
+                ),
+            ));
+        }
+        self.copied.set(copied);
         let span = properties.map_or(resource.span, |p| p.span);
         let global_node = tree::map(globals, span);
         let local = match properties {

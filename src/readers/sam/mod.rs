@@ -170,7 +170,10 @@ impl PolicyOrigin {
 impl Provenance {
     /// What the CloudFormation lowering needs of this provenance.
     pub fn for_lowering(&self) -> cfn::Provenance {
-        let mut p = cfn::Provenance::default();
+        let mut p = cfn::Provenance {
+            expanded_from_sam: true,
+            ..cfn::Provenance::default()
+        };
         for (id, g) in &self.resources {
             if !matches!(
                 g.kind,

@@ -36,6 +36,7 @@ mod expr;
 mod index;
 mod lower;
 mod policy;
+mod schema;
 mod values;
 
 #[cfg(test)]
@@ -68,13 +69,84 @@ fn head(text: &str, n: usize) -> &str {
     text.get(..end).unwrap_or("")
 }
 
-/// The value of the first `"format_version": "…"` in the text.
+/// The value of the first `"format_version": "…"` in the text (a number too: it is then
+/// recognised and refused with its place, never skipped).
 fn sniff_format_version(text: &str) -> Option<&str> {
     let window = head(text, SNIFF_WINDOW);
     let at = window.find("\"format_version\"")?;
     let rest = window.get(at + "\"format_version\"".len()..)?.trim_start();
-    let rest = rest.strip_prefix(':')?.trim_start().strip_prefix('"')?;
-    rest.get(..rest.find('"')?)
+    let rest = rest.strip_prefix(':')?.trim_start();
+    if let Some(quoted) = rest.strip_prefix('"') {
+        return quoted.get(..quoted.find('"')?);
+    }
+    let number = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    rest.get(..number).filter(|n| !n.is_empty())
+}
+
+/// Which top-level keys of a JSON object the text has, found by one scan that skips every
+/// nested value (so no amount of text before them, `configuration` first in a plan written with
+/// sorted keys, can hide them). A truncated text gives the keys seen up to its end.
+#[derive(Default)]
+struct TopLevelKeys {
+    format_version: bool,
+    plan_section: bool,
+}
+
+fn top_level_keys(json: &str) -> TopLevelKeys {
+    let mut keys = TopLevelKeys::default();
+    let bytes = json.as_bytes();
+    let mut depth = 0usize;
+    let mut key_next = false;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                let start = i + 1;
+                let mut end = start;
+                while let Some(&c) = bytes.get(end) {
+                    match c {
+                        b'\\' => end += 2,
+                        b'"' => break,
+                        _ => end += 1,
+                    }
+                }
+                if depth == 1 && key_next {
+                    let raw = json.get(start..end).unwrap_or("");
+                    let key: std::borrow::Cow<'_, str> = if raw.contains('\\') {
+                        serde_json::from_str::<String>(json.get(i..=end).unwrap_or("\"\""))
+                            .map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
+                    } else {
+                        std::borrow::Cow::Borrowed(raw)
+                    };
+                    match &*key {
+                        "format_version" => keys.format_version = true,
+                        "planned_values" | "resource_changes" | "values" | "prior_state" => {
+                            keys.plan_section = true;
+                        }
+                        _ => {}
+                    }
+                    key_next = false;
+                }
+                i = end + 1;
+                continue;
+            }
+            b'{' => {
+                depth += 1;
+                key_next = depth == 1;
+            }
+            b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => key_next = true,
+            _ => {}
+        }
+        if keys.format_version && keys.plan_section {
+            break;
+        }
+        i += 1;
+    }
+    keys
 }
 
 /// The first line of a text.
@@ -120,7 +192,7 @@ pub fn looks_like_plan(text: &str) -> bool {
         return true;
     }
     let json = after_wrapper_line(text).unwrap_or(text);
-    if !json.starts_with('{') || sniff_format_version(json).is_none() {
+    if !json.starts_with('{') {
         return false;
     }
     let has_key = |t: &str| {
@@ -128,7 +200,12 @@ pub fn looks_like_plan(text: &str) -> bool {
             || t.contains("\"resource_changes\"")
             || t.contains("\"values\"")
     };
-    has_key(head(json, SNIFF_WINDOW)) || has_key(json)
+    if sniff_format_version(json).is_some() && (has_key(head(json, SNIFF_WINDOW)) || has_key(json))
+    {
+        return true;
+    }
+    let keys = top_level_keys(json);
+    keys.format_version && keys.plan_section
 }
 
 /// Byte offset of a serde_json error position (1-based line, 1-based byte column) in `text`.
@@ -257,6 +334,16 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
             return Err(parse_error(&e, body, offset));
         }
     };
+    if let Some((at, key)) = schema::duplicate_key(body) {
+        return Err(FileError::new(
+            format!("the key `{key}` is written twice in one object"),
+            Some(Span::new(offset + at.start, offset + at.end)),
+        )
+        .with_help(
+            "Terraform never writes a key twice; write the plan again with `terraform show -json`",
+        ));
+    }
+    schema::check(&document, body, offset)?;
     lower_document(document, body)
 }
 
@@ -266,7 +353,7 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
 /// about it (an error, an unusual layout) is better read whole with [`read_plan`], which gives
 /// the same stack for every file this reads, and explains problems at their place.
 pub fn read_plan_file(path: &Path) -> Option<(InputFormat, Stack)> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = super::open_regular_file(path).ok()?;
     let len = file.metadata().ok()?.len();
     if len < STREAM_MIN || len > u64::from(u32::MAX) {
         return None;
@@ -298,6 +385,11 @@ fn read_plan_stream(
     }
     let condensed = condense::condense(std::io::Cursor::new(start).chain(reader), chunk, size)?;
     let document: doc::Document<'_> = serde_json::from_str(&condensed).ok()?;
+    // A plan that breaks the schema is read whole, where the error gets its place.
+    if schema::duplicate_key(&condensed).is_some() {
+        return None;
+    }
+    schema::check(&document, &condensed, 0).ok()?;
     lower_document(document, &condensed).ok()
 }
 

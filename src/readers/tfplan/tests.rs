@@ -959,7 +959,7 @@ fn resources_of_unexpected_shape_do_not_stop_the_rest() {
         {"address":"aws_lambda_function.a","mode":"managed","type":"aws_lambda_function","name":"a","values":"nope"},
         {"address":"aws_lambda_function.b","mode":"managed","type":"aws_lambda_function","name":"b",
          "values":{"function_name":"b","role":["not","a","string"],"vpc_config":[7]}},
-        {"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","index":{"odd":1},
+        {"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q",
          "values":{"name":"q","kms_master_key_id":{"k":1}}}
     ]}}}"#;
     let (_, s) = read_plan(&source(text)).unwrap();
