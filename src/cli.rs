@@ -63,6 +63,10 @@ pub enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
         format: AccessFormat,
+        /// Leave out the resource's own policy (key, queue, stream, table, secret or cluster
+        /// policy): the identity-only view
+        #[arg(long)]
+        ignore_resource_policies: bool,
     },
     /// List the checks
     Checks,
@@ -127,12 +131,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             resource,
             paths,
             format,
+            ignore_resource_policies,
         } => access(
             &role,
             &action,
             &resource,
             &default_paths(paths),
             format,
+            ignore_resource_policies,
             out,
         ),
         Command::Checks => {
@@ -212,6 +218,7 @@ fn access(
     resource: &str,
     paths: &[PathBuf],
     format: AccessFormat,
+    ignore_resource_policies: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let files = load_inputs(paths);
@@ -234,20 +241,22 @@ fn access(
         }
     }
     let file_of = |i: usize| sources.get(i).copied();
-    let answer = match crate::iam::access::answer(&stacks, role, action, resource) {
-        Ok(a) => a,
-        Err(e) => {
-            let mut message = e.message(file_of);
-            if unreadable > 0 {
-                message.push_str(&format!(
-                    "; {unreadable} input{} could not be read",
-                    if unreadable == 1 { "" } else { "s" }
-                ));
+    let answer =
+        match crate::iam::access::answer(&stacks, role, action, resource, ignore_resource_policies)
+        {
+            Ok(a) => a,
+            Err(e) => {
+                let mut message = e.message(file_of);
+                if unreadable > 0 {
+                    message.push_str(&format!(
+                        "; {unreadable} input{} could not be read",
+                        if unreadable == 1 { "" } else { "s" }
+                    ));
+                }
+                eprintln!("permgate: {message}");
+                return Ok(exit_code(e.exit_code()));
             }
-            eprintln!("permgate: {message}");
-            return Ok(exit_code(e.exit_code()));
-        }
-    };
+        };
     // What the reader could not fully read in the role's file may change the answer.
     if let (Some(stack), Some(source)) = (stacks.get(answer.stack), file_of(answer.stack)) {
         for d in &stack.diagnostics {

@@ -13,8 +13,11 @@ crate::declare_check! {
     /// customer-managed KMS key (`AWS::SecretsManager::Secret.KmsKeyId`,
     /// `aws_secretsmanager_secret.kms_key_id`, or SAM's `SecretsManagerKmsKeyId`), the
     /// execution role needs `kms:Decrypt` on that key (research spec §1.9.1). Secrets under
-    /// the AWS managed key `aws/secretsmanager` need nothing more. The key policy must also
-    /// let the role use the key; that part is not in the role and is not checked.
+    /// the AWS managed key `aws/secretsmanager` need nothing more. For a key in the input the
+    /// key policy decides too: a statement naming the role (or everyone in the account through
+    /// Secrets Manager, `kms:ViaService`) grants it without any role statement, and a key
+    /// policy that neither names the role nor allows the account is PG115, not this check
+    /// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
     ///
     /// ## Why it matters
     /// Reading the secret fails with an access-denied from KMS, and the mapping cannot
@@ -44,6 +47,8 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
         let Some(need) = esm::decrypt_need(m.stack, &ESM_SECRET_KMS, key, &m.esm.origin.id) else {
             continue;
         };
+        // Secrets Manager decrypts the secret for the role (KMS-COND `kms:ViaService`).
+        let need = need.via(esm::service_endpoint(m.stack, "secretsmanager"));
         // Two secrets under one key need one grant.
         let Some(arn) = need.resources.first() else {
             continue;

@@ -63,7 +63,7 @@ fn stack() -> Stack {
 fn ask(action: &str, resource: &str) -> (AccessAnswer, String, serde_json::Value) {
     let s = stack();
     let f = file();
-    let a = answer(&[&s], "FnRole", action, resource).unwrap();
+    let a = answer(&[&s], "FnRole", action, resource, false).unwrap();
     let text = a.render_text(|_| Some(&f));
     let json = a.to_json(|_| Some(&f));
     (a, text, json)
@@ -163,23 +163,25 @@ fn pseudo_parameters_in_the_resource() {
 fn role_lookup() {
     let s = stack();
     let other = stack();
-    assert!(answer(&[&s], "fn-role", "sqs:ReceiveMessage", QUEUE).is_ok());
+    assert!(answer(&[&s], "fn-role", "sqs:ReceiveMessage", QUEUE, false).is_ok());
     assert!(
         answer(
             &[&s],
             "arn:aws:iam::123456789012:role/fn-role",
             "sqs:ReceiveMessage",
-            QUEUE
+            QUEUE,
+            false
         )
         .is_ok()
     );
-    let missing = answer(&[&s], "Fn", "sqs:ReceiveMessage", QUEUE).unwrap_err();
+    let missing = answer(&[&s], "Fn", "sqs:ReceiveMessage", QUEUE, false).unwrap_err();
     assert_eq!(missing.exit_code(), 2);
     assert_eq!(
         missing.to_string(),
         "no role `Fn` in the inputs (did you mean `FnRole`?)"
     );
-    let ambiguous = answer(&[&s, &other], "FnRole", "sqs:ReceiveMessage", QUEUE).unwrap_err();
+    let ambiguous =
+        answer(&[&s, &other], "FnRole", "sqs:ReceiveMessage", QUEUE, false).unwrap_err();
     let f = file();
     assert_eq!(
         ambiguous.message(|_| Some(&f)),
@@ -197,6 +199,7 @@ fn pseudo_parameters_take_the_values_the_stack_knows() {
         "FnRole",
         "sqs:ReceiveMessage",
         "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+        false,
     )
     .unwrap();
     // The region stays a symbol: the stack does not know it.
@@ -211,6 +214,7 @@ fn pseudo_parameters_take_the_values_the_stack_knows() {
         "FnRole",
         "sqs:ReceiveMessage",
         "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+        false,
     )
     .unwrap();
     assert_eq!(a.resource.as_literal(), Some(QUEUE));

@@ -8,6 +8,24 @@ use super::template::ResourceNode;
 use crate::model::*;
 use crate::readers::syntax::Node;
 
+/// The ARN of a queue given by its URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`),
+/// as a queue policy's `Queues` lists it (SQS-POLICY).
+fn queue_url_arn(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://sqs.")?;
+    let (host, path) = rest.split_once('/')?;
+    let (region, suffix) = host.split_once('.')?;
+    let partition = match suffix {
+        "amazonaws.com.cn" => "aws-cn",
+        _ if region.starts_with("us-gov-") => "aws-us-gov",
+        _ => "aws",
+    };
+    let (account, name) = path.split_once('/')?;
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some(format!("arn:{partition}:sqs:{region}:{account}:{name}"))
+}
+
 struct Lowering<'r, 't, 'a> {
     cx: &'r Resolver<'t, 'a>,
     provenance: &'r Provenance,
@@ -30,6 +48,7 @@ pub fn lower(cx: &Resolver<'_, '_>, provenance: &Provenance) -> Stack {
     };
     l.index();
     l.sources();
+    l.resource_policies();
     l.roles();
     l.policies();
     l.functions();
@@ -210,6 +229,20 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 }
                 "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
                     let has_stream = r.prop("StreamSpecification").is_some();
+                    let table_policy = r
+                        .prop("ResourcePolicy")
+                        .map(|p| (p, "Arn", ResourcePolicyKind::Table));
+                    let stream_policy = r
+                        .prop("StreamSpecification")
+                        .and_then(|s| s.get("ResourcePolicy"))
+                        .map(|p| (p, "StreamArn", ResourcePolicyKind::TableStream));
+                    for (holder, attr, kind) in table_policy.into_iter().chain(stream_policy) {
+                        if let Some(doc) = holder.get("PolicyDocument") {
+                            let governs =
+                                Located::new(cx.attr(r.id, attr, r.span), Some(holder.span));
+                            self.push_resource_policy(r, kind, vec![governs], doc);
+                        }
+                    }
                     self.stack.tables.push(DynamoTable {
                         origin,
                         arn: cx.attr(r.id, "Arn", r.span),
@@ -272,11 +305,22 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                     });
                 }
                 "AWS::KMS::Key" => {
+                    let arn = cx.attr(r.id, "Arn", r.span);
+                    let policy = r.prop("KeyPolicy");
+                    if let Some(doc) = policy {
+                        self.push_resource_policy(
+                            r,
+                            ResourcePolicyKind::Key,
+                            vec![Located::new(arn.clone(), Some(doc.span))],
+                            doc,
+                        );
+                    }
                     self.stack.kms_keys.push(KmsKey {
                         origin,
-                        arn: cx.attr(r.id, "Arn", r.span),
+                        arn,
                         key_id: cx.attr(r.id, "Ref", r.span),
                         aliases: Vec::new(),
+                        policy_set: policy.is_some(),
                     });
                 }
                 "AWS::SNS::Topic" => self.stack.topics.push(SnsTopic {
@@ -309,6 +353,133 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 .find(|k| Some(&k.origin.id) == key_resource.as_ref())
             {
                 key.aliases.push(alias);
+            }
+        }
+    }
+
+    fn push_resource_policy(
+        &mut self,
+        r: &ResourceNode<'_>,
+        kind: ResourcePolicyKind,
+        governs: Vec<Located<SymStr>>,
+        document: &Node,
+    ) {
+        let Some(existence) = self.existence(r) else {
+            return;
+        };
+        let document = self.policy_document(document);
+        self.stack.resource_policies.push(ResourcePolicy {
+            origin: origin(r, self.provenance),
+            existence,
+            kind,
+            governs,
+            document: Some(document),
+            unknown_reason: None,
+        });
+    }
+
+    /// The ARN a resource-policy resource names its resource by: the ARN of the resource of
+    /// the template it refers to (a queue policy lists queue URLs, a secret policy may name
+    /// the secret by `Ref`), else the value as written.
+    fn governed_arn(&self, value: Located<SymStr>) -> Located<SymStr> {
+        let linked = value.value.refers.as_ref().and_then(|r| {
+            let id = r.resource.as_str();
+            let stack = &self.stack;
+            stack
+                .queues
+                .iter()
+                .find(|q| q.origin.id == id)
+                .map(|q| q.arn.clone())
+                .or_else(|| {
+                    stack
+                        .secrets
+                        .iter()
+                        .find(|s| s.origin.id == id)
+                        .map(|s| s.arn.clone())
+                })
+                .or_else(|| {
+                    stack
+                        .streams
+                        .iter()
+                        .find(|s| s.origin.id == id)
+                        .map(|s| s.arn.clone())
+                })
+                .or_else(|| {
+                    stack
+                        .stream_consumers
+                        .iter()
+                        .find(|c| c.origin.id == id)
+                        .map(|c| c.arn.clone())
+                })
+                .or_else(|| {
+                    stack
+                        .msk_clusters
+                        .iter()
+                        .find(|c| c.origin.id == id)
+                        .map(|c| c.arn.clone())
+                })
+        });
+        match linked {
+            Some(arn) => Located::new(arn, value.span),
+            None => match value.value.as_literal().and_then(queue_url_arn) {
+                Some(arn) => Located::new(SymStr::lit(arn), value.span),
+                None => value,
+            },
+        }
+    }
+
+    /// `AWS::SQS::QueuePolicy`, `AWS::Kinesis::ResourcePolicy`,
+    /// `AWS::SecretsManager::ResourcePolicy`, `AWS::MSK::ClusterPolicy`: each document linked
+    /// to the resources it governs.
+    fn resource_policies(&mut self) {
+        const TYPES: [(&str, &str, &str, ResourcePolicyKind); 4] = [
+            (
+                "AWS::SQS::QueuePolicy",
+                "Queues",
+                "PolicyDocument",
+                ResourcePolicyKind::Queue,
+            ),
+            (
+                "AWS::Kinesis::ResourcePolicy",
+                "ResourceArn",
+                "ResourcePolicy",
+                ResourcePolicyKind::Stream,
+            ),
+            (
+                "AWS::SecretsManager::ResourcePolicy",
+                "SecretId",
+                "ResourcePolicy",
+                ResourcePolicyKind::Secret,
+            ),
+            (
+                "AWS::MSK::ClusterPolicy",
+                "ClusterArn",
+                "Policy",
+                ResourcePolicyKind::Cluster,
+            ),
+        ];
+        for (type_name, target, document, kind) in TYPES {
+            for r in self.resources(type_name).collect::<Vec<_>>() {
+                let Some(doc) = r.prop(document) else {
+                    continue;
+                };
+                let targets: Vec<Located<SymStr>> = match r.prop(target) {
+                    Some(node) => match self.cx.value(node).kind {
+                        ValueKind::List(items) => items
+                            .iter()
+                            .filter_map(|item| {
+                                Some(Located::new(
+                                    Resolver::as_string(item)?,
+                                    item.span.or(Some(node.span)),
+                                ))
+                            })
+                            .collect(),
+                        _ => self.string_at(Some(node)).into_iter().collect(),
+                    },
+                    None => Vec::new(),
+                };
+                let governs = targets.into_iter().map(|t| self.governed_arn(t)).collect();
+                self.push_resource_policy(r, kind, governs, doc);
             }
         }
     }
