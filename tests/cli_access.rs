@@ -150,7 +150,7 @@ fn unreadable_inputs_are_reported_and_the_others_answer() {
     assert_eq!(first_line(&r.stdout), "denied (explicit)");
     assert_eq!(
         r.stderr,
-        "permgate: testdata/access/broken.yaml:7:13: `Fn::GetAtt` of `MissingRole`, which is not a resource of the template\n"
+        "permgate: testdata/access/broken.yaml:7:13: `Fn::GetAtt` needs `Resource.Attribute` or `[Resource, Attribute]`\n"
     );
     // The role may be in the file that cannot be read: say so.
     let r = access(&["Missing", "--action", "sqs:PurgeQueue", "testdata/access"]);
