@@ -466,6 +466,7 @@ fn denied_finding(
         )
     };
     if !explicit_any {
+        message.push_str(&scoped_star_grants(group));
         message.push_str(&unseen_policies(cx, group));
     }
     let needs: Vec<&Need> = group.iter().map(|(n, _)| n).collect();
@@ -512,6 +513,61 @@ fn denied_finding(
         missing,
         fix: Some(fix),
     }
+}
+
+/// The Service Authorization Reference page of a service prefix, where the prefix has one
+/// of its own (PS), else the index of every service.
+fn authorization_reference(service: &str) -> &'static str {
+    match service {
+        "kafka" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html"
+        }
+        "ec2" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"
+        }
+        "dynamodb" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html"
+        }
+        "kinesis" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html"
+        }
+        _ => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
+        }
+    }
+}
+
+/// `; \`kafka:GetBootstrapBrokers\` is granted only on a resource it does not support ...`
+/// when an action without resource-level permissions (PS) is allowed, but on a named resource
+/// (the way AWS's own MSK samples grant `kafka:GetBootstrapBrokers` on the cluster ARN): the
+/// grant exists, IAM authorizes the action against `*`, and the reader should know why the
+/// statement they see does not count.
+fn scoped_star_grants(group: &[&(Need, Verdict)]) -> String {
+    let mut scoped: Vec<&str> = Vec::new();
+    for (n, v) in group {
+        let Verdict::Denied { near_misses, .. } = v else {
+            continue;
+        };
+        let [action] = n.actions.as_slice() else {
+            continue;
+        };
+        let elsewhere = near_misses
+            .iter()
+            .any(|m| m.kind == crate::iam::eval::NearMissKind::OtherResource);
+        if actions::only_star(action) && elsewhere && !scoped.contains(action) {
+            scoped.push(action);
+        }
+    }
+    scoped
+        .iter()
+        .map(|action| {
+            let service = action.split(':').next().unwrap_or_default();
+            format!(
+                "; `{action}` is granted only on a resource it does not support: the Service Authorization Reference lists no resource type for it, so IAM authorizes it on `*` ({})",
+                authorization_reference(service)
+            )
+        })
+        .collect()
 }
 
 /// `; a policy on \`X\` itself, which is not in the input, could also allow it` when a
