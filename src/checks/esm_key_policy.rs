@@ -95,9 +95,10 @@ pub fn finding(
                 span: m.statement.span.or(m.statement.policy.span),
                 role: RelatedRole::Statement,
                 note: Some(format!(
-                    "{} of {} allows it, but the key policy does not let it count",
+                    "{} of {} {}",
                     m.statement.label(),
-                    m.statement.policy.short()
+                    m.statement.policy.short(),
+                    m.detail
                 )),
             };
             if !related.contains(&r) {

@@ -234,8 +234,8 @@ fn find_role<'s>(stacks: &[&'s Stack], role: &str) -> Result<(usize, &'s Role), 
     }
 }
 
-/// A resource argument: literal text, with `${AWS::…}` pseudo parameters as symbols so that
-/// it can be compared with policies written with them.
+/// A resource argument: literal text, with `${AWS::…}` pseudo parameters and `${Resource.Attr}`
+/// attributes as symbols so that it can be compared with policies written with them.
 pub fn parse_resource(text: &str) -> SymStr {
     let mut out = SymStr::default();
     let mut rest = text;
@@ -246,9 +246,19 @@ pub fn parse_resource(text: &str) -> SymStr {
         };
         let inner = after.get(2..end).unwrap_or("");
         out.push_lit(before);
-        match Pseudo::from_cfn(inner) {
-            Some(p) => out.push_sym(Symbol::Pseudo(p)),
-            None => out.push_lit(after.get(..=end).unwrap_or("")),
+        match (Pseudo::from_cfn(inner), inner.split_once('.')) {
+            (Some(p), _) => out.push_sym(Symbol::Pseudo(p)),
+            // `${Key.KeyId}`: an attribute of a resource of the input that the input does not
+            // spell out, written the way permgate prints it.
+            (None, Some((resource, attr)))
+                if !resource.is_empty() && !attr.is_empty() && !inner.contains(':') =>
+            {
+                out.push_sym(Symbol::Attr {
+                    resource: resource.to_string(),
+                    attr: attr.to_string(),
+                });
+            }
+            _ => out.push_lit(after.get(..=end).unwrap_or("")),
         }
         rest = after.get(end + 1..).unwrap_or("");
     }

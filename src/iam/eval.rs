@@ -169,6 +169,9 @@ pub enum NearMissKind {
     ConditionNotMet,
     /// An identity policy allows it, the permissions boundary does not.
     NotInBoundary,
+    /// An identity policy allows it, the key policy does not let identity policies count
+    /// (KMS-KEYPOL).
+    NotInKeyPolicy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -645,11 +648,22 @@ impl PolicySet {
                         }),
                 );
             }
-            near_misses.extend(identity.near_misses);
             let blocked_by = on_resource
                 .as_ref()
                 .filter(|r| r.is_key && r.direct.is_no() && r.account.is_no())
                 .and_then(|r| r.key_policy.clone());
+            if blocked_by.is_some() {
+                near_misses.extend(identity.certain_allow.iter().map(|s| {
+                    NearMiss {
+                        statement: s.clone(),
+                        kind: NearMissKind::NotInKeyPolicy,
+                        detail:
+                            "allows it, but the key policy does not let identity policies count"
+                                .to_string(),
+                    }
+                }));
+            }
+            near_misses.extend(identity.near_misses);
             return Decision::ImplicitDeny {
                 near_misses,
                 blocked_by,
