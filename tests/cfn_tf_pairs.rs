@@ -186,6 +186,27 @@ const PAIRS: &[Pair] = &[
         "pass.yaml",
         "pass-plan.json",
     ),
+    // Stream, table-stream and cluster policies.
+    same(
+        "PG102-esm-kinesis-permissions",
+        "pass-stream-policy.yaml",
+        "pass-stream-policy-plan.json",
+    ),
+    same(
+        "PG102-esm-kinesis-permissions",
+        "fail-stream-policy-deny.yaml",
+        "fail-stream-policy-deny-plan.json",
+    ),
+    same(
+        "PG103-esm-dynamodb-permissions",
+        "pass-stream-policy.yaml",
+        "pass-stream-policy-plan.json",
+    ),
+    same(
+        "PG104-esm-msk-permissions",
+        "pass-cluster-policy.yaml",
+        "pass-cluster-policy-plan.json",
+    ),
     same(
         "PG110-esm-secret-access",
         "fail-no-suffix.yaml",

@@ -1143,8 +1143,81 @@ def pg110_resource_policies():
     x.write("PG110", "fail-secret-policy-deny-plan.json")
 
 
+def pg102_resource_policies():
+    """PG102 esm-kinesis-permissions, with stream resource policies."""
+    # pass-stream-policy.yaml: the stream policy grants the role what it reads with.
+    # fail-stream-policy-deny.yaml: the stream policy denies the role GetRecords.
+    for name, deny in (("pass-stream-policy-plan.json", False),
+                       ("fail-stream-policy-deny-plan.json", True)):
+        x = Fixture()
+        x.environment()
+        stream = x.resource("aws_kinesis_stream.events", {"name": "events", "shard_count": 1})
+        role = x.role("reader", LAMBDA_TRUST, managed=[KINESIS_ROLE if deny else BASIC])
+        if deny:
+            statement_args = {"sid": "NoReads", "effect": "Deny",
+                              "actions": ["kinesis:GetRecords"]}
+        else:
+            statement_args = {"sid": "Reader", "actions": [
+                "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                "kinesis:GetShardIterator", "kinesis:ListShards"]}
+        # The stream's ARN spelled out: a reference to it may stand for `${...arn}/*` in a
+        # plan, which the reader cannot tell apart.
+        statement_args.update({"resources": [regional("kinesis", "stream/events")],
+                               "principals": [("AWS", [Ref(f"{role}.arn")])]})
+        policy = x.policy_document("stream", [statement_args])
+        x.resource("aws_kinesis_resource_policy.events", {
+            "resource_arn": Ref(f"{stream}.arn"), "policy": policy}, defaults=False)
+        x.mapping("events", x.function("reader", role), {
+            "event_source_arn": Ref(f"{stream}.arn"), "starting_position": "LATEST"})
+        x.write("PG102", name)
+
+
+def pg103_resource_policies():
+    """PG103 esm-dynamodb-permissions, with a stream resource policy."""
+    # pass-stream-policy.yaml: the stream policy grants the stream actions.
+    x = Fixture()
+    table = orders_table(x)
+    listing = document(statement("dynamodb:ListStreams", "*"))
+    role = x.role("projector", LAMBDA_TRUST, managed=[BASIC], inline=[("list", listing)])
+    policy = x.policy_document("stream", [{
+        "sid": "Projector", "resources": ["*"],
+        "actions": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+        "principals": [("AWS", [Ref(f"{role}.arn")])]}])
+    x.resource("aws_dynamodb_resource_policy.stream", {
+        "resource_arn": Ref(f"{table}.stream_arn"), "policy": policy}, defaults=False)
+    x.mapping("orders", x.function("projector", role), {
+        "event_source_arn": Ref(f"{table}.stream_arn"), "starting_position": "LATEST"})
+    x.write("PG103", "pass-stream-policy-plan.json")
+
+
+def pg104_resource_policies():
+    """PG104 esm-msk-permissions, with a cluster policy."""
+    # pass-cluster-policy.yaml: the cluster policy grants DescribeClusterV2.
+    x = Fixture()
+    cluster = x.resource("aws_msk_cluster.orders", {
+        "cluster_name": "orders", "kafka_version": "3.6.0", "number_of_broker_nodes": 2,
+        "broker_node_group_info": [Block(instance_type="kafka.m5.large",
+                                         client_subnets=["subnet-1", "subnet-2"],
+                                         security_groups=["sg-kafka"])]}, defaults=False)
+    own = document(statement([
+        "kafka:GetBootstrapBrokers", "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"], "*"))
+    role = x.role("ingest", LAMBDA_TRUST, managed=[BASIC], inline=[("msk", own)])
+    policy = x.policy_document("cluster", [{
+        "sid": "Consumer", "actions": ["kafka:DescribeClusterV2"],
+        "resources": [Ref(f"{cluster}.arn")], "principals": [("AWS", [Ref(f"{role}.arn")])]}])
+    x.resource("aws_msk_cluster_policy.orders", {
+        "cluster_arn": Ref(f"{cluster}.arn"), "policy": policy}, defaults=False)
+    x.mapping("orders", x.function("ingest", role), {
+        "event_source_arn": Ref(f"{cluster}.arn"), "topics": ["orders"],
+        "starting_position": "LATEST"})
+    x.write("PG104", "pass-cluster-policy-plan.json")
+
+
 if __name__ == "__main__":
     for build in (pg100, pg101, pg102, pg103, pg104, pg105, pg106, pg107, pg108, pg110, pg111,
                   pg112, pg113, pg114, pg115, pg120, pg401, pg402, pg403, pg404, pg490, pg901,
-                  pg101_resource_policies, pg110_resource_policies, pg111_resource_policies):
+                  pg101_resource_policies, pg102_resource_policies, pg103_resource_policies,
+                  pg104_resource_policies, pg110_resource_policies, pg111_resource_policies):
         build()
