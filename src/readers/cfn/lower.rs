@@ -1459,3 +1459,148 @@ fn flatten_if(value: &Value, existence: Option<Existence>) -> Vec<(Option<Existe
         _ => vec![(existence, value)],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{ResourcePolicyKind, Stack};
+    use crate::readers::{self, ReadOutcome};
+    use crate::source::SourceFile;
+
+    fn stack(text: &str) -> (Stack, SourceFile) {
+        let file = SourceFile::new("template.yaml", text.to_string());
+        match readers::read(&file, true) {
+            Ok(Some(ReadOutcome::Stack { stack, .. })) => (*stack, file),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn resource_policies_link_to_what_they_govern() {
+        let (s, file) = stack(
+            r#"
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy: '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}'
+  PlainKey:
+    Type: AWS::KMS::Key
+  Queue:
+    Type: AWS::SQS::Queue
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue, "https://sqs.eu-west-1.amazonaws.com/123456789012/other"]
+      PolicyDocument: { Statement: [] }
+  Stream:
+    Type: AWS::Kinesis::Stream
+  StreamPolicy:
+    Type: AWS::Kinesis::ResourcePolicy
+    Properties:
+      ResourceArn: !GetAtt Stream.Arn
+      ResourcePolicy: { Statement: [] }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      ResourcePolicy: { PolicyDocument: { Statement: [] } }
+      StreamSpecification:
+        StreamViewType: KEYS_ONLY
+        ResourcePolicy: { PolicyDocument: { Statement: [] } }
+  Secret:
+    Type: AWS::SecretsManager::Secret
+  SecretPolicy:
+    Type: AWS::SecretsManager::ResourcePolicy
+    Properties:
+      SecretId: !Ref Secret
+      ResourcePolicy: { Statement: [] }
+  Cluster:
+    Type: AWS::MSK::Cluster
+  ClusterPolicy:
+    Type: AWS::MSK::ClusterPolicy
+    Properties:
+      ClusterArn: !Ref Cluster
+      Policy: { Statement: [] }
+"#,
+        );
+        let got: Vec<(&str, ResourcePolicyKind, Vec<String>)> = s
+            .resource_policies
+            .iter()
+            .map(|p| {
+                (
+                    p.origin.id.as_str(),
+                    p.kind,
+                    p.governs.iter().map(|g| g.value.to_string()).collect(),
+                )
+            })
+            .collect();
+        let arn = |service: &str, resource: &str| {
+            format!("arn:aws:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
+        };
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Key",
+                    ResourcePolicyKind::Key,
+                    vec![arn("kms", "key/${Key.KeyId}")]
+                ),
+                (
+                    "Table",
+                    ResourcePolicyKind::Table,
+                    vec![arn("dynamodb", "table/${Table}")]
+                ),
+                (
+                    "Table",
+                    ResourcePolicyKind::TableStream,
+                    vec![arn(
+                        "dynamodb",
+                        "table/${Table}/stream/${Table.StreamLabel}"
+                    )]
+                ),
+                (
+                    "QueuePolicy",
+                    ResourcePolicyKind::Queue,
+                    vec![
+                        arn("sqs", "${Queue}"),
+                        "arn:aws:sqs:eu-west-1:123456789012:other".to_string()
+                    ]
+                ),
+                (
+                    "StreamPolicy",
+                    ResourcePolicyKind::Stream,
+                    vec![arn("kinesis", "stream/${Stream}")]
+                ),
+                (
+                    "SecretPolicy",
+                    ResourcePolicyKind::Secret,
+                    vec![arn(
+                        "secretsmanager",
+                        "secret:${Secret}-${Secret.RandomSuffix}"
+                    )]
+                ),
+                (
+                    "ClusterPolicy",
+                    ResourcePolicyKind::Cluster,
+                    vec![arn("kafka", "cluster/${Cluster}/${Cluster.ClusterUuid}")]
+                ),
+            ]
+        );
+        // Every policy keeps where it is written.
+        for p in &s.resource_policies {
+            let span = p.origin.span.unwrap();
+            assert!(
+                file.text[span.start as usize..].starts_with(&p.origin.id),
+                "{}",
+                p.origin.id
+            );
+            assert!(
+                p.governs.iter().all(|g| g.span.is_some()),
+                "{}",
+                p.origin.id
+            );
+        }
+        let key = |id: &str| s.kms_keys.iter().find(|k| k.origin.id == id).unwrap();
+        assert!(key("Key").policy_set);
+        assert!(!key("PlainKey").policy_set);
+    }
+}
