@@ -26,6 +26,40 @@ fn queue_url_arn(url: &str) -> Option<String> {
     Some(format!("arn:{partition}:sqs:{region}:{account}:{name}"))
 }
 
+/// An undecided `Fn::If` branch: the condition's name and whether it holds there.
+type Branch = Option<(String, bool)>;
+
+/// The `Function` of every `LambdaConfigurations` item of an S3 notification, with the
+/// `Fn::If` branch it is in when the template does not decide it.
+fn lambda_functions(value: &Value, guard: Branch, out: &mut Vec<(Located<SymStr>, Branch)>) {
+    match &value.kind {
+        ValueKind::List(items) => {
+            for item in items {
+                lambda_functions(item, guard.clone(), out);
+            }
+        }
+        ValueKind::If {
+            condition,
+            then,
+            otherwise,
+        } => {
+            // Nested conditions keep the innermost one, which decides this branch.
+            lambda_functions(then, Some((condition.clone(), true)), out);
+            lambda_functions(otherwise, Some((condition.clone(), false)), out);
+        }
+        ValueKind::Map(_) => {
+            if let Some(Value {
+                kind: ValueKind::Str(function),
+                span,
+            }) = value.get("Function")
+            {
+                out.push((Located::new(function.clone(), *span), guard));
+            }
+        }
+        _ => {}
+    }
+}
+
 struct Lowering<'r, 't, 'a> {
     cx: &'r Resolver<'t, 'a>,
     provenance: &'r Provenance,
@@ -1139,16 +1173,26 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
             };
             match r.type_name {
                 "AWS::S3::Bucket" => {
-                    let configs = r
+                    let Some(configs) = r
                         .prop("NotificationConfiguration")
                         .and_then(|n| n.get("LambdaConfigurations"))
-                        .and_then(Node::as_seq)
-                        .unwrap_or_default();
-                    for c in configs {
-                        if let Some(f) = self.string_at(c.get("Function")) {
-                            let arn = cx.attr(r.id, "Arn", r.span);
-                            self.trigger(r, &existence, PushKind::S3, f, Some(arn), false);
-                        }
+                    else {
+                        continue;
+                    };
+                    // SAM writes the configuration of a conditional function inside `Fn::If`:
+                    // each branch is a trigger that exists only under its condition.
+                    let mut functions = Vec::new();
+                    lambda_functions(&cx.value(configs), None, &mut functions);
+                    for (f, guard) in functions {
+                        let arn = cx.attr(r.id, "Arn", r.span);
+                        let existence = match (&existence, guard) {
+                            (Existence::Always, Some((c, true))) => Existence::IfCondition(c),
+                            (Existence::Always, Some((c, false))) => {
+                                Existence::IfCondition(format!("!{c}"))
+                            }
+                            (other, _) => other.clone(),
+                        };
+                        self.trigger(r, &existence, PushKind::S3, f, Some(arn), false);
                     }
                 }
                 "AWS::SNS::Subscription" => {
