@@ -29,6 +29,7 @@
 //! `aws:PrincipalArn` and `aws:PrincipalAccount` known), a service principal never matches a
 //! role. A principal that cannot be decided leaves the answer unknown, never denied.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::{
@@ -58,13 +59,15 @@ struct Attached {
     governs: Vec<SymStr>,
 }
 
-/// The resource policies of a stack, parsed once.
+/// The resource policies of a stack, parsed once, indexed by the ARNs they govern.
 #[derive(Clone, Debug, Default)]
 pub struct ResourcePolicies {
     attached: Vec<Attached>,
+    /// ARN (symbol for symbol) → indices into `attached`.
+    by_resource: HashMap<Vec<Part>, Vec<usize>>,
     /// The resources of the input that can carry a resource policy: one without a policy
     /// here has none (or, for a key, the default one).
-    in_input: Vec<SymStr>,
+    in_input: HashSet<Vec<Part>>,
 }
 
 /// What the resource side says about one request.
@@ -137,22 +140,27 @@ impl ResourcePolicies {
                     governs: vec![key.arn.clone()],
                 });
             }
-            out.in_input.push(key.arn.clone());
+            out.in_input.insert(key.arn.parts.clone());
         }
-        out.in_input
-            .extend(stack.queues.iter().map(|q| q.arn.clone()));
-        out.in_input
-            .extend(stack.streams.iter().map(|s| s.arn.clone()));
-        out.in_input
-            .extend(stack.stream_consumers.iter().map(|c| c.arn.clone()));
-        out.in_input
-            .extend(stack.tables.iter().map(|t| t.arn.clone()));
-        out.in_input
-            .extend(stack.tables.iter().filter_map(|t| t.stream_arn.clone()));
-        out.in_input
-            .extend(stack.secrets.iter().map(|s| s.arn.clone()));
-        out.in_input
-            .extend(stack.msk_clusters.iter().map(|c| c.arn.clone()));
+        let in_input = stack
+            .queues
+            .iter()
+            .map(|q| &q.arn)
+            .chain(stack.streams.iter().map(|s| &s.arn))
+            .chain(stack.stream_consumers.iter().map(|c| &c.arn))
+            .chain(stack.tables.iter().map(|t| &t.arn))
+            .chain(stack.tables.iter().filter_map(|t| t.stream_arn.as_ref()))
+            .chain(stack.secrets.iter().map(|s| &s.arn))
+            .chain(stack.msk_clusters.iter().map(|c| &c.arn));
+        out.in_input.extend(in_input.map(|arn| arn.parts.clone()));
+        for (i, a) in out.attached.iter().enumerate() {
+            for g in &a.governs {
+                let indices = out.by_resource.entry(g.parts.clone()).or_default();
+                if indices.last() != Some(&i) {
+                    indices.push(i);
+                }
+            }
+        }
         out
     }
 
@@ -173,7 +181,7 @@ impl ResourcePolicies {
             "kms" => text.contains(":key/"),
             _ => SERVICES.contains(&service),
         };
-        supported && !self.in_input.iter().any(|r| r.parts == resource.parts)
+        supported && !self.in_input.contains(&resource.parts)
     }
 
     /// The resource side of one request, or `None` when no policy of the input governs the
@@ -185,9 +193,11 @@ impl ResourcePolicies {
         probe: &Probe<'_>,
     ) -> Option<OnResource> {
         let governing: Vec<&Attached> = self
-            .attached
-            .iter()
-            .filter(|a| a.governs.iter().any(|g| g.parts == resource.parts))
+            .by_resource
+            .get(&resource.parts)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.attached.get(i))
             .collect();
         if governing.is_empty() {
             return None;
