@@ -359,6 +359,18 @@ fn principal_match(principals: &Principals, caller: &Caller<'_>) -> PrincipalMat
             direct = Tri::Yes;
             continue;
         }
+        let text = entry.value.flat_text();
+        if !text.starts_with("arn:") && principal_account(&entry.value).is_none()
+            || text.contains(":assumed-role/")
+        {
+            // A unique id (`AROA…`) or a role session: which role or session it is, the
+            // input does not say.
+            direct = direct.or(Tri::Unknown(format!(
+                "principal `{}` is not a role ARN or an account",
+                entry.value
+            )));
+            continue;
+        }
         match principal_account(&entry.value) {
             Some(acct) => account = account.or(same(&acct, caller.account, "account")),
             None => direct = direct.or(same(&entry.value, caller.arn, "role")),
@@ -733,6 +745,29 @@ mod tests {
             decide(&r, &org, "sqs:ReceiveMessage", QUEUE, None),
             Decision::Unknown { .. }
         ));
+    }
+
+    #[test]
+    fn a_unique_id_or_a_session_is_unknown() {
+        for principal in [
+            "AROAEXAMPLEUNIQUEID",
+            "arn:aws:sts::${AWS::AccountId}:assumed-role/consumer/fn",
+        ] {
+            let (r, mut stack) = role(&[], None);
+            stack.kms_keys.push(key(true));
+            stack.resource_policies.push(resource_policy(
+                ResourcePolicyKind::Key,
+                KEY,
+                json!([{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:Decrypt", "Resource": "*"}]),
+            ));
+            assert!(
+                matches!(
+                    decide(&r, &stack, "kms:Decrypt", KEY, None),
+                    Decision::Unknown { .. }
+                ),
+                "{principal}"
+            );
+        }
     }
 
     #[test]
