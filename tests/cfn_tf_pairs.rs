@@ -89,6 +89,11 @@ const PAIRS: &[Pair] = &[
         "unknown-queue-policy-condition.yaml",
         "unknown-queue-policy-condition-plan.json",
     ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "unknown-sam-queue-policy-condition.yaml",
+        "unknown-queue-policy-condition-plan.json",
+    ),
     // The plan writes out the role SAM generates for the event.
     same(
         "PG101-esm-sqs-permissions",
@@ -220,6 +225,11 @@ const PAIRS: &[Pair] = &[
     same(
         "PG110-esm-secret-access",
         "fail-secret-policy-deny.yaml",
+        "fail-secret-policy-deny-plan.json",
+    ),
+    same(
+        "PG110-esm-secret-access",
+        "fail-sam-secret-policy-deny.yaml",
         "fail-secret-policy-deny-plan.json",
     ),
     same(
