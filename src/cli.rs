@@ -55,7 +55,8 @@ pub enum Command {
         #[arg(long)]
         action: String,
         /// The resource ARN; `${AWS::Region}`-style pseudo parameters take the values the
-        /// role's input fixes and otherwise stay symbolic
+        /// role's input fixes and otherwise stay symbolic; `${Resource.Attr}` is an attribute
+        /// of a resource of the input, as permgate prints it
         #[arg(long, default_value = "*")]
         resource: String,
         /// Files or directories (default: the current directory)
