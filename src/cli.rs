@@ -38,24 +38,7 @@ pub enum Command {
     },
     /// Answer one question: may ROLE perform an action on a resource? Exit code 0 allowed,
     /// 1 denied, 3 unknown, 2 when the role is not found or ambiguous
-    Access {
-        /// The role: logical id, Terraform address, role name or role ARN
-        role: String,
-        /// The action, `service:Action` (`sqs:ReceiveMessage`)
-        #[arg(long)]
-        action: String,
-        /// The resource ARN; `${AWS::Region}`-style pseudo parameters take the values the
-        /// role's input fixes and otherwise stay symbolic
-        #[arg(long, default_value = "*")]
-        resource: String,
-        /// Files or directories (default: the current directory)
-        paths: Vec<PathBuf>,
-        /// Output format
-        #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
-        format: AccessFormat,
-        #[command(flatten)]
-        parameters: crate::parameters::ParameterOptions,
-    },
+    Access(AccessArgs),
     /// List the checks
     Checks,
     /// Print a check's documentation
@@ -126,6 +109,32 @@ pub struct CheckArgs {
     pub parameters: crate::parameters::ParameterOptions,
 }
 
+/// The options of `permgate access`.
+#[derive(clap::Args, Debug)]
+pub struct AccessArgs {
+    /// The role: logical id, Terraform address, role name or role ARN
+    pub role: String,
+    /// The action, `service:Action` (`sqs:ReceiveMessage`)
+    #[arg(long)]
+    pub action: String,
+    /// The resource ARN; `${AWS::Region}`-style pseudo parameters take the values the
+    /// role's input fixes and otherwise stay symbolic; `${Resource.Attr}` is an attribute
+    /// of a resource of the input, as permgate prints it
+    #[arg(long, default_value = "*")]
+    pub resource: String,
+    /// Files or directories (default: the current directory)
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AccessFormat::Text)]
+    pub format: AccessFormat,
+    #[command(flatten)]
+    pub parameters: crate::parameters::ParameterOptions,
+    /// Leave out the resource's own policy (key, queue, stream, table, secret or cluster
+    /// policy): the identity-only view
+    #[arg(long)]
+    pub ignore_resource_policies: bool,
+}
+
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
 pub enum ColorChoice {
     #[default]
@@ -158,22 +167,7 @@ fn default_paths(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => check(args, out),
-        Command::Access {
-            role,
-            action,
-            resource,
-            paths,
-            format,
-            parameters,
-        } => access(
-            &role,
-            &action,
-            &resource,
-            &default_paths(paths),
-            &parameters,
-            format,
-            out,
-        ),
+        Command::Access(args) => access(args, out),
         Command::Checks => {
             for c in crate::checks::CHECKS {
                 writeln!(
@@ -436,16 +430,18 @@ fn parameter_options(
 
 /// `permgate access`: reads the inputs, reports the ones that cannot be read on stderr, and
 /// answers from the rest (the logic is [`crate::iam::access`]).
-fn access(
-    role: &str,
-    action: &str,
-    resource: &str,
-    paths: &[PathBuf],
-    parameters: &crate::parameters::ParameterOptions,
-    format: AccessFormat,
-    out: &mut dyn Write,
-) -> anyhow::Result<u8> {
-    let (files, parameter_errors) = load(paths, parameters)?;
+fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let AccessArgs {
+        role,
+        action,
+        resource,
+        paths,
+        format,
+        parameters,
+        ignore_resource_policies,
+    } = args;
+    let (role, action, resource) = (role.as_str(), action.as_str(), resource.as_str());
+    let (files, parameter_errors) = load(&default_paths(paths), &parameters)?;
     let mut unreadable = parameter_errors;
     let mut stacks: Vec<&crate::model::Stack> = Vec::new();
     let mut sources: Vec<&crate::source::SourceFile> = Vec::new();
@@ -466,20 +462,22 @@ fn access(
         }
     }
     let file_of = |i: usize| sources.get(i).copied();
-    let answer = match crate::iam::access::answer(&stacks, role, action, resource) {
-        Ok(a) => a,
-        Err(e) => {
-            let mut message = e.message(file_of);
-            if unreadable > 0 {
-                message.push_str(&format!(
-                    "; {unreadable} input{} could not be read",
-                    if unreadable == 1 { "" } else { "s" }
-                ));
+    let answer =
+        match crate::iam::access::answer(&stacks, role, action, resource, ignore_resource_policies)
+        {
+            Ok(a) => a,
+            Err(e) => {
+                let mut message = e.message(file_of);
+                if unreadable > 0 {
+                    message.push_str(&format!(
+                        "; {unreadable} input{} could not be read",
+                        if unreadable == 1 { "" } else { "s" }
+                    ));
+                }
+                eprintln!("permgate: {}", escape::terminal(&message, false));
+                return Ok(exit_code(e.exit_code()));
             }
-            eprintln!("permgate: {}", escape::terminal(&message, false));
-            return Ok(exit_code(e.exit_code()));
-        }
-    };
+        };
     // What the reader could not fully read in the role's file may change the answer.
     if let (Some(stack), Some(source)) = (stacks.get(answer.stack), file_of(answer.stack)) {
         for d in &stack.diagnostics {

@@ -74,6 +74,26 @@ const PAIRS: &[Pair] = &[
         "pass-least-privilege.yaml",
         "pass-least-privilege-plan.json",
     ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "pass-queue-policy.yaml",
+        "pass-queue-policy-plan.json",
+    ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "pass-sam-queue-policy.yaml",
+        "pass-queue-policy-plan.json",
+    ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "unknown-queue-policy-condition.yaml",
+        "unknown-queue-policy-condition-plan.json",
+    ),
+    same(
+        "PG101-esm-sqs-permissions",
+        "unknown-sam-queue-policy-condition.yaml",
+        "unknown-queue-policy-condition-plan.json",
+    ),
     // The plan writes out the role SAM generates for the event.
     same(
         "PG101-esm-sqs-permissions",
@@ -171,6 +191,27 @@ const PAIRS: &[Pair] = &[
         "pass.yaml",
         "pass-plan.json",
     ),
+    // Stream, table-stream and cluster policies.
+    same(
+        "PG102-esm-kinesis-permissions",
+        "pass-stream-policy.yaml",
+        "pass-stream-policy-plan.json",
+    ),
+    same(
+        "PG102-esm-kinesis-permissions",
+        "fail-stream-policy-deny.yaml",
+        "fail-stream-policy-deny-plan.json",
+    ),
+    same(
+        "PG103-esm-dynamodb-permissions",
+        "pass-stream-policy.yaml",
+        "pass-stream-policy-plan.json",
+    ),
+    same(
+        "PG104-esm-msk-permissions",
+        "pass-cluster-policy.yaml",
+        "pass-cluster-policy-plan.json",
+    ),
     same(
         "PG110-esm-secret-access",
         "fail-no-suffix.yaml",
@@ -180,6 +221,16 @@ const PAIRS: &[Pair] = &[
         "PG110-esm-secret-access",
         "pass-ref.yaml",
         "pass-ref-plan.json",
+    ),
+    same(
+        "PG110-esm-secret-access",
+        "fail-secret-policy-deny.yaml",
+        "fail-secret-policy-deny-plan.json",
+    ),
+    same(
+        "PG110-esm-secret-access",
+        "fail-sam-secret-policy-deny.yaml",
+        "fail-secret-policy-deny-plan.json",
     ),
     same(
         "PG110-esm-secret-access",
@@ -201,6 +252,24 @@ const PAIRS: &[Pair] = &[
         "pass-cmk.yaml",
         "pass-cmk-plan.json",
     ),
+    // Resource policies: a key policy that names the role, one that allows everyone in the
+    // account through Secrets Manager only (`kms:ViaService`).
+    same(
+        "PG111-esm-secret-kms",
+        "pass-key-policy-grant.yaml",
+        "pass-key-policy-grant-plan.json",
+    ),
+    same(
+        "PG111-esm-secret-kms",
+        "pass-via-service.yaml",
+        "pass-via-service-plan.json",
+    ),
+    // The SAM template's generated role is written out in the plan.
+    same(
+        "PG111-esm-secret-kms",
+        "pass-sam-key-policy-grant.yaml",
+        "pass-key-policy-grant-plan.json",
+    ),
     same("PG112-esm-queue-kms", "fail-cmk.yaml", "fail-cmk-plan.json"),
     same(
         "PG112-esm-queue-kms",
@@ -208,6 +277,28 @@ const PAIRS: &[Pair] = &[
         "pass-aws-managed-key-plan.json",
     ),
     same("PG112-esm-queue-kms", "pass-cmk.yaml", "pass-cmk-plan.json"),
+    same(
+        "PG115-esm-key-policy-blocks",
+        "fail-no-delegation.yaml",
+        "fail-no-delegation-plan.json",
+    ),
+    // The SAM template reads a Kafka secret under the key, the plan a queue under it: the
+    // finding is the same one.
+    same(
+        "PG115-esm-key-policy-blocks",
+        "fail-sam-no-delegation.yaml",
+        "fail-no-delegation-plan.json",
+    ),
+    same(
+        "PG115-esm-key-policy-blocks",
+        "pass-root-delegation.yaml",
+        "pass-root-delegation-plan.json",
+    ),
+    same(
+        "PG115-esm-key-policy-blocks",
+        "pass-default-key-policy.yaml",
+        "pass-default-key-policy-plan.json",
+    ),
     Pair {
         folder: "PG113-esm-on-failure-destination",
         template: "fail-s3-bucket.yaml",

@@ -161,7 +161,7 @@ fn unreadable_inputs_are_reported_and_the_others_answer() {
     assert_eq!(first_line(&r.stdout), "denied (explicit)");
     assert_eq!(
         r.stderr,
-        "permgate: testdata/access/broken.yaml:7:13: `Fn::GetAtt` of `MissingRole`, which is not a resource of the template\n"
+        "permgate: testdata/access/broken.yaml:7:13: `Fn::GetAtt` needs `Resource.Attribute` or `[Resource, Attribute]`\n"
     );
     // The role may be in the file that cannot be read: say so.
     let r = access(&["Missing", "--action", "sqs:PurgeQueue", "testdata/access"]);
@@ -198,4 +198,82 @@ fn json_output() {
 fn usage_errors_exit_with_2() {
     let out = permgate(&["access", "FnRole", TEMPLATE]);
     assert_eq!(out.status.code(), Some(2), "`--action` is required");
+}
+
+const KEY_POLICY: &str = "testdata/access/key-policy.yaml";
+const KEY: &str = "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${Key.KeyId}";
+const JOBS: &str = "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:jobs";
+
+#[test]
+fn a_key_policy_that_names_neither_the_role_nor_the_account_blocks_it() {
+    let r = access(&[
+        "ConsumerRole",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        KEY_POLICY,
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "denied (implicit)");
+    assert!(
+        r.stdout.contains(
+            "the key policy of `Key` at testdata/access/key-policy.yaml:11:3 neither names role `ConsumerRole` nor allows its account"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("hint: statement `Decrypt` of inline policy `decrypt` of `ConsumerRole` at testdata/access/key-policy.yaml:43:17 allows it, but the key policy does not let identity policies count"),
+        "{}",
+        r.stdout
+    );
+    // The identity-only view: the role's own statement allows it.
+    let r = access(&[
+        "ConsumerRole",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--ignore-resource-policies",
+        KEY_POLICY,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "allowed");
+    assert!(
+        r.stdout.contains("--ignore-resource-policies"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_queue_policy_naming_the_role_allows_it() {
+    let r = access(&[
+        "ConsumerRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        JOBS,
+        KEY_POLICY,
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains(
+            "allowed by statement `Consumer` of queue policy `QueuePolicy` of `Queue` at testdata/access/key-policy.yaml:28:13"
+        ),
+        "{}",
+        r.stdout
+    );
+    let r = access(&[
+        "ConsumerRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        JOBS,
+        "--ignore-resource-policies",
+        KEY_POLICY,
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "denied (implicit)");
 }

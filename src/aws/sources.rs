@@ -59,9 +59,19 @@ pub static SOURCES: &[Source] = &[
         "https://docs.aws.amazon.com/kms/latest/developerguide/determining-access.html",
     ),
     s(
+        "KMS-DEFAULT",
+        "AWS KMS Developer Guide: default key policy",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html",
+    ),
+    s(
         "KMS-GRANTS",
         "AWS KMS Developer Guide: grants in AWS KMS",
         "https://docs.aws.amazon.com/kms/latest/developerguide/grants.html",
+    ),
+    s(
+        "KMS-KEYPOL",
+        "AWS KMS Developer Guide: key policies in AWS KMS",
+        "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html",
     ),
     s(
         "L-ASYNC",

@@ -204,7 +204,7 @@ fn denied_finding(
                 .iter()
                 .map(|s| statement_related(s, &format!("denies `{}`", o.action)))
                 .collect(),
-            Decision::ImplicitDeny { near_misses } => near_misses
+            Decision::ImplicitDeny { near_misses, .. } => near_misses
                 .iter()
                 .map(|m| statement_related(&m.statement, &m.detail))
                 .collect(),

@@ -6,12 +6,16 @@
 use std::cell::OnceCell;
 
 use crate::iam::eval::PolicySet;
-use crate::model::{InputFormat, RoleId, Stack};
+use crate::iam::eval::resource::ResourcePolicies;
+use crate::model::{InputFormat, RoleId, Stack, SymStr};
 
 pub struct Context<'s> {
     pub stack: &'s Stack,
     pub format: InputFormat,
     role_sets: Vec<OnceCell<PolicySet>>,
+    resource_policies: OnceCell<ResourcePolicies>,
+    /// The stack's account, as a caller's `aws:PrincipalAccount`.
+    pub account: SymStr,
 }
 
 impl<'s> Context<'s> {
@@ -20,7 +24,16 @@ impl<'s> Context<'s> {
             stack,
             format,
             role_sets: (0..stack.roles.len()).map(|_| OnceCell::new()).collect(),
+            resource_policies: OnceCell::new(),
+            account: stack.env.account(),
         }
+    }
+
+    /// The resource policies of the stack (key, queue, stream, table, secret and cluster
+    /// policies), built on first use.
+    pub fn resource_policies(&self) -> &ResourcePolicies {
+        self.resource_policies
+            .get_or_init(|| ResourcePolicies::for_stack(self.stack))
     }
 
     /// The identity policies and boundary of a role of the stack, built on first use.

@@ -360,6 +360,16 @@ pub fn key_target(stack: &Stack, key: &SymStr) -> Option<(SymStr, Option<crate::
     Some((env.kms_key_arn(key), None))
 }
 
+/// `<service>.<region>.amazonaws.com`: the `kms:ViaService` value of a request a service makes
+/// to KMS for the role (KMS-COND).
+pub fn service_endpoint(stack: &Stack, service: &str) -> SymStr {
+    let mut s = SymStr::lit(format!("{service}."));
+    s.push(&stack.env.region());
+    s.push_lit(".amazonaws.com");
+    s.refers = None;
+    s
+}
+
 /// `kms:Decrypt` on a key as written on `holder` (the queue or mapping), pointing at the key
 /// resource when it is in the stack, else at where the key is written. `None` for an AWS
 /// managed key.

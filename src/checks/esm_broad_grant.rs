@@ -45,7 +45,8 @@ crate::declare_check! {
 /// narrow; SAM `Policies` entries (`<Function>RolePolicy<N>`) are.
 fn written_by_user(at: &StatementRef) -> bool {
     match &at.policy.kind {
-        PolicyKind::AwsManaged { .. } => false,
+        // AWS's own policies, and resource policies: the grant is not the role's to narrow.
+        PolicyKind::AwsManaged { .. } | PolicyKind::Resource { .. } => false,
         PolicyKind::Model(PolicySource::SamGenerated) => at
             .policy
             .name

@@ -19,7 +19,10 @@ crate::declare_check! {
     /// guide): the mapping exists but messages are never received.
     ///
     /// ## How to fix
-    /// Grant `kms:Decrypt` on the key's ARN; the key policy must also allow the role.
+    /// Grant `kms:Decrypt` on the key's ARN. For a key in the input, a key policy statement
+    /// that names the role grants it too; a key policy that neither names the role nor allows
+    /// the account is reported as PG115
+    /// (https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html).
     ///
     /// ## Example
     /// ```yaml
@@ -50,12 +53,10 @@ pub fn needs(m: &Mapping<'_>, out: &mut Vec<Need>) {
     let Some(key) = &queue.kms_key else {
         return;
     };
-    out.extend(esm::decrypt_need(
-        m.stack,
-        &ESM_QUEUE_KMS,
-        key,
-        &queue.origin.id,
-    ));
+    out.extend(
+        esm::decrypt_need(m.stack, &ESM_QUEUE_KMS, key, &queue.origin.id)
+            .map(|n| n.via(esm::service_endpoint(m.stack, "sqs"))),
+    );
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ crate::declare_check! {
     /// For every mapping whose source is an SQS queue, the function's execution role must allow
     /// `sqs:ReceiveMessage`, `sqs:DeleteMessage` and `sqs:GetQueueAttributes` on the queue. The policies are evaluated as IAM does: explicit denies,
     /// permissions boundaries, wildcards and the AWS managed policies the role attaches
-    /// (`AWSLambdaSQSQueueExecutionRole` covers all three).
+    /// (`AWSLambdaSQSQueueExecutionRole` covers all three). Within one account a queue policy
+    /// (`AWS::SQS::QueuePolicy`, `aws_sqs_queue_policy`) that names the role grants them too,
+    /// and a `Deny` in it wins (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html,
+    /// `docs/resource-policies.md`).
     ///
     /// ## Why it matters
     /// `CreateEventSourceMapping` fails with "The provided execution role does not have

@@ -19,10 +19,17 @@ use crate::model::{Function, FunctionLink, Origin, RoleId, RoleLink, Stack};
 pub fn execution_role(function: &Function) -> Result<RoleId, String> {
     match &function.role {
         RoleLink::Local(id) => Ok(*id),
-        RoleLink::External(arn) => Err(format!(
-            "the execution role of `{}` is defined outside this input (`{arn}`)",
-            function.origin.id
-        )),
+        RoleLink::External(arn) => match arn.parts.as_slice() {
+            // A value that cannot be resolved at all (a reference to nothing): say why.
+            [crate::model::Part::Sym(crate::model::Symbol::Unknown(reason))] => Err(format!(
+                "the execution role of `{}` is not known: {reason}",
+                function.origin.id
+            )),
+            _ => Err(format!(
+                "the execution role of `{}` is defined outside this input (`{arn}`)",
+                function.origin.id
+            )),
+        },
         RoleLink::OneOf(_) => Err(format!(
             "the execution role of `{}` depends on a condition",
             function.origin.id

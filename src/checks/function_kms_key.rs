@@ -57,7 +57,7 @@ pub fn check(cx: &Context<'_>, function: &Function, role_id: RoleId, findings: &
     };
     // Only an explicit deny defeats the grant; an implicit one, or one that depends on a
     // condition, is no finding.
-    if !matches!(needs::assess(set, &need), Verdict::Denied { explicit, .. } if !explicit.is_empty())
+    if !matches!(needs::assess(cx, role, set, &need), Verdict::Denied { explicit, .. } if !explicit.is_empty())
     {
         return;
     }

@@ -22,7 +22,7 @@ crate::declare_check! {
     ///   Fn:
     ///     Type: AWS::Lambda::Function
     ///     Properties:
-    ///       Role: !GetAtt MissingRole.Arn   # `MissingRole` is not a resource of the template
+    ///       Role: !GetAtt [FnRole]   # `Fn::GetAtt` needs a resource and an attribute
     /// ```
     pub static INPUT_ERROR = {
         id: "PG001",

@@ -17,7 +17,9 @@ crate::declare_check! {
     /// Terraform plan that Terraform marked `errored` (resources may be missing), an attribute
     /// of a type the provider schema does not allow, a property or resource type the SAM
     /// expansion does not know (it is ignored or kept as written), an `Fn::ForEach` of
-    /// `AWS::LanguageExtensions` (its resources are not expanded).
+    /// `AWS::LanguageExtensions` (its resources are not expanded), a `Ref` or `Fn::GetAtt` to
+    /// a resource the template does not define (CloudFormation rejects the template; the value
+    /// is unknown and the rest of the template is audited).
     ///
     /// ## Why it matters
     /// The other checks see only what was read: a permission problem in the part left out is

@@ -17,6 +17,7 @@ pub mod esm_broad_grant;
 pub mod esm_documentdb;
 pub mod esm_dynamodb;
 pub mod esm_kafka_vpc;
+pub mod esm_key_policy;
 pub mod esm_kinesis;
 pub mod esm_mq;
 pub mod esm_msk;
@@ -126,6 +127,7 @@ pub static CHECKS: &[&CheckInfo] = &[
     &esm_queue_kms::ESM_QUEUE_KMS,
     &esm_on_failure::ESM_ON_FAILURE,
     &esm_schema_registry::ESM_SCHEMA_REGISTRY,
+    &esm_key_policy::ESM_KEY_POLICY,
     &function_logs::FUNCTION_LOGS,
     &esm_role_unverifiable::ESM_ROLE_UNVERIFIABLE,
     &push_permission_missing::PUSH_PERMISSION_MISSING,
@@ -315,6 +317,15 @@ mod tests {
             "L-ENV-KMS",
             "KMS-GRANTS",
             "KMS-AUTH",
+            // The resource-policy pages of docs/data.md.
+            "KMS-KEYPOL",
+            "KMS-DEFAULT",
+            "KMS-COND",
+            "SQS-POLICY",
+            "KIN-POLICY",
+            "DDB-POLICY",
+            "SM-POLICY",
+            "MSK-POLICY",
         ];
         for c in CHECKS {
             for s in c.sources {

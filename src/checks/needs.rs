@@ -13,7 +13,9 @@ use super::context::Context;
 use super::render;
 use crate::aws::actions;
 use crate::diag::{Certainty, Finding, Fix, Missing, Related, RelatedRole, Severity};
-use crate::iam::eval::{Decision, NearMiss, PolicySet, Request, StatementRef};
+use std::sync::Arc;
+
+use crate::iam::eval::{Caller, Decision, NearMiss, PolicyRef, PolicySet, Request, StatementRef};
 use crate::model::{Origin, Role, SymStr};
 use crate::source::Span;
 
@@ -34,6 +36,9 @@ pub struct Need {
     /// How the fix writes the resource, when the model value would read worse (`${B.Arn}/*`
     /// rather than the expanded bucket ARN).
     pub fix_resource: Option<Json>,
+    /// The service that makes the request for the role (`kms:ViaService`: Secrets Manager
+    /// decrypting a secret, SQS a queue's messages), KMS-COND.
+    pub via_service: Option<SymStr>,
 }
 
 impl Need {
@@ -45,7 +50,14 @@ impl Need {
             about: None,
             only_if: None,
             fix_resource: None,
+            via_service: None,
         }
+    }
+
+    /// Marks the request as one `service` makes on the role's behalf (`kms:ViaService`).
+    pub fn via(mut self, service: SymStr) -> Need {
+        self.via_service = Some(service);
+        self
     }
 
     /// Marks the need as applying only when `reason` holds (`the broker is private`), which
@@ -93,6 +105,9 @@ pub enum Verdict {
         /// Explicit `Deny` statements, if any decided it.
         explicit: Vec<StatementRef>,
         near_misses: Vec<NearMiss>,
+        /// The key policy that neither names the role nor allows the account (KMS-KEYPOL):
+        /// no statement of the role can fix it.
+        blocked_by: Option<Arc<PolicyRef>>,
     },
     Unknown {
         reasons: Vec<String>,
@@ -101,18 +116,34 @@ pub enum Verdict {
     },
 }
 
-/// Decides a need: granted when some alternative is allowed, denied when every alternative
-/// is denied, unknown otherwise.
-pub fn assess(set: &PolicySet, need: &Need) -> Verdict {
+/// Decides a need for `role`, all policies considered (its identity policies and boundary, and
+/// the resource's own policy when the resource is in the input): granted when some alternative
+/// is allowed, denied when every alternative is denied, unknown otherwise.
+pub fn assess(cx: &Context<'_>, role: &Role, set: &PolicySet, need: &Need) -> Verdict {
     let mut explicit = Vec::new();
     let mut near_misses: Vec<NearMiss> = Vec::new();
     let mut reasons: Vec<String> = Vec::new();
+    let mut blocked_by = None;
+    let account = crate::iam::eval::resource::role_account(&role.arn, &cx.account);
+    let caller = Caller {
+        arn: &role.arn,
+        account: &account,
+        via_service: need.via_service.as_ref(),
+    };
+    let resource_policies = cx.resource_policies();
     for action in &need.actions {
         for resource in &need.resources {
-            match set.evaluate(&Request { action, resource }) {
+            let request = Request { action, resource };
+            match set.evaluate_for(&request, Some(&caller), Some(resource_policies)) {
                 Decision::Allowed { by } => return Verdict::Granted { by },
                 Decision::ExplicitDeny { by } => explicit.extend(by),
-                Decision::ImplicitDeny { near_misses: n } => {
+                Decision::ImplicitDeny {
+                    near_misses: n,
+                    blocked_by: b,
+                } => {
+                    if b.is_some() {
+                        blocked_by = b;
+                    }
                     for m in n {
                         if !near_misses.iter().any(|x| x.statement == m.statement) {
                             near_misses.push(m);
@@ -139,6 +170,7 @@ pub fn assess(set: &PolicySet, need: &Need) -> Verdict {
         Verdict::Denied {
             explicit,
             near_misses,
+            blocked_by,
         }
     } else {
         Verdict::Unknown {
@@ -205,8 +237,19 @@ pub fn report(
 ) -> Vec<(Need, Verdict)> {
     let assessed: Vec<(Need, Verdict)> = needs
         .into_iter()
-        .map(|n| {
-            let v = assess(set, &n);
+        .map(|mut n| {
+            let v = assess(cx, role, set, &n);
+            // A key policy that blocks the request is its own finding: the fix is in the key
+            // policy, not in the role.
+            if matches!(
+                v,
+                Verdict::Denied {
+                    blocked_by: Some(_),
+                    ..
+                }
+            ) {
+                n.check = &super::esm_key_policy::ESM_KEY_POLICY;
+            }
             (n, v)
         })
         .collect();
@@ -229,7 +272,12 @@ pub fn report(
             .filter(|(_, v)| matches!(v, Verdict::Unknown { .. }))
             .collect();
         if !denied.is_empty() {
-            findings.push(denied_finding(cx, check, subject, role, &denied));
+            let finding = if std::ptr::eq(check, &super::esm_key_policy::ESM_KEY_POLICY) {
+                super::esm_key_policy::finding(cx, subject, role, &denied)
+            } else {
+                denied_finding(cx, check, subject, role, &denied)
+            };
+            findings.push(finding);
         }
         if !unknown.is_empty() {
             findings.push(unknown_finding(cx, check, subject, role, &unknown));
@@ -238,7 +286,7 @@ pub fn report(
     assessed
 }
 
-fn list(items: &[String]) -> String {
+pub fn list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),
@@ -265,7 +313,7 @@ pub fn missing_of<'n>(cx: &Context<'_>, needs: impl IntoIterator<Item = &'n Need
 }
 
 /// The needs' actions in backticks, once each, in order (`` `a`, `b` ``).
-fn quoted_actions(group: &[&(Need, Verdict)]) -> Vec<String> {
+pub fn quoted_actions(group: &[&(Need, Verdict)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (n, _) in group {
         let a = format!("`{}`", n.action_text());
@@ -309,7 +357,11 @@ pub fn fix_statements(cx: &Context<'_>, needs: &[&Need]) -> Json {
     }
 }
 
-fn base_related(subject: &Subject<'_>, role: &Role, group: &[&(Need, Verdict)]) -> Vec<Related> {
+pub fn base_related(
+    subject: &Subject<'_>,
+    role: &Role,
+    group: &[&(Need, Verdict)],
+) -> Vec<Related> {
     let mut related = subject.related.clone();
     related.push(Related {
         resource: role.origin.id.clone(),
@@ -347,17 +399,26 @@ fn denied_finding(
     let actions = quoted_actions(group);
     let mut related = base_related(subject, role, group);
     let mut explicit_any = false;
+    // Resource policies that deny, named in the message: the role is not where the fix is.
+    let mut denying_resource_policies: Vec<String> = Vec::new();
     for (_, v) in group {
         if let Verdict::Denied {
             explicit,
             near_misses,
+            ..
         } = v
         {
             for s in explicit {
                 explicit_any = true;
+                if matches!(s.policy.kind, crate::iam::eval::PolicyKind::Resource { .. }) {
+                    let d = s.policy.describe();
+                    if !denying_resource_policies.contains(&d) {
+                        denying_resource_policies.push(d);
+                    }
+                }
                 let r = statement_related(
                     s,
-                    format!("{} of policy `{}` denies it", s.label(), s.policy.name),
+                    format!("{} of {} denies it", s.label(), s.policy.short()),
                 );
                 if !related.contains(&r) {
                     related.push(r);
@@ -384,14 +445,30 @@ fn denied_finding(
     } else {
         "does not allow"
     };
-    let message = format!(
-        "role `{}` {verb} {} that {} `{}` needs to {}",
-        role.origin.id,
-        list(&actions),
-        subject.noun,
-        subject.origin.id,
-        subject.purpose
-    );
+    let mut message = if denying_resource_policies.is_empty() {
+        format!(
+            "role `{}` {verb} {} that {} `{}` needs to {}",
+            role.origin.id,
+            list(&actions),
+            subject.noun,
+            subject.origin.id,
+            subject.purpose
+        )
+    } else {
+        format!(
+            "the {} denies role `{}` {} that {} `{}` needs to {}",
+            list(&denying_resource_policies),
+            role.origin.id,
+            list(&actions),
+            subject.noun,
+            subject.origin.id,
+            subject.purpose
+        )
+    };
+    if !explicit_any {
+        message.push_str(&scoped_star_grants(group));
+        message.push_str(&unseen_policies(cx, group));
+    }
     let needs: Vec<&Need> = group.iter().map(|(n, _)| n).collect();
     let fix = if explicit_any {
         Fix {
@@ -436,6 +513,85 @@ fn denied_finding(
         missing,
         fix: Some(fix),
     }
+}
+
+/// The Service Authorization Reference page of a service prefix, where the prefix has one
+/// of its own (PS), else the index of every service.
+fn authorization_reference(service: &str) -> &'static str {
+    match service {
+        "kafka" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonmanagedstreamingforapachekafka.html"
+        }
+        "ec2" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"
+        }
+        "dynamodb" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html"
+        }
+        "kinesis" => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html"
+        }
+        _ => {
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"
+        }
+    }
+}
+
+/// `; \`kafka:GetBootstrapBrokers\` is granted only on a resource it does not support ...`
+/// when an action without resource-level permissions (PS) is allowed, but on a named resource
+/// (the way AWS's own MSK samples grant `kafka:GetBootstrapBrokers` on the cluster ARN): the
+/// grant exists, IAM authorizes the action against `*`, and the reader should know why the
+/// statement they see does not count.
+fn scoped_star_grants(group: &[&(Need, Verdict)]) -> String {
+    let mut scoped: Vec<&str> = Vec::new();
+    for (n, v) in group {
+        let Verdict::Denied { near_misses, .. } = v else {
+            continue;
+        };
+        let [action] = n.actions.as_slice() else {
+            continue;
+        };
+        let elsewhere = near_misses
+            .iter()
+            .any(|m| m.kind == crate::iam::eval::NearMissKind::OtherResource);
+        if actions::only_star(action) && elsewhere && !scoped.contains(action) {
+            scoped.push(action);
+        }
+    }
+    scoped
+        .iter()
+        .map(|action| {
+            let service = action.split(':').next().unwrap_or_default();
+            format!(
+                "; `{action}` is granted only on a resource it does not support: the Service Authorization Reference lists no resource type for it, so IAM authorizes it on `*` ({})",
+                authorization_reference(service)
+            )
+        })
+        .collect()
+}
+
+/// `; a policy on \`X\` itself, which is not in the input, could also allow it` when a
+/// needed resource is a key, queue, stream, table, secret or cluster defined elsewhere.
+/// The verdict stands (Lambda's documentation asks for these permissions on the execution
+/// role), and the reader learns what was not seen.
+pub fn unseen_policies(cx: &Context<'_>, group: &[&(Need, Verdict)]) -> String {
+    let policies = cx.resource_policies();
+    let mut unseen: Vec<String> = Vec::new();
+    for (n, _) in group {
+        if let Some(r) = n.resources.first() {
+            let text = format!("`{}`", render::plain(cx.format, r));
+            if policies.unseen(r) && !unseen.contains(&text) {
+                unseen.push(text);
+            }
+        }
+    }
+    if unseen.is_empty() {
+        return String::new();
+    }
+    format!(
+        "; a policy on {} itself, which is not in the input, could also allow it",
+        list(&unseen)
+    )
 }
 
 fn unknown_finding(

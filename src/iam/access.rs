@@ -8,8 +8,10 @@
 //! not found or ambiguous.
 
 use crate::aws::actions::{self, ActionLookup};
+use crate::iam::eval::resource::ResourcePolicies;
 use crate::iam::eval::{
-    Decision, NearMiss, PolicyKind, PolicyProblem, PolicySet, Request, StatementRef,
+    Caller, Decision, NearMiss, PolicyKind, PolicyProblem, PolicyRef, PolicySet, Request,
+    StatementRef,
 };
 use crate::model::{Environment, Existence, Part, Pseudo, Role, Stack, SymStr, Symbol};
 use crate::source::{SourceFile, Span};
@@ -98,12 +100,15 @@ pub struct AccessAnswer {
     pub problems: Vec<PolicyProblem>,
 }
 
-/// Answers whether `role` may perform `action` on `resource`.
+/// Answers whether `role` may perform `action` on `resource`: with the resource's own policy
+/// when the resource is in the same input (IAM-EVAL, KMS-KEYPOL), unless
+/// `ignore_resource_policies` asks for the identity-only view.
 pub fn answer(
     stacks: &[&Stack],
     role: &str,
     action: &str,
     resource: &str,
+    ignore_resource_policies: bool,
 ) -> Result<AccessAnswer, AccessError> {
     // An action that does not exist is refused before anything else: answering "denied" would
     // read as a real denial.
@@ -154,10 +159,36 @@ pub fn answer(
             ),
         });
     }
-    let decision = set.evaluate(&Request {
+    let request = Request {
         action,
         resource: &requested,
-    });
+    };
+    let decision = match stack {
+        Some(s) if !ignore_resource_policies => {
+            let resource_policies = ResourcePolicies::for_stack(s);
+            let account = crate::iam::eval::resource::role_account(&found.arn, &s.env.account());
+            let caller = Caller {
+                arn: &found.arn,
+                account: &account,
+                via_service: None,
+            };
+            if resource_policies.unseen(&requested) {
+                notes.push(format!(
+                    "`{requested}` is not in the input: a policy on the resource itself could also allow or deny it"
+                ));
+            }
+            set.evaluate_for(&request, Some(&caller), Some(&resource_policies))
+        }
+        _ => {
+            if ignore_resource_policies {
+                notes.push(
+                    "resource policies are left out (`--ignore-resource-policies`): this is the identity-only view"
+                        .to_string(),
+                );
+            }
+            set.evaluate(&request)
+        }
+    };
     Ok(AccessAnswer {
         stack: stack_index,
         role: found.origin.id.clone(),
@@ -212,8 +243,8 @@ fn find_role<'s>(stacks: &[&'s Stack], role: &str) -> Result<(usize, &'s Role), 
     }
 }
 
-/// A resource argument: literal text, with `${AWS::…}` pseudo parameters as symbols so that
-/// it can be compared with policies written with them.
+/// A resource argument: literal text, with `${AWS::…}` pseudo parameters and `${Resource.Attr}`
+/// attributes as symbols so that it can be compared with policies written with them.
 pub fn parse_resource(text: &str) -> SymStr {
     let mut out = SymStr::default();
     let mut rest = text;
@@ -224,9 +255,19 @@ pub fn parse_resource(text: &str) -> SymStr {
         };
         let inner = after.get(2..end).unwrap_or("");
         out.push_lit(before);
-        match Pseudo::from_cfn(inner) {
-            Some(p) => out.push_sym(Symbol::Pseudo(p)),
-            None => out.push_lit(after.get(..=end).unwrap_or("")),
+        match (Pseudo::from_cfn(inner), inner.split_once('.')) {
+            (Some(p), _) => out.push_sym(Symbol::Pseudo(p)),
+            // `${Key.KeyId}`: an attribute of a resource of the input that the input does not
+            // spell out, written the way permgate prints it.
+            (None, Some((resource, attr)))
+                if !resource.is_empty() && !attr.is_empty() && !inner.contains(':') =>
+            {
+                out.push_sym(Symbol::Attr {
+                    resource: resource.to_string(),
+                    attr: attr.to_string(),
+                });
+            }
+            _ => out.push_lit(after.get(..=end).unwrap_or("")),
         }
         rest = after.get(end + 1..).unwrap_or("");
     }
@@ -295,11 +336,24 @@ impl AccessAnswer {
                     line(&mut out, format!("denied by {}", describe(s, file)));
                 }
             }
-            Decision::ImplicitDeny { near_misses } => {
-                line(
-                    &mut out,
-                    format!("no statement of role `{}` allows {request}", self.role),
-                );
+            Decision::ImplicitDeny {
+                near_misses,
+                blocked_by,
+            } => {
+                match blocked_by {
+                    Some(key) => line(
+                        &mut out,
+                        format!(
+                            "{} neither names role `{}` nor allows its account: no identity statement can allow {request}",
+                            key_location(key, file),
+                            self.role
+                        ),
+                    ),
+                    None => line(
+                        &mut out,
+                        format!("no statement of role `{}` allows {request}", self.role),
+                    ),
+                }
                 for NearMiss {
                     statement, detail, ..
                 } in near_misses
@@ -379,7 +433,19 @@ impl AccessAnswer {
             Decision::Allowed { by } | Decision::ExplicitDeny { by } => {
                 serde_json::json!({ "statements": statements(by) })
             }
-            Decision::ImplicitDeny { near_misses } => serde_json::json!({
+            Decision::ImplicitDeny {
+                near_misses,
+                blocked_by,
+            } => serde_json::json!({
+                "blocked_by": blocked_by.as_ref().map(|k| {
+                    let lc = k.span.and_then(|sp| file.map(|f| f.line_col(sp.start)));
+                    serde_json::json!({
+                        "policy": k.name,
+                        "origin": k.origin,
+                        "line": lc.map(|l| l.line),
+                        "column": lc.map(|l| l.column),
+                    })
+                }),
                 "near_misses": near_misses.iter().map(|n| serde_json::json!({
                     "kind": n.kind,
                     "detail": n.detail,
@@ -409,10 +475,18 @@ fn location(span: Option<Span>, file: Option<&SourceFile>) -> Option<String> {
     Some(format!("{}:{}:{}", file.path.display(), lc.line, lc.column))
 }
 
+/// `the key policy of \`Key\` at file:line:col`.
+fn key_location(key: &PolicyRef, file: Option<&SourceFile>) -> String {
+    let at = location(key.span, file)
+        .map(|l| format!(" at {l}"))
+        .unwrap_or_default();
+    format!("the {}{at}", key.describe())
+}
+
 fn describe(s: &StatementRef, file: Option<&SourceFile>) -> String {
     let boundary = match s.policy.attachment {
         crate::iam::eval::Attachment::Boundary => " (permissions boundary)",
-        crate::iam::eval::Attachment::Identity => "",
+        crate::iam::eval::Attachment::Identity | crate::iam::eval::Attachment::Resource => "",
     };
     let at = match (&s.policy.kind, location(s.span, file)) {
         (_, Some(l)) => format!(" at {l}"),
@@ -441,6 +515,16 @@ fn statement_json(s: &StatementRef, file: Option<&SourceFile>) -> serde_json::Va
             Some(arn.clone()),
             Some(version.clone()),
             Some(date.clone()),
+        ),
+        PolicyKind::Resource { kind, default } => (
+            serde_json::Value::String(format!(
+                "{}{}",
+                if *default { "default-" } else { "" },
+                kind.noun().replace(' ', "-")
+            )),
+            None,
+            None,
+            None,
         ),
     };
     serde_json::json!({

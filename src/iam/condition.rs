@@ -15,7 +15,12 @@
 //!   forward access sessions (IAM-GCK);
 //! * `aws:RequestedRegion` is the region segment of the resource's ARN: an event source mapping
 //!   reads a source in its own region (IAM-GCK; L-SQS, L-KIN: the source must be in the
-//!   function's region) [derived]; unknown when the resource is `*` or has no region.
+//!   function's region) [derived]; unknown when the resource is `*` or has no region;
+//! * `aws:PrincipalArn` is the role's ARN (not the session's) and `aws:PrincipalAccount` and
+//!   `kms:CallerAccount` its account, when the caller gives them (IAM-GCK, KMS-COND);
+//! * `kms:ViaService` is the service that calls KMS on the role's behalf (Secrets Manager
+//!   decrypting a secret, SQS a queue's messages), when the caller says which; such a request
+//!   is a forward access session, so `aws:ViaAWSService` is then `true` (KMS-COND, IAM-FAS).
 
 use super::policy::ConditionEntry;
 use super::wildcard::{Case, Tri, equals, matches};
@@ -25,6 +30,21 @@ use crate::model::{Part, SymStr, Symbol};
 #[derive(Clone, Copy, Debug)]
 pub struct RequestContext<'a> {
     pub resource: &'a SymStr,
+    /// The role's ARN and account, for `aws:PrincipalArn` / `aws:PrincipalAccount`.
+    pub principal: Option<(&'a SymStr, &'a SymStr)>,
+    /// The service principal that calls KMS for the role (`kms:ViaService`), when known.
+    pub via_service: Option<&'a SymStr>,
+}
+
+impl<'a> RequestContext<'a> {
+    /// A request on `resource` that says nothing of its principal.
+    pub fn on(resource: &'a SymStr) -> RequestContext<'a> {
+        RequestContext {
+            resource,
+            principal: None,
+            via_service: None,
+        }
+    }
 }
 
 /// The value of a condition key in the request.
@@ -155,6 +175,24 @@ fn literal_bool(v: &SymStr, expected: bool) -> Tri {
 fn key_value(key: &str, ctx: &RequestContext<'_>) -> KeyValue {
     // Condition key names are case-insensitive (IAM-COND).
     match key.to_ascii_lowercase().as_str() {
+        "aws:viaawsservice" if ctx.via_service.is_some() => KeyValue::Value(SymStr::lit("true")),
+        "aws:calledvia" | "aws:calledviafirst" | "aws:calledvialast"
+            if ctx.via_service.is_some() =>
+        {
+            KeyValue::Unknown(None)
+        }
+        "kms:viaservice" => match ctx.via_service {
+            Some(service) => KeyValue::Value(service.clone()),
+            None => KeyValue::Unknown(None),
+        },
+        "aws:principalarn" => match ctx.principal {
+            Some((arn, _)) => KeyValue::Value(arn.clone()),
+            None => KeyValue::Unknown(None),
+        },
+        "aws:principalaccount" | "kms:calleraccount" => match ctx.principal {
+            Some((_, account)) => KeyValue::Value(account.clone()),
+            None => KeyValue::Unknown(None),
+        },
         "aws:viaawsservice" | "aws:principalisawsservice" => KeyValue::Value(SymStr::lit("false")),
         "aws:calledvia" | "aws:calledviafirst" | "aws:calledvialast" => KeyValue::Absent,
         "aws:requestedregion" => match arn_segment(ctx.resource, 3) {
@@ -259,9 +297,7 @@ mod tests {
         let resource = sym(resource);
         evaluate(
             &entry(operator, key, values),
-            &RequestContext {
-                resource: &resource,
-            },
+            &RequestContext::on(&resource),
         )
     }
 
@@ -432,9 +468,7 @@ mod tests {
     #[test]
     fn entries_combine_with_and() {
         let resource = sym(QUEUE);
-        let ctx = RequestContext {
-            resource: &resource,
-        };
+        let ctx = RequestContext::on(&resource);
         let yes = entry("Bool", "aws:ViaAWSService", &["false"]);
         let no = entry("StringEquals", "aws:RequestedRegion", &["us-east-1"]);
         let unknown = entry("StringEquals", "aws:SourceVpc", &["vpc-1"]);

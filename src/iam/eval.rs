@@ -21,6 +21,15 @@
 //!   allowed request as unknown would make the answer useless;
 //! * a permissions boundary whose document is not in the input makes an allowed request
 //!   unknown (it can only restrict), and leaves a denied request denied.
+//!
+//! With the resource's own policy ([`resource`]), the order is the one IAM-EVAL gives for
+//! identity-based with resource-based policies in one account: an explicit `Deny` in any of
+//! them denies; otherwise the identity policy **or** a resource-policy statement that names
+//! the role allows, and either way the permissions boundary must allow (a resource policy
+//! that names the role's ARN, not a session ARN, is limited by an implicit deny in the
+//! boundary, IAM-EVAL). A KMS key is the exception (KMS-KEYPOL): the key policy must allow
+//! the request itself, by naming the role, or by allowing the account (the `root`
+//! principal), which is what lets the identity policy count at all.
 
 use std::sync::Arc;
 
@@ -44,6 +53,12 @@ pub const MANAGED_POLICY_LIMIT: usize = 6_144;
 pub enum PolicyKind {
     /// A document in the input.
     Model(PolicySource),
+    /// A policy attached to a resource of the input (`default` for the default key policy a
+    /// key without one gets, KMS-DEFAULT).
+    Resource {
+        kind: crate::model::ResourcePolicyKind,
+        default: bool,
+    },
     /// An embedded AWS managed policy (MAMIP).
     AwsManaged {
         arn: String,
@@ -58,6 +73,7 @@ pub enum PolicyKind {
 pub enum Attachment {
     Identity,
     Boundary,
+    Resource,
 }
 
 /// A policy, as shown in explanations.
@@ -75,6 +91,14 @@ pub struct PolicyRef {
 }
 
 impl PolicyRef {
+    /// `policy \`Name\``, or the description of a resource policy, for reasons.
+    pub fn short(&self) -> String {
+        match &self.kind {
+            PolicyKind::Resource { .. } => self.describe(),
+            _ => format!("policy `{}`", self.name),
+        }
+    }
+
     /// `inline policy \`Name\` of \`Role\``, `AWS managed policy \`Name\` (v3, 2023-01-12)`,
     /// for messages.
     pub fn describe(&self) -> String {
@@ -96,6 +120,19 @@ impl PolicyRef {
             PolicyKind::AwsManaged { version, date, .. } => {
                 let day = date.get(..10).unwrap_or(date);
                 format!("AWS managed policy `{}` ({version}, {day})", self.name)
+            }
+            PolicyKind::Resource { kind, default } => {
+                let default = if *default { "default " } else { "" };
+                if self.name == self.origin {
+                    format!("{default}{} of `{}`", kind.noun(), self.origin)
+                } else {
+                    format!(
+                        "{default}{} `{}` of `{}`",
+                        kind.noun(),
+                        self.origin,
+                        self.name
+                    )
+                }
             }
         }
     }
@@ -132,6 +169,9 @@ pub enum NearMissKind {
     ConditionNotMet,
     /// An identity policy allows it, the permissions boundary does not.
     NotInBoundary,
+    /// An identity policy allows it, the key policy does not let identity policies count
+    /// (KMS-KEYPOL).
+    NotInKeyPolicy,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,6 +193,9 @@ pub enum Decision {
     },
     ImplicitDeny {
         near_misses: Vec<NearMiss>,
+        /// The key policy that neither names the role nor allows the account, so that no
+        /// identity statement can allow the request (KMS-KEYPOL).
+        blocked_by: Option<Arc<PolicyRef>>,
     },
     Unknown {
         /// Why, in words (deduplicated, in evaluation order).
@@ -185,6 +228,17 @@ impl Decision {
             Decision::Unknown { .. } => "unknown",
         }
     }
+}
+
+/// Who makes a request: the role, its account, and the service that calls on its behalf.
+#[derive(Clone, Copy, Debug)]
+pub struct Caller<'a> {
+    /// The role's ARN (`aws:PrincipalArn` is the role's, not the session's, IAM-GCK).
+    pub arn: &'a SymStr,
+    pub account: &'a SymStr,
+    /// The service principal that calls KMS for the role (`kms:ViaService`), when the
+    /// request is one a service makes on the role's behalf (KMS-COND).
+    pub via_service: Option<&'a SymStr>,
 }
 
 /// A request the role makes.
@@ -324,7 +378,7 @@ impl PolicySet {
         role: &str,
     ) -> Result<Loaded, Unresolved> {
         let what = match attachment {
-            Attachment::Identity => "managed policy",
+            Attachment::Identity | Attachment::Resource => "managed policy",
             Attachment::Boundary => "permissions boundary",
         };
         match managed::lookup(&arn.value) {
@@ -469,11 +523,24 @@ impl PolicySet {
         &self.role
     }
 
-    /// Evaluates one request.
+    /// Evaluates one request on the role's identity policies and boundary alone.
     pub fn evaluate(&self, request: &Request<'_>) -> Decision {
+        self.evaluate_for(request, None, None)
+    }
+
+    /// Evaluates one request made by `caller`, with the policies of the resource itself when
+    /// the resource is in the input (`resource`), as IAM-EVAL and KMS-KEYPOL order them.
+    pub fn evaluate_for(
+        &self,
+        request: &Request<'_>,
+        caller: Option<&Caller<'_>>,
+        resource: Option<&resource::ResourcePolicies>,
+    ) -> Decision {
         let action = request.action.to_ascii_lowercase();
         let ctx = RequestContext {
             resource: request.resource,
+            principal: caller.map(|c| (c.arn, c.account)),
+            via_service: caller.and_then(|c| c.via_service),
         };
         let probe = Probe {
             action: &action,
@@ -488,11 +555,18 @@ impl PolicySet {
             }
             Some(Boundary::Unknown(u)) => Some(Err(u)),
         };
+        let on_resource = match (resource, caller) {
+            (Some(r), Some(c)) => r.collect(request.resource, c, &probe),
+            _ => None,
+        };
 
         // 1. Explicit deny anywhere.
         let mut denied_by = identity.certain_deny.clone();
         if let Some(Ok(b)) = &boundary {
             denied_by.extend(b.certain_deny.iter().cloned());
+        }
+        if let Some(r) = &on_resource {
+            denied_by.extend(r.certain_deny.iter().cloned());
         }
         if !denied_by.is_empty() {
             return Decision::ExplicitDeny { by: denied_by };
@@ -500,18 +574,23 @@ impl PolicySet {
 
         let mut reasons: Vec<String> = Vec::new();
         let mut possibly_denied_by: Vec<StatementRef> = Vec::new();
-        for (s, reason) in identity.maybe_deny.iter().chain(
-            boundary
-                .iter()
-                .filter_map(|b| b.as_ref().ok())
-                .flat_map(|b| b.maybe_deny.iter()),
-        ) {
+        for (s, reason) in identity
+            .maybe_deny
+            .iter()
+            .chain(
+                boundary
+                    .iter()
+                    .filter_map(|b| b.as_ref().ok())
+                    .flat_map(|b| b.maybe_deny.iter()),
+            )
+            .chain(on_resource.iter().flat_map(|r| r.maybe_deny.iter()))
+        {
             push_unique(
                 &mut reasons,
                 format!(
-                    "{} of policy `{}` may deny it: {reason}",
+                    "{} of {} may deny it: {reason}",
                     s.label(),
-                    s.policy.name
+                    s.policy.short()
                 ),
             );
             possibly_denied_by.push(s.clone());
@@ -534,7 +613,8 @@ impl PolicySet {
             }
         };
 
-        // 3. An identity policy must allow.
+        // 3. An identity policy must allow, or a resource policy that names the role; for a
+        //    key, the key policy must allow the role or the account.
         let identity_allows = if !identity.certain_allow.is_empty() {
             Tri::Yes
         } else if identity.maybe_allow.is_empty() && self.unresolved.is_empty() {
@@ -542,44 +622,94 @@ impl PolicySet {
         } else {
             Tri::Unknown(String::new())
         };
+        let granted = match &on_resource {
+            None => identity_allows.clone(),
+            Some(r) if r.is_key => r
+                .direct
+                .clone()
+                .or(r.account.clone().and(identity_allows.clone())),
+            Some(r) => identity_allows.clone().or(r.direct.clone()),
+        };
+        let allowed = granted.clone().and(boundary_allows.clone());
 
-        if identity_allows.is_no() {
-            return Decision::ImplicitDeny {
-                near_misses: identity.near_misses,
-            };
-        }
-        if boundary_allows.is_no() {
-            let mut near_misses: Vec<NearMiss> = identity
-                .certain_allow
-                .iter()
-                .chain(identity.maybe_allow.iter().map(|(s, _)| s))
-                .map(|s| NearMiss {
-                    statement: s.clone(),
-                    kind: NearMissKind::NotInBoundary,
-                    detail: "allows it, but the permissions boundary does not".to_string(),
-                })
-                .collect();
-            near_misses.extend(identity.near_misses);
-            return Decision::ImplicitDeny { near_misses };
-        }
-        if identity_allows.is_yes() && boundary_allows.is_yes() && possibly_denied_by.is_empty() {
-            return Decision::Allowed {
-                by: identity.certain_allow,
-            };
-        }
-        if !identity_allows.is_yes() {
-            for (s, reason) in &identity.maybe_allow {
-                push_unique(
-                    &mut reasons,
-                    format!(
-                        "{} of policy `{}` may allow it: {reason}",
-                        s.label(),
-                        s.policy.name
-                    ),
+        if allowed.is_no() {
+            let mut near_misses: Vec<NearMiss> = Vec::new();
+            if granted.is_yes() || !identity_allows.is_no() && boundary_allows.is_no() {
+                near_misses.extend(
+                    identity
+                        .certain_allow
+                        .iter()
+                        .chain(identity.maybe_allow.iter().map(|(s, _)| s))
+                        .chain(on_resource.iter().flat_map(|r| r.direct_by.iter()))
+                        .map(|s| NearMiss {
+                            statement: s.clone(),
+                            kind: NearMissKind::NotInBoundary,
+                            detail: "allows it, but the permissions boundary does not".to_string(),
+                        }),
                 );
             }
-            for u in &self.unresolved {
-                push_unique(&mut reasons, u.reason.clone());
+            let blocked_by = on_resource
+                .as_ref()
+                .filter(|r| r.is_key && r.direct.is_no() && r.account.is_no())
+                .and_then(|r| r.key_policy.clone());
+            if blocked_by.is_some() {
+                near_misses.extend(identity.certain_allow.iter().map(|s| {
+                    NearMiss {
+                        statement: s.clone(),
+                        kind: NearMissKind::NotInKeyPolicy,
+                        detail:
+                            "allows it, but the key policy does not let identity policies count"
+                                .to_string(),
+                    }
+                }));
+            }
+            near_misses.extend(identity.near_misses);
+            return Decision::ImplicitDeny {
+                near_misses,
+                blocked_by,
+            };
+        }
+        if allowed.is_yes() && possibly_denied_by.is_empty() {
+            let mut by = Vec::new();
+            match &on_resource {
+                Some(r) if r.is_key => {
+                    if r.direct.is_yes() {
+                        by.extend(r.direct_by.iter().cloned());
+                    } else {
+                        by.extend(r.account_by.iter().cloned());
+                        by.extend(identity.certain_allow.iter().cloned());
+                    }
+                }
+                Some(r) => {
+                    by.extend(identity.certain_allow.iter().cloned());
+                    if r.direct.is_yes() {
+                        by.extend(r.direct_by.iter().cloned());
+                    }
+                }
+                None => by.extend(identity.certain_allow.iter().cloned()),
+            }
+            return Decision::Allowed { by };
+        }
+        if !granted.is_yes() {
+            if !identity_allows.is_yes() {
+                for (s, reason) in &identity.maybe_allow {
+                    push_unique(
+                        &mut reasons,
+                        format!(
+                            "{} of policy `{}` may allow it: {reason}",
+                            s.label(),
+                            s.policy.name
+                        ),
+                    );
+                }
+                for u in &self.unresolved {
+                    push_unique(&mut reasons, u.reason.clone());
+                }
+            }
+            if let Some(r) = &on_resource {
+                for reason in &r.reasons {
+                    push_unique(&mut reasons, reason.clone());
+                }
             }
         }
         if let Tri::Unknown(reason) = boundary_allows {
@@ -587,6 +717,10 @@ impl PolicySet {
         }
         let mut would_allow = identity.certain_allow;
         would_allow.extend(identity.maybe_allow.into_iter().map(|(s, _)| s));
+        if let Some(r) = on_resource {
+            would_allow.extend(r.direct_by);
+            would_allow.extend(r.account_by);
+        }
         Decision::Unknown {
             reasons,
             would_allow,
@@ -859,5 +993,6 @@ fn near_miss(v: &Variant, m: &Match) -> Option<(NearMissKind, String)> {
     None
 }
 
+pub mod resource;
 #[cfg(test)]
 mod tests;

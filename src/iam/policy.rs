@@ -31,6 +31,9 @@ pub enum DocumentKind {
     Identity,
     /// Role trust policy: `Principal` required, no `Resource`.
     Trust,
+    /// A policy attached to a resource (key policy, queue policy, ...): `Principal`
+    /// required, `Resource` optional (IAM-GRAMMAR).
+    Resource,
 }
 
 /// The kind of a problem, for checks that want to filter.
@@ -737,10 +740,15 @@ impl Parser {
             (Some(p), None) => (p, false),
             (None, Some(n)) => (n, true),
             (None, None) => {
-                if self.kind == DocumentKind::Trust {
+                if self.kind != DocumentKind::Identity {
+                    let what = if self.kind == DocumentKind::Trust {
+                        "trust policy"
+                    } else {
+                        "resource policy"
+                    };
                     self.problem(
                         ProblemKind::Invalid,
-                        format!("trust policy statement has no `Principal`{when}"),
+                        format!("{what} statement has no `Principal`{when}"),
                         statement.span,
                     );
                     return None;

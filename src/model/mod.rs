@@ -104,6 +104,9 @@ pub struct Stack {
     pub docdb_clusters: Vec<DocDbCluster>,
     pub topics: Vec<SnsTopic>,
     pub buckets: Vec<Bucket>,
+    /// Policies attached to resources (key policies, queue policies, ...), each linked to the
+    /// ARNs of the resources it governs.
+    pub resource_policies: Vec<ResourcePolicy>,
     /// Problems that did not stop the reading (an errored plan, an attribute of an unexpected
     /// type): the stack is usable but may be incomplete.
     pub diagnostics: Vec<crate::diag::FileError>,
@@ -546,6 +549,62 @@ pub struct KmsKey {
     pub key_id: SymStr,
     /// Aliases declared for the key in the input (`alias/name`).
     pub aliases: Vec<String>,
+    /// False when the input sets no key policy: KMS then gives the key its default key policy,
+    /// which delegates to the account (KMS-DEFAULT). The policy itself, when set, is one of
+    /// [`Stack::resource_policies`].
+    pub policy_set: bool,
+}
+
+/// The kind of a resource-based policy, by the resource it is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResourcePolicyKind {
+    /// `AWS::KMS::Key.KeyPolicy`, `aws_kms_key.policy`, `aws_kms_key_policy`.
+    Key,
+    /// `AWS::SQS::QueuePolicy`, `aws_sqs_queue_policy`, `aws_sqs_queue.policy`.
+    Queue,
+    /// `AWS::Kinesis::ResourcePolicy`, `aws_kinesis_resource_policy` (a stream or a consumer).
+    Stream,
+    /// `AWS::DynamoDB::Table.ResourcePolicy`, `aws_dynamodb_resource_policy` on a table ARN.
+    Table,
+    /// `StreamSpecification.ResourcePolicy`, `aws_dynamodb_resource_policy` on a stream ARN.
+    TableStream,
+    /// `AWS::SecretsManager::ResourcePolicy`, `aws_secretsmanager_secret_policy`.
+    Secret,
+    /// `AWS::MSK::ClusterPolicy`, `aws_msk_cluster_policy`.
+    Cluster,
+}
+
+impl ResourcePolicyKind {
+    /// `key policy`, `queue policy`, ... for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ResourcePolicyKind::Key => "key policy",
+            ResourcePolicyKind::Queue => "queue policy",
+            ResourcePolicyKind::Stream => "stream resource policy",
+            ResourcePolicyKind::Table => "table resource policy",
+            ResourcePolicyKind::TableStream => "stream resource policy",
+            ResourcePolicyKind::Secret => "secret resource policy",
+            ResourcePolicyKind::Cluster => "cluster policy",
+        }
+    }
+}
+
+/// A policy attached to a resource rather than to a principal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourcePolicy {
+    /// The resource that holds the document (the key itself, or an `AWS::SQS::QueuePolicy`).
+    pub origin: Origin,
+    pub existence: Existence,
+    pub kind: ResourcePolicyKind,
+    /// The ARNs of the resources the policy governs (a queue policy can list several queues),
+    /// as the readers link them, each with where it is written.
+    pub governs: Vec<Located<SymStr>>,
+    /// `None` when the document cannot be read (an unknown-after-apply policy): the policy
+    /// exists, and what it says is not known.
+    pub document: Option<PolicyDocument>,
+    /// Why the document is not known, when it is not.
+    pub unknown_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -655,6 +714,16 @@ impl Stack {
 
     pub fn table(&self, resource: &str) -> Option<&DynamoTable> {
         self.tables.iter().find(|t| t.origin.id == resource)
+    }
+
+    /// The resource policies that govern a resource ARN (compared symbol for symbol).
+    pub fn policies_governing<'s>(
+        &'s self,
+        arn: &'s SymStr,
+    ) -> impl Iterator<Item = &'s ResourcePolicy> + 's {
+        self.resource_policies
+            .iter()
+            .filter(move |p| p.governs.iter().any(|g| g.value.parts == arn.parts))
     }
 
     /// The key in this stack that a key id, key ARN or alias names, if any.

@@ -380,7 +380,10 @@ def provider_document(statements):
             if s.get(k):
                 st[key] = one_or_list(sorted(set(s[k]), reverse=True))
         for k, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
-            if s.get(k):
+            if s.get(k) == [{"type": "*", "identifiers": ["*"]}]:
+                # The provider writes everyone as `"Principal": "*"`.
+                st[key] = "*"
+            elif s.get(k):
                 st[key] = {p["type"]: one_or_list(sorted(p["identifiers"], reverse=True))
                            for p in s[k]}
         if s.get("condition"):
@@ -1006,7 +1009,215 @@ def pg490():
     x.write("PG490", "unknown-imported-role-plan.json")
 
 
+# --- resource policies ----------------------------------------------------------------------
+
+
+def key_admin(x):
+    """A role the key policy gives the key to, which is not the consumer's."""
+    return x.role("key_admin", document({
+        "Effect": "Allow", "Principal": {"AWS": T(ACCOUNT_REF)}, "Action": "sts:AssumeRole"}))
+
+
+def pg115():
+    """PG115 esm-key-policy-blocks."""
+    # fail-no-delegation.yaml: the key policy names only an administrator role.
+    # pass-root-delegation.yaml: the key policy allows the account.
+    # pass-default-key-policy.yaml: no key policy, so the default one, which allows the account.
+    for name, policy in (("fail-no-delegation-plan.json", "admin"),
+                         ("pass-root-delegation-plan.json", "root"),
+                         ("pass-default-key-policy-plan.json", None)):
+        x = Fixture()
+        x.environment()
+        args = {}
+        if policy == "admin":
+            admin = key_admin(x)
+            args["policy"] = x.policy_document("key", [{
+                "sid": "Administration", "actions": ["kms:*"], "resources": ["*"],
+                "principals": [("AWS", [Ref(f"{admin}.arn")])]}])
+        elif policy == "root":
+            args["policy"] = document({
+                "Sid": "EnableIamPolicies", "Effect": "Allow",
+                "Principal": {"AWS": T(f"arn:aws:iam::{ACCOUNT_REF}:root")},
+                "Action": "kms:*", "Resource": "*"})
+        k = x.resource("aws_kms_key.orders", args, defaults=False)
+        decrypt = x.policy_document("decrypt", [{
+            "actions": ["kms:Decrypt"], "resources": [Ref(f"{k}.arn")]}])
+        sqs_consumer(x, {"managed": [SQS_ROLE], "inline": [("decrypt", decrypt)]},
+                     queue_args={"name": "orders", "kms_master_key_id": Ref(f"{k}.id")})
+        x.write("PG115", name)
+
+
+def ingest_role(x):
+    """`aws_iam_role.ingest` with the basic execution policy (its inline policy is written
+    after the resources it names, which may name the role)."""
+    role = x.resource("aws_iam_role.ingest", {"name": "kafka-ingest", "assume_role_policy": LAMBDA_TRUST})
+    x.resource("aws_iam_role_policy_attachment.ingest_basic", {
+        "role": Ref(f"{role}.name"), "policy_arn": BASIC})
+    return role
+
+
+def kafka_secret_with_key(x, key_policy_statements):
+    """A secret under a key whose policy is `key_policy_statements` (a function of the role's
+    address), read by a self-managed Kafka mapping whose role may read the secret."""
+    x.environment()
+    role = ingest_role(x)
+    key_args = {"policy": x.policy_document("key", key_policy_statements(role))}
+    k = x.resource("aws_kms_key.secrets", key_args, defaults=False)
+    x.resource("aws_secretsmanager_secret.creds", {"name": "kafka/creds",
+                                                   "kms_key_id": Ref(f"{k}.arn")})
+    secret = x.policy_document("secret", [{
+        "actions": ["secretsmanager:GetSecretValue"],
+        "resources": [Ref("aws_secretsmanager_secret.creds.arn")]}])
+    x.resource("aws_iam_role_policy.ingest_secret", {
+        "name": "secret", "role": Ref(f"{role}.id"), "policy": secret})
+    kafka_with_secret(x, role)
+
+
+def pg111_resource_policies():
+    """PG111 esm-secret-kms, with key policies."""
+    # pass-key-policy-grant.yaml: the key policy names the role by its ARN.
+    x = Fixture()
+    kafka_secret_with_key(x, lambda role: [
+        {"sid": "Administration", "actions": ["kms:*"], "resources": ["*"],
+         "principals": [("AWS", [T(f"arn:aws:iam::{ACCOUNT_REF}:role/key-admin")])]},
+        {"sid": "ConsumerDecrypt", "actions": ["kms:Decrypt"], "resources": ["*"],
+         "principals": [("AWS", [Ref(f"{role}.arn")])]}])
+    x.write("PG111", "pass-key-policy-grant-plan.json")
+
+    # pass-via-service.yaml: everyone in the account, through Secrets Manager only.
+    x = Fixture()
+    kafka_secret_with_key(x, lambda role: [
+        {"sid": "ThroughSecretsManager", "actions": ["kms:Decrypt", "kms:DescribeKey"],
+         "resources": ["*"], "principals": [("AWS", ["*"])],
+         "condition": [("StringEquals", "kms:CallerAccount", [T(ACCOUNT_REF)]),
+                       ("StringEquals", "kms:ViaService",
+                        [T(f"secretsmanager.{REGION_REF}.amazonaws.com")])]}])
+    x.write("PG111", "pass-via-service-plan.json")
+
+
+def pg101_resource_policies():
+    """PG101 esm-sqs-permissions, with queue policies."""
+    # pass-queue-policy.yaml: the queue policy grants the role; the role grants nothing on SQS.
+    # unknown-queue-policy-condition.yaml: the grant depends on the organization.
+    for name, principal, condition in (
+            ("pass-queue-policy-plan.json", "role", None),
+            ("unknown-queue-policy-condition-plan.json", "*",
+             [("StringEquals", "aws:PrincipalOrgID", ["o-exampleorgid"])])):
+        x = Fixture()
+        q = sqs_consumer(x, {"managed": [BASIC]})
+        identifiers = [Ref("aws_iam_role.consumer.arn")] if principal == "role" else ["*"]
+        statement_args = {
+            "actions": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+            "resources": [Ref(f"{q}.arn")], "principals": [("AWS", identifiers)]}
+        if principal == "role":
+            statement_args["sid"] = "Consumer"
+        if condition:
+            statement_args["condition"] = condition
+        policy = x.policy_document("queue", [statement_args])
+        x.resource("aws_sqs_queue_policy.orders", {"queue_url": Ref(f"{q}.id"),
+                                                   "policy": policy}, defaults=False)
+        x.write("PG101", name)
+
+
+def pg110_resource_policies():
+    """PG110 esm-secret-access, with a secret policy."""
+    # fail-secret-policy-deny.yaml: the secret's policy denies everyone but an operator role.
+    x = Fixture()
+    x.environment()
+    x.resource("aws_secretsmanager_secret.creds", {"name": "kafka/creds"})
+    policy = x.policy_document("creds", [{
+        "sid": "OperatorsOnly", "effect": "Deny", "actions": ["secretsmanager:GetSecretValue"],
+        "resources": ["*"], "principals": [("*", ["*"])],
+        "condition": [("StringNotEquals", "aws:PrincipalArn",
+                       [T(f"arn:aws:iam::{ACCOUNT_REF}:role/operators")])]}])
+    x.resource("aws_secretsmanager_secret_policy.creds", {
+        "secret_arn": Ref("aws_secretsmanager_secret.creds.arn"), "policy": policy},
+        defaults=False)
+    secret = x.policy_document("secret", [{
+        "actions": ["secretsmanager:GetSecretValue"],
+        "resources": [Ref("aws_secretsmanager_secret.creds.arn")]}])
+    role = ingest_role(x)
+    x.resource("aws_iam_role_policy.ingest_secret", {
+        "name": "secret", "role": Ref(f"{role}.id"), "policy": secret})
+    kafka_with_secret(x, role)
+    x.write("PG110", "fail-secret-policy-deny-plan.json")
+
+
+def pg102_resource_policies():
+    """PG102 esm-kinesis-permissions, with stream resource policies."""
+    # pass-stream-policy.yaml: the stream policy grants the role what it reads with.
+    # fail-stream-policy-deny.yaml: the stream policy denies the role GetRecords.
+    for name, deny in (("pass-stream-policy-plan.json", False),
+                       ("fail-stream-policy-deny-plan.json", True)):
+        x = Fixture()
+        x.environment()
+        stream = x.resource("aws_kinesis_stream.events", {"name": "events", "shard_count": 1})
+        role = x.role("reader", LAMBDA_TRUST, managed=[KINESIS_ROLE if deny else BASIC])
+        if deny:
+            statement_args = {"sid": "NoReads", "effect": "Deny",
+                              "actions": ["kinesis:GetRecords"]}
+        else:
+            statement_args = {"sid": "Reader", "actions": [
+                "kinesis:DescribeStream", "kinesis:DescribeStreamSummary", "kinesis:GetRecords",
+                "kinesis:GetShardIterator", "kinesis:ListShards"]}
+        # The stream's ARN spelled out: a reference to it may stand for `${...arn}/*` in a
+        # plan, which the reader cannot tell apart.
+        statement_args.update({"resources": [regional("kinesis", "stream/events")],
+                               "principals": [("AWS", [Ref(f"{role}.arn")])]})
+        policy = x.policy_document("stream", [statement_args])
+        x.resource("aws_kinesis_resource_policy.events", {
+            "resource_arn": Ref(f"{stream}.arn"), "policy": policy}, defaults=False)
+        x.mapping("events", x.function("reader", role), {
+            "event_source_arn": Ref(f"{stream}.arn"), "starting_position": "LATEST"})
+        x.write("PG102", name)
+
+
+def pg103_resource_policies():
+    """PG103 esm-dynamodb-permissions, with a stream resource policy."""
+    # pass-stream-policy.yaml: the stream policy grants the stream actions.
+    x = Fixture()
+    table = orders_table(x)
+    listing = document(statement("dynamodb:ListStreams", "*"))
+    role = x.role("projector", LAMBDA_TRUST, managed=[BASIC], inline=[("list", listing)])
+    policy = x.policy_document("stream", [{
+        "sid": "Projector", "resources": ["*"],
+        "actions": ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+        "principals": [("AWS", [Ref(f"{role}.arn")])]}])
+    x.resource("aws_dynamodb_resource_policy.stream", {
+        "resource_arn": Ref(f"{table}.stream_arn"), "policy": policy}, defaults=False)
+    x.mapping("orders", x.function("projector", role), {
+        "event_source_arn": Ref(f"{table}.stream_arn"), "starting_position": "LATEST"})
+    x.write("PG103", "pass-stream-policy-plan.json")
+
+
+def pg104_resource_policies():
+    """PG104 esm-msk-permissions, with a cluster policy."""
+    # pass-cluster-policy.yaml: the cluster policy grants DescribeClusterV2.
+    x = Fixture()
+    cluster = x.resource("aws_msk_cluster.orders", {
+        "cluster_name": "orders", "kafka_version": "3.6.0", "number_of_broker_nodes": 2,
+        "broker_node_group_info": [Block(instance_type="kafka.m5.large",
+                                         client_subnets=["subnet-1", "subnet-2"],
+                                         security_groups=["sg-kafka"])]}, defaults=False)
+    own = document(statement([
+        "kafka:GetBootstrapBrokers", "ec2:CreateNetworkInterface",
+        "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:DescribeVpcs",
+        "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"], "*"))
+    role = x.role("ingest", LAMBDA_TRUST, managed=[BASIC], inline=[("msk", own)])
+    policy = x.policy_document("cluster", [{
+        "sid": "Consumer", "actions": ["kafka:DescribeClusterV2"],
+        "resources": [Ref(f"{cluster}.arn")], "principals": [("AWS", [Ref(f"{role}.arn")])]}])
+    x.resource("aws_msk_cluster_policy.orders", {
+        "cluster_arn": Ref(f"{cluster}.arn"), "policy": policy}, defaults=False)
+    x.mapping("orders", x.function("ingest", role), {
+        "event_source_arn": Ref(f"{cluster}.arn"), "topics": ["orders"],
+        "starting_position": "LATEST"})
+    x.write("PG104", "pass-cluster-policy-plan.json")
+
+
 if __name__ == "__main__":
     for build in (pg100, pg101, pg102, pg103, pg104, pg105, pg106, pg107, pg108, pg110, pg111,
-                  pg112, pg113, pg114, pg120, pg401, pg402, pg403, pg404, pg490, pg901):
+                  pg112, pg113, pg114, pg115, pg120, pg401, pg402, pg403, pg404, pg490, pg901,
+                  pg101_resource_policies, pg102_resource_policies, pg103_resource_policies,
+                  pg104_resource_policies, pg110_resource_policies, pg111_resource_policies):
         build()

@@ -63,7 +63,7 @@ fn stack() -> Stack {
 fn ask(action: &str, resource: &str) -> (AccessAnswer, String, serde_json::Value) {
     let s = stack();
     let f = file();
-    let a = answer(&[&s], "FnRole", action, resource).unwrap();
+    let a = answer(&[&s], "FnRole", action, resource, false).unwrap();
     let mut text = String::new();
     for (i, line) in a.render_lines(|_| Some(&f)).iter().enumerate() {
         text.push_str(if i == 0 { "" } else { "  " });
@@ -160,12 +160,12 @@ fn an_action_that_does_not_exist_is_a_usage_error_not_a_denial() {
             "--action: `sqs` is not an action (expected `service:action`)",
         ),
     ] {
-        let e = answer(&[&stack], "FnRole", action, QUEUE).unwrap_err();
+        let e = answer(&[&stack], "FnRole", action, QUEUE, false).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert_eq!(e.to_string(), reason);
     }
     // A pattern that matches actions is a question about those actions.
-    assert!(answer(&[&stack], "FnRole", "sqs:Receive*", QUEUE).is_ok());
+    assert!(answer(&[&stack], "FnRole", "sqs:Receive*", QUEUE, false).is_ok());
 }
 
 #[test]
@@ -184,23 +184,25 @@ fn pseudo_parameters_in_the_resource() {
 fn role_lookup() {
     let s = stack();
     let other = stack();
-    assert!(answer(&[&s], "fn-role", "sqs:ReceiveMessage", QUEUE).is_ok());
+    assert!(answer(&[&s], "fn-role", "sqs:ReceiveMessage", QUEUE, false).is_ok());
     assert!(
         answer(
             &[&s],
             "arn:aws:iam::123456789012:role/fn-role",
             "sqs:ReceiveMessage",
-            QUEUE
+            QUEUE,
+            false
         )
         .is_ok()
     );
-    let missing = answer(&[&s], "Fn", "sqs:ReceiveMessage", QUEUE).unwrap_err();
+    let missing = answer(&[&s], "Fn", "sqs:ReceiveMessage", QUEUE, false).unwrap_err();
     assert_eq!(missing.exit_code(), 2);
     assert_eq!(
         missing.to_string(),
         "no role `Fn` in the inputs (did you mean `FnRole`?)"
     );
-    let ambiguous = answer(&[&s, &other], "FnRole", "sqs:ReceiveMessage", QUEUE).unwrap_err();
+    let ambiguous =
+        answer(&[&s, &other], "FnRole", "sqs:ReceiveMessage", QUEUE, false).unwrap_err();
     let f = file();
     assert_eq!(
         ambiguous.message(|_| Some(&f)),
@@ -218,6 +220,7 @@ fn pseudo_parameters_take_the_values_the_stack_knows() {
         "FnRole",
         "sqs:ReceiveMessage",
         "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+        false,
     )
     .unwrap();
     // The region stays a symbol: the stack does not know it.
@@ -232,6 +235,7 @@ fn pseudo_parameters_take_the_values_the_stack_knows() {
         "FnRole",
         "sqs:ReceiveMessage",
         "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:orders",
+        false,
     )
     .unwrap();
     assert_eq!(a.resource.as_literal(), Some(QUEUE));

@@ -117,7 +117,7 @@ fn allow_and_implicit_deny() {
     ));
     assert!(matches!(
         evaluate(&spec, "sqs:DeleteMessage", QUEUE),
-        Decision::ImplicitDeny { near_misses } if near_misses.is_empty()
+        Decision::ImplicitDeny { near_misses, .. } if near_misses.is_empty()
     ));
 }
 
@@ -141,7 +141,7 @@ fn near_misses_name_the_other_resource() {
         json!("arn:aws:sqs:us-east-1:123456789012:other")
     )]));
     match evaluate(&spec, "sqs:ReceiveMessage", QUEUE) {
-        Decision::ImplicitDeny { near_misses } => {
+        Decision::ImplicitDeny { near_misses, .. } => {
             assert_eq!(near_misses.len(), 1);
             assert_eq!(near_misses[0].kind, NearMissKind::OtherResource);
             assert_eq!(
@@ -391,7 +391,7 @@ fn check(decision: &Decision, expect: &Expect) -> Result<(), String> {
                 return Err(format!("by {:?}, expected {:?}", names(by), expect.by));
             }
         }
-        Decision::ImplicitDeny { near_misses } => {
+        Decision::ImplicitDeny { near_misses, .. } => {
             let kinds: Vec<NearMissKind> = near_misses.iter().map(|n| n.kind).collect();
             if kinds != expect.near_misses {
                 return Err(format!(

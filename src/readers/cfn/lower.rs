@@ -8,6 +8,58 @@ use super::template::ResourceNode;
 use crate::model::*;
 use crate::readers::syntax::Node;
 
+/// The ARN of a queue given by its URL (`https://sqs.<region>.amazonaws.com/<account>/<name>`),
+/// as a queue policy's `Queues` lists it (SQS-POLICY).
+fn queue_url_arn(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("https://sqs.")?;
+    let (host, path) = rest.split_once('/')?;
+    let (region, suffix) = host.split_once('.')?;
+    let partition = match suffix {
+        "amazonaws.com.cn" => "aws-cn",
+        _ if region.starts_with("us-gov-") => "aws-us-gov",
+        _ => "aws",
+    };
+    let (account, name) = path.split_once('/')?;
+    if name.is_empty() || name.contains('/') {
+        return None;
+    }
+    Some(format!("arn:{partition}:sqs:{region}:{account}:{name}"))
+}
+
+/// An undecided `Fn::If` branch: the condition's name and whether it holds there.
+type Branch = Option<(String, bool)>;
+
+/// The `Function` of every `LambdaConfigurations` item of an S3 notification, with the
+/// `Fn::If` branch it is in when the template does not decide it.
+fn lambda_functions(value: &Value, guard: Branch, out: &mut Vec<(Located<SymStr>, Branch)>) {
+    match &value.kind {
+        ValueKind::List(items) => {
+            for item in items {
+                lambda_functions(item, guard.clone(), out);
+            }
+        }
+        ValueKind::If {
+            condition,
+            then,
+            otherwise,
+        } => {
+            // Nested conditions keep the innermost one, which decides this branch.
+            lambda_functions(then, Some((condition.clone(), true)), out);
+            lambda_functions(otherwise, Some((condition.clone(), false)), out);
+        }
+        ValueKind::Map(_) => {
+            if let Some(Value {
+                kind: ValueKind::Str(function),
+                span,
+            }) = value.get("Function")
+            {
+                out.push((Located::new(function.clone(), *span), guard));
+            }
+        }
+        _ => {}
+    }
+}
+
 struct Lowering<'r, 't, 'a> {
     cx: &'r Resolver<'t, 'a>,
     provenance: &'r Provenance,
@@ -30,6 +82,7 @@ pub fn lower(cx: &Resolver<'_, '_>, provenance: &Provenance) -> Stack {
     };
     l.index();
     l.sources();
+    l.resource_policies();
     l.roles();
     l.policies();
     l.functions();
@@ -210,6 +263,20 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 }
                 "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
                     let has_stream = r.prop("StreamSpecification").is_some();
+                    let table_policy = r
+                        .prop("ResourcePolicy")
+                        .map(|p| (p, "Arn", ResourcePolicyKind::Table));
+                    let stream_policy = r
+                        .prop("StreamSpecification")
+                        .and_then(|s| s.get("ResourcePolicy"))
+                        .map(|p| (p, "StreamArn", ResourcePolicyKind::TableStream));
+                    for (holder, attr, kind) in table_policy.into_iter().chain(stream_policy) {
+                        if let Some(doc) = holder.get("PolicyDocument") {
+                            let governs =
+                                Located::new(cx.attr(r.id, attr, r.span), Some(holder.span));
+                            self.push_resource_policy(r, kind, vec![governs], doc);
+                        }
+                    }
                     self.stack.tables.push(DynamoTable {
                         origin,
                         arn: cx.attr(r.id, "Arn", r.span),
@@ -272,11 +339,22 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                     });
                 }
                 "AWS::KMS::Key" => {
+                    let arn = cx.attr(r.id, "Arn", r.span);
+                    let policy = r.prop("KeyPolicy");
+                    if let Some(doc) = policy {
+                        self.push_resource_policy(
+                            r,
+                            ResourcePolicyKind::Key,
+                            vec![Located::new(arn.clone(), Some(doc.span))],
+                            doc,
+                        );
+                    }
                     self.stack.kms_keys.push(KmsKey {
                         origin,
-                        arn: cx.attr(r.id, "Arn", r.span),
+                        arn,
                         key_id: cx.attr(r.id, "Ref", r.span),
                         aliases: Vec::new(),
+                        policy_set: policy.is_some(),
                     });
                 }
                 "AWS::SNS::Topic" => self.stack.topics.push(SnsTopic {
@@ -309,6 +387,133 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                 .find(|k| Some(&k.origin.id) == key_resource.as_ref())
             {
                 key.aliases.push(alias);
+            }
+        }
+    }
+
+    fn push_resource_policy(
+        &mut self,
+        r: &ResourceNode<'_>,
+        kind: ResourcePolicyKind,
+        governs: Vec<Located<SymStr>>,
+        document: &Node,
+    ) {
+        let Some(existence) = self.existence(r) else {
+            return;
+        };
+        let document = self.policy_document(document);
+        self.stack.resource_policies.push(ResourcePolicy {
+            origin: origin(r, self.provenance),
+            existence,
+            kind,
+            governs,
+            document: Some(document),
+            unknown_reason: None,
+        });
+    }
+
+    /// The ARN a resource-policy resource names its resource by: the ARN of the resource of
+    /// the template it refers to (a queue policy lists queue URLs, a secret policy may name
+    /// the secret by `Ref`), else the value as written.
+    fn governed_arn(&self, value: Located<SymStr>) -> Located<SymStr> {
+        let linked = value.value.refers.as_ref().and_then(|r| {
+            let id = r.resource.as_str();
+            let stack = &self.stack;
+            stack
+                .queues
+                .iter()
+                .find(|q| q.origin.id == id)
+                .map(|q| q.arn.clone())
+                .or_else(|| {
+                    stack
+                        .secrets
+                        .iter()
+                        .find(|s| s.origin.id == id)
+                        .map(|s| s.arn.clone())
+                })
+                .or_else(|| {
+                    stack
+                        .streams
+                        .iter()
+                        .find(|s| s.origin.id == id)
+                        .map(|s| s.arn.clone())
+                })
+                .or_else(|| {
+                    stack
+                        .stream_consumers
+                        .iter()
+                        .find(|c| c.origin.id == id)
+                        .map(|c| c.arn.clone())
+                })
+                .or_else(|| {
+                    stack
+                        .msk_clusters
+                        .iter()
+                        .find(|c| c.origin.id == id)
+                        .map(|c| c.arn.clone())
+                })
+        });
+        match linked {
+            Some(arn) => Located::new(arn, value.span),
+            None => match value.value.as_literal().and_then(queue_url_arn) {
+                Some(arn) => Located::new(SymStr::lit(arn), value.span),
+                None => value,
+            },
+        }
+    }
+
+    /// `AWS::SQS::QueuePolicy`, `AWS::Kinesis::ResourcePolicy`,
+    /// `AWS::SecretsManager::ResourcePolicy`, `AWS::MSK::ClusterPolicy`: each document linked
+    /// to the resources it governs.
+    fn resource_policies(&mut self) {
+        const TYPES: [(&str, &str, &str, ResourcePolicyKind); 4] = [
+            (
+                "AWS::SQS::QueuePolicy",
+                "Queues",
+                "PolicyDocument",
+                ResourcePolicyKind::Queue,
+            ),
+            (
+                "AWS::Kinesis::ResourcePolicy",
+                "ResourceArn",
+                "ResourcePolicy",
+                ResourcePolicyKind::Stream,
+            ),
+            (
+                "AWS::SecretsManager::ResourcePolicy",
+                "SecretId",
+                "ResourcePolicy",
+                ResourcePolicyKind::Secret,
+            ),
+            (
+                "AWS::MSK::ClusterPolicy",
+                "ClusterArn",
+                "Policy",
+                ResourcePolicyKind::Cluster,
+            ),
+        ];
+        for (type_name, target, document, kind) in TYPES {
+            for r in self.resources(type_name).collect::<Vec<_>>() {
+                let Some(doc) = r.prop(document) else {
+                    continue;
+                };
+                let targets: Vec<Located<SymStr>> = match r.prop(target) {
+                    Some(node) => match self.cx.value(node).kind {
+                        ValueKind::List(items) => items
+                            .iter()
+                            .filter_map(|item| {
+                                Some(Located::new(
+                                    Resolver::as_string(item)?,
+                                    item.span.or(Some(node.span)),
+                                ))
+                            })
+                            .collect(),
+                        _ => self.string_at(Some(node)).into_iter().collect(),
+                    },
+                    None => Vec::new(),
+                };
+                let governs = targets.into_iter().map(|t| self.governed_arn(t)).collect();
+                self.push_resource_policy(r, kind, governs, doc);
             }
         }
     }
@@ -968,16 +1173,26 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
             };
             match r.type_name {
                 "AWS::S3::Bucket" => {
-                    let configs = r
+                    let Some(configs) = r
                         .prop("NotificationConfiguration")
                         .and_then(|n| n.get("LambdaConfigurations"))
-                        .and_then(Node::as_seq)
-                        .unwrap_or_default();
-                    for c in configs {
-                        if let Some(f) = self.string_at(c.get("Function")) {
-                            let arn = cx.attr(r.id, "Arn", r.span);
-                            self.trigger(r, &existence, PushKind::S3, f, Some(arn), false);
-                        }
+                    else {
+                        continue;
+                    };
+                    // SAM writes the configuration of a conditional function inside `Fn::If`:
+                    // each branch is a trigger that exists only under its condition.
+                    let mut functions = Vec::new();
+                    lambda_functions(&cx.value(configs), None, &mut functions);
+                    for (f, guard) in functions {
+                        let arn = cx.attr(r.id, "Arn", r.span);
+                        let existence = match (&existence, guard) {
+                            (Existence::Always, Some((c, true))) => Existence::IfCondition(c),
+                            (Existence::Always, Some((c, false))) => {
+                                Existence::IfCondition(format!("!{c}"))
+                            }
+                            (other, _) => other.clone(),
+                        };
+                        self.trigger(r, &existence, PushKind::S3, f, Some(arn), false);
                     }
                 }
                 "AWS::SNS::Subscription" => {
@@ -1286,5 +1501,150 @@ fn flatten_if(value: &Value, existence: Option<Existence>) -> Vec<(Option<Existe
         }
         ValueKind::NoValue | ValueKind::Null => Vec::new(),
         _ => vec![(existence, value)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{ResourcePolicyKind, Stack};
+    use crate::readers::{self, ReadOutcome};
+    use crate::source::SourceFile;
+
+    fn stack(text: &str) -> (Stack, SourceFile) {
+        let file = SourceFile::new("template.yaml", text.to_string());
+        match readers::read(&file, true) {
+            Ok(Some(ReadOutcome::Stack { stack, .. })) => (*stack, file),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn resource_policies_link_to_what_they_govern() {
+        let (s, file) = stack(
+            r#"
+Resources:
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy: '{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}'
+  PlainKey:
+    Type: AWS::KMS::Key
+  Queue:
+    Type: AWS::SQS::Queue
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue, "https://sqs.eu-west-1.amazonaws.com/123456789012/other"]
+      PolicyDocument: { Statement: [] }
+  Stream:
+    Type: AWS::Kinesis::Stream
+  StreamPolicy:
+    Type: AWS::Kinesis::ResourcePolicy
+    Properties:
+      ResourceArn: !GetAtt Stream.Arn
+      ResourcePolicy: { Statement: [] }
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      ResourcePolicy: { PolicyDocument: { Statement: [] } }
+      StreamSpecification:
+        StreamViewType: KEYS_ONLY
+        ResourcePolicy: { PolicyDocument: { Statement: [] } }
+  Secret:
+    Type: AWS::SecretsManager::Secret
+  SecretPolicy:
+    Type: AWS::SecretsManager::ResourcePolicy
+    Properties:
+      SecretId: !Ref Secret
+      ResourcePolicy: { Statement: [] }
+  Cluster:
+    Type: AWS::MSK::Cluster
+  ClusterPolicy:
+    Type: AWS::MSK::ClusterPolicy
+    Properties:
+      ClusterArn: !Ref Cluster
+      Policy: { Statement: [] }
+"#,
+        );
+        let got: Vec<(&str, ResourcePolicyKind, Vec<String>)> = s
+            .resource_policies
+            .iter()
+            .map(|p| {
+                (
+                    p.origin.id.as_str(),
+                    p.kind,
+                    p.governs.iter().map(|g| g.value.to_string()).collect(),
+                )
+            })
+            .collect();
+        let arn = |service: &str, resource: &str| {
+            format!("arn:aws:{service}:${{AWS::Region}}:${{AWS::AccountId}}:{resource}")
+        };
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "Key",
+                    ResourcePolicyKind::Key,
+                    vec![arn("kms", "key/${Key.KeyId}")]
+                ),
+                (
+                    "Table",
+                    ResourcePolicyKind::Table,
+                    vec![arn("dynamodb", "table/${Table}")]
+                ),
+                (
+                    "Table",
+                    ResourcePolicyKind::TableStream,
+                    vec![arn(
+                        "dynamodb",
+                        "table/${Table}/stream/${Table.StreamLabel}"
+                    )]
+                ),
+                (
+                    "QueuePolicy",
+                    ResourcePolicyKind::Queue,
+                    vec![
+                        arn("sqs", "${Queue}"),
+                        "arn:aws:sqs:eu-west-1:123456789012:other".to_string()
+                    ]
+                ),
+                (
+                    "StreamPolicy",
+                    ResourcePolicyKind::Stream,
+                    vec![arn("kinesis", "stream/${Stream}")]
+                ),
+                (
+                    "SecretPolicy",
+                    ResourcePolicyKind::Secret,
+                    vec![arn(
+                        "secretsmanager",
+                        "secret:${Secret}-${Secret.RandomSuffix}"
+                    )]
+                ),
+                (
+                    "ClusterPolicy",
+                    ResourcePolicyKind::Cluster,
+                    vec![arn("kafka", "cluster/${Cluster}/${Cluster.ClusterUuid}")]
+                ),
+            ]
+        );
+        // Every policy keeps where it is written.
+        for p in &s.resource_policies {
+            let span = p.origin.span.unwrap();
+            assert!(
+                file.text[span.start as usize..].starts_with(&p.origin.id),
+                "{}",
+                p.origin.id
+            );
+            assert!(
+                p.governs.iter().all(|g| g.span.is_some()),
+                "{}",
+                p.origin.id
+            );
+        }
+        let key = |id: &str| s.kms_keys.iter().find(|k| k.origin.id == id).unwrap();
+        assert!(key("Key").policy_set);
+        assert!(!key("PlainKey").policy_set);
     }
 }

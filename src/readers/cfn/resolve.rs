@@ -25,6 +25,9 @@ pub struct Resolver<'t, 'a> {
     pub template: &'t Template<'a>,
     pub env: Environment,
     errors: RefCell<Vec<FileError>>,
+    /// References to resources the template does not define: CloudFormation rejects the
+    /// template, but only the value is lost, so the rest is still audited (as PG004).
+    dangling: RefCell<Vec<FileError>>,
     conditions: RefCell<HashMap<String, Option<bool>>>,
     conditions_in_progress: RefCell<HashSet<String>>,
     attr_cache: RefCell<HashMap<(String, String), SymStr>>,
@@ -126,6 +129,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
                 ..Environment::default()
             },
             errors: RefCell::new(Vec::new()),
+            dangling: RefCell::new(Vec::new()),
             conditions: RefCell::new(HashMap::new()),
             conditions_in_progress: RefCell::new(HashSet::new()),
             attr_cache: RefCell::new(HashMap::new()),
@@ -142,6 +146,20 @@ impl<'t, 'a> Resolver<'t, 'a> {
 
     pub fn take_errors(&self) -> Vec<FileError> {
         std::mem::take(&mut *self.errors.borrow_mut())
+    }
+
+    /// A reference to a resource the template does not define, located; its value is unknown.
+    fn dangling(&self, message: String, span: Span) {
+        let mut d = FileError::new(message, Some(span));
+        d.help = Some(
+            "CloudFormation rejects the template; permgate treats the value as unknown and audits the rest"
+                .to_string(),
+        );
+        self.dangling.borrow_mut().push(d);
+    }
+
+    pub fn take_dangling(&self) -> Vec<FileError> {
+        std::mem::take(&mut *self.dangling.borrow_mut())
     }
 
     // -----------------------------------------------------------------------------------------
@@ -317,7 +335,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
         if self.template.resource(target).is_some() {
             return Value::str(self.attr(target, "Ref", span), Some(span));
         }
-        self.error(
+        self.dangling(
             format!("`Ref` to `{target}`, which is not a parameter or resource of the template"),
             span,
         );
@@ -406,7 +424,7 @@ impl<'t, 'a> Resolver<'t, 'a> {
             return Self::unknown("invalid `Fn::GetAtt`", span);
         };
         if self.template.resource(&resource).is_none() {
-            self.error(
+            self.dangling(
                 format!("`Fn::GetAtt` of `{resource}`, which is not a resource of the template"),
                 span,
             );

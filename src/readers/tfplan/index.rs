@@ -648,7 +648,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             .and_then(|c| self.config_resources.get(c))
     }
 
-    fn expressions(&self, id: InstId) -> Option<Rc<Block<'a>>> {
+    pub fn expressions(&self, id: InstId) -> Option<Rc<Block<'a>>> {
         let config = self.instances.get(id)?.config?;
         let entry = self.config_resources.get(config)?;
         Some(

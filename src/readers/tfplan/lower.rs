@@ -168,8 +168,15 @@ pub fn lower(plan: &Plan<'_, '_>) -> Stack {
         }
     }
     for &id in &managed {
-        if plan.rtype(id) == "aws_kms_alias" {
-            l.kms_alias(id);
+        match plan.rtype(id) {
+            "aws_kms_alias" => l.kms_alias(id),
+            "aws_kms_key_policy"
+            | "aws_sqs_queue_policy"
+            | "aws_kinesis_resource_policy"
+            | "aws_dynamodb_resource_policy"
+            | "aws_secretsmanager_secret_policy"
+            | "aws_msk_cluster_policy" => l.resource_policy(id),
+            _ => {}
         }
     }
     for (role, arn) in pending_arns {
@@ -428,6 +435,14 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                     name: self.attr(id, "name"),
                     kms_key,
                 };
+                if let Some(document) = self.set_policy(id, v.policy) {
+                    self.push_resource_policy(
+                        id,
+                        ResourcePolicyKind::Queue,
+                        vec![queue.arn.clone()],
+                        document,
+                    );
+                }
                 self.register_source(&queue.arn, address);
                 self.stack.queues.push(queue);
             }
@@ -562,12 +577,24 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
                 self.stack.secrets.push(secret);
             }
             "aws_kms_key" => {
+                let policy = plan
+                    .values::<v::KmsKey<'a>>(id)
+                    .and_then(|v| self.set_policy(id, v.policy));
                 let key = KmsKey {
                     origin,
                     arn: self.attr(id, "arn"),
                     key_id: self.attr(id, "key_id"),
                     aliases: Vec::new(),
+                    policy_set: policy.is_some(),
                 };
+                if let Some(document) = policy {
+                    self.push_resource_policy(
+                        id,
+                        ResourcePolicyKind::Key,
+                        vec![key.arn.clone()],
+                        document,
+                    );
+                }
                 for k in [&key.arn, &key.key_id] {
                     if let Some(t) = k.as_literal() {
                         self.keys.insert(t.to_string(), address.clone());
@@ -590,6 +617,205 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             }
             _ => {}
         }
+    }
+
+    /// The policy an instance sets in its own `policy` attribute; `None` when the
+    /// configuration does not set one (an unknown value without an expression in a plan
+    /// that shows the configuration is the provider's default, not a policy of the input).
+    fn set_policy(&self, id: InstId, field: Field<'a>) -> Option<Arc<Value>> {
+        let path = [Seg::Key("policy")];
+        if field.0.is_none()
+            && self.plan.unknown_at(id, &path)
+            && self.plan.expressions(id).is_some()
+            && self.plan.expr_at(id, &path).is_none()
+        {
+            return None;
+        }
+        self.plan.policy_document(id, field, &path)
+    }
+
+    fn push_resource_policy(
+        &mut self,
+        id: InstId,
+        kind: ResourcePolicyKind,
+        governs: Vec<SymStr>,
+        document: Arc<Value>,
+    ) {
+        let unknown_reason = match &document.kind {
+            ValueKind::Unknown(reason) => Some(reason.clone()),
+            _ => None,
+        };
+        self.stack.resource_policies.push(ResourcePolicy {
+            origin: origin(self.plan, id),
+            existence: Existence::Always,
+            kind,
+            governs: governs.into_iter().map(loc).collect(),
+            document: unknown_reason
+                .is_none()
+                .then_some(PolicyDocument { value: document }),
+            unknown_reason,
+        });
+    }
+
+    /// The ARN of the resource of the plan a policy resource names (by ARN, id or URL), else
+    /// the value as written.
+    fn governed_arn(&self, value: SymStr) -> SymStr {
+        let by_address = |address: &str| -> Option<SymStr> {
+            let s = &self.stack;
+            s.queues
+                .iter()
+                .find(|q| q.origin.id == address)
+                .map(|q| q.arn.clone())
+                .or_else(|| {
+                    s.kms_keys
+                        .iter()
+                        .find(|k| k.origin.id == address)
+                        .map(|k| k.arn.clone())
+                })
+                .or_else(|| {
+                    s.secrets
+                        .iter()
+                        .find(|x| x.origin.id == address)
+                        .map(|x| x.arn.clone())
+                })
+                .or_else(|| {
+                    s.streams
+                        .iter()
+                        .find(|x| x.origin.id == address)
+                        .map(|x| x.arn.clone())
+                })
+                .or_else(|| {
+                    s.stream_consumers
+                        .iter()
+                        .find(|x| x.origin.id == address)
+                        .map(|x| x.arn.clone())
+                })
+                .or_else(|| {
+                    s.msk_clusters
+                        .iter()
+                        .find(|x| x.origin.id == address)
+                        .map(|x| x.arn.clone())
+                })
+                .or_else(|| {
+                    let table = s.tables.iter().find(|x| x.origin.id == address)?;
+                    match value.refers.as_ref().map(|r| r.attr.as_str()) {
+                        Some("stream_arn") => table.stream_arn.clone(),
+                        _ => Some(table.arn.clone()),
+                    }
+                })
+        };
+        if let Some(arn) = value.refers.as_ref().and_then(|r| by_address(&r.resource)) {
+            return arn;
+        }
+        if let Some(text) = value.as_literal() {
+            let s = &self.stack;
+            let found = s
+                .queues
+                .iter()
+                .find(|q| q.url.as_literal() == Some(text) || q.arn.as_literal() == Some(text))
+                .map(|q| q.arn.clone())
+                .or_else(|| self.keys.get(text).and_then(|a| by_address(a)))
+                .or_else(|| self.secrets.get(text).and_then(|a| by_address(a)))
+                .or_else(|| self.source_arns.get(text).and_then(|a| by_address(a)));
+            if let Some(arn) = found {
+                return arn;
+            }
+        }
+        value
+    }
+
+    /// `aws_kms_key_policy`, `aws_sqs_queue_policy`, `aws_kinesis_resource_policy`,
+    /// `aws_dynamodb_resource_policy`, `aws_secretsmanager_secret_policy`,
+    /// `aws_msk_cluster_policy`.
+    fn resource_policy(&mut self, id: InstId) {
+        let plan = self.plan;
+        let rtype = plan.rtype(id);
+        let (target, attr, field, kind) = match rtype {
+            "aws_kms_key_policy" => {
+                let Some(v) = plan.values::<v::KmsKeyPolicy<'a>>(id) else {
+                    return;
+                };
+                (v.key_id, "key_id", v.policy, ResourcePolicyKind::Key)
+            }
+            "aws_sqs_queue_policy" => {
+                let Some(v) = plan.values::<v::SqsQueuePolicy<'a>>(id) else {
+                    return;
+                };
+                (
+                    v.queue_url,
+                    "queue_url",
+                    v.policy,
+                    ResourcePolicyKind::Queue,
+                )
+            }
+            "aws_kinesis_resource_policy" | "aws_dynamodb_resource_policy" => {
+                let Some(v) = plan.values::<v::ArnResourcePolicy<'a>>(id) else {
+                    return;
+                };
+                (
+                    v.resource_arn,
+                    "resource_arn",
+                    v.policy,
+                    ResourcePolicyKind::Stream,
+                )
+            }
+            "aws_secretsmanager_secret_policy" => {
+                let Some(v) = plan.values::<v::SecretPolicy<'a>>(id) else {
+                    return;
+                };
+                (
+                    v.secret_arn,
+                    "secret_arn",
+                    v.policy,
+                    ResourcePolicyKind::Secret,
+                )
+            }
+            "aws_msk_cluster_policy" => {
+                let Some(v) = plan.values::<v::MskClusterPolicy<'a>>(id) else {
+                    return;
+                };
+                (
+                    v.cluster_arn,
+                    "cluster_arn",
+                    v.policy,
+                    ResourcePolicyKind::Cluster,
+                )
+            }
+            _ => return,
+        };
+        let Some(written) = self.string(id, target, &[Seg::Key(attr)], "arn") else {
+            return;
+        };
+        let governs = self.governed_arn(written);
+        let kind = match kind {
+            ResourcePolicyKind::Stream if rtype == "aws_dynamodb_resource_policy" => {
+                if governs.flat_text().contains("/stream/")
+                    || governs
+                        .refers
+                        .as_ref()
+                        .is_some_and(|r| r.attr == "stream_arn")
+                    || self
+                        .stack
+                        .tables
+                        .iter()
+                        .any(|t| t.stream_arn.as_ref() == Some(&governs))
+                {
+                    ResourcePolicyKind::TableStream
+                } else {
+                    ResourcePolicyKind::Table
+                }
+            }
+            other => other,
+        };
+        let document = plan
+            .policy_document(id, field, &[Seg::Key("policy")])
+            .unwrap_or_else(|| no_policy(plan, id));
+        if kind == ResourcePolicyKind::Key {
+            if let Some(key) = self.stack.kms_keys.iter_mut().find(|k| k.arn == governs) {
+                key.policy_set = true;
+            }
+        }
+        self.push_resource_policy(id, kind, vec![governs], document);
     }
 
     fn register_source(&mut self, arn: &SymStr, address: String) {

@@ -1375,3 +1375,106 @@ fn smoke_generated_plan() {
         serde_json::to_string_pretty(&render(format, &stack)).unwrap()
     );
 }
+
+#[test]
+fn resource_policies_link_to_what_they_govern() {
+    let doc =
+        |statement: &str| format!(r#"{{\"Version\":\"2012-10-17\",\"Statement\":[{statement}]}}"#);
+    let allow_root = doc(
+        r#"{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}"#,
+    );
+    let text = format!(
+        r#"{{"format_version":"1.2","planned_values":{{"root_module":{{"resources":[
+        {{"address":"aws_kms_key.inline","mode":"managed","type":"aws_kms_key","name":"inline","values":{{"key_id":"k1","arn":"arn:aws:kms:us-east-1:123456789012:key/k1","policy":"{p}"}}}},
+        {{"address":"aws_kms_key.plain","mode":"managed","type":"aws_kms_key","name":"plain","values":{{"key_id":"k2","arn":"arn:aws:kms:us-east-1:123456789012:key/k2"}}}},
+        {{"address":"aws_kms_key.separate","mode":"managed","type":"aws_kms_key","name":"separate","values":{{"key_id":"k3","arn":"arn:aws:kms:us-east-1:123456789012:key/k3"}}}},
+        {{"address":"aws_kms_key_policy.separate","mode":"managed","type":"aws_kms_key_policy","name":"separate","values":{{"key_id":"k3","policy":"{p}"}}}},
+        {{"address":"aws_sqs_queue.q","mode":"managed","type":"aws_sqs_queue","name":"q","values":{{"name":"q","arn":"arn:aws:sqs:us-east-1:123456789012:q","url":"https://sqs.us-east-1.amazonaws.com/123456789012/q","policy":"{p}"}}}},
+        {{"address":"aws_sqs_queue_policy.q","mode":"managed","type":"aws_sqs_queue_policy","name":"q","values":{{"queue_url":"https://sqs.us-east-1.amazonaws.com/123456789012/q","policy":"{p}"}}}},
+        {{"address":"aws_kinesis_resource_policy.s","mode":"managed","type":"aws_kinesis_resource_policy","name":"s","values":{{"resource_arn":"arn:aws:kinesis:us-east-1:123456789012:stream/s","policy":"{p}"}}}},
+        {{"address":"aws_dynamodb_resource_policy.t","mode":"managed","type":"aws_dynamodb_resource_policy","name":"t","values":{{"resource_arn":"arn:aws:dynamodb:us-east-1:123456789012:table/t","policy":"{p}"}}}},
+        {{"address":"aws_dynamodb_resource_policy.ts","mode":"managed","type":"aws_dynamodb_resource_policy","name":"ts","values":{{"resource_arn":"arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2024-01-01T00:00:00.000","policy":"{p}"}}}},
+        {{"address":"aws_secretsmanager_secret_policy.x","mode":"managed","type":"aws_secretsmanager_secret_policy","name":"x","values":{{"secret_arn":"arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf","policy":"{p}"}}}},
+        {{"address":"aws_msk_cluster_policy.c","mode":"managed","type":"aws_msk_cluster_policy","name":"c","values":{{"cluster_arn":"arn:aws:kafka:us-east-1:123456789012:cluster/c/u-1","policy":"{p}"}}}}
+        ]}}}}}}"#,
+        p = allow_root
+    );
+    let (_, s) = read_plan(&source(&text)).unwrap();
+    let got: Vec<(String, ResourcePolicyKind, String, bool)> = s
+        .resource_policies
+        .iter()
+        .map(|p| {
+            (
+                p.origin.id.clone(),
+                p.kind,
+                p.governs
+                    .iter()
+                    .map(|g| sym_text(&g.value))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                p.document.is_some(),
+            )
+        })
+        .collect();
+    let expect = |id: &str, kind, governs: &str| (id.to_string(), kind, governs.to_string(), true);
+    assert_eq!(
+        got,
+        vec![
+            expect(
+                "aws_kms_key.inline",
+                ResourcePolicyKind::Key,
+                "arn:aws:kms:us-east-1:123456789012:key/k1"
+            ),
+            expect(
+                "aws_sqs_queue.q",
+                ResourcePolicyKind::Queue,
+                "arn:aws:sqs:us-east-1:123456789012:q"
+            ),
+            expect(
+                "aws_kms_key_policy.separate",
+                ResourcePolicyKind::Key,
+                "arn:aws:kms:us-east-1:123456789012:key/k3"
+            ),
+            expect(
+                "aws_sqs_queue_policy.q",
+                ResourcePolicyKind::Queue,
+                "arn:aws:sqs:us-east-1:123456789012:q"
+            ),
+            expect(
+                "aws_kinesis_resource_policy.s",
+                ResourcePolicyKind::Stream,
+                "arn:aws:kinesis:us-east-1:123456789012:stream/s"
+            ),
+            expect(
+                "aws_dynamodb_resource_policy.t",
+                ResourcePolicyKind::Table,
+                "arn:aws:dynamodb:us-east-1:123456789012:table/t"
+            ),
+            expect(
+                "aws_dynamodb_resource_policy.ts",
+                ResourcePolicyKind::TableStream,
+                "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/2024-01-01T00:00:00.000"
+            ),
+            expect(
+                "aws_secretsmanager_secret_policy.x",
+                ResourcePolicyKind::Secret,
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:x-AbCdEf"
+            ),
+            expect(
+                "aws_msk_cluster_policy.c",
+                ResourcePolicyKind::Cluster,
+                "arn:aws:kafka:us-east-1:123456789012:cluster/c/u-1"
+            ),
+        ]
+    );
+    let key = |id: &str| s.kms_keys.iter().find(|k| k.origin.id == id).unwrap();
+    assert!(key("aws_kms_key.inline").policy_set);
+    assert!(
+        !key("aws_kms_key.plain").policy_set,
+        "no policy: the default key policy"
+    );
+    assert!(
+        key("aws_kms_key.separate").policy_set,
+        "set by aws_kms_key_policy"
+    );
+}

@@ -280,7 +280,19 @@ values! {
     PolicyPrincipals { r#type, identifiers }
     PolicyCondition { test, variable, values }
     /// `aws_sqs_queue`.
-    SqsQueue { kms_master_key_id }
+    SqsQueue { kms_master_key_id, policy }
+    /// `aws_kms_key`.
+    KmsKey { policy }
+    /// `aws_kms_key_policy`.
+    KmsKeyPolicy { key_id, policy }
+    /// `aws_sqs_queue_policy`.
+    SqsQueuePolicy { queue_url, policy }
+    /// `aws_kinesis_resource_policy`, `aws_dynamodb_resource_policy`.
+    ArnResourcePolicy { resource_arn, policy }
+    /// `aws_secretsmanager_secret_policy`.
+    SecretPolicy { secret_arn, policy }
+    /// `aws_msk_cluster_policy`.
+    MskClusterPolicy { cluster_arn, policy }
     /// `aws_kinesis_stream`.
     KinesisStream { encryption_type, kms_key_id }
     /// `aws_kinesis_stream_consumer`.
