@@ -4,13 +4,15 @@
 //! optional [`Provenance`] of SAM-generated resources. Output: a [`Stack`] whose items carry
 //! their logical ids and spans, with intrinsic functions resolved into symbolic values
 //! ([`resolve`]) and links (mapping → function → role, policy → role, trigger → function)
-//! resolved to indices. Errors that CloudFormation would reject the template for (a `Ref` to
-//! nothing, a circular reference, a malformed intrinsic) are returned as located
-//! [`FileError`]s; the caller reports the file as unreadable.
+//! resolved to indices, and the deploy order of the resources (`order`). Errors that
+//! CloudFormation would reject the template for (a `Ref` to nothing, a circular reference, a
+//! malformed intrinsic) are returned as located [`FileError`]s; the caller reports the file as
+//! unreadable.
 
 pub mod attrs;
 mod link;
 mod lower;
+mod order;
 pub mod resolve;
 pub mod template;
 
@@ -39,7 +41,8 @@ pub struct Provenance {
 pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileError>> {
     let template = template::Template::new(root).map_err(|e| vec![e])?;
     let resolver = resolve::Resolver::new(&template);
-    let stack = lower::lower(&resolver, provenance);
+    let mut stack = lower::lower(&resolver, provenance);
+    stack.order = order::collect(&template);
     let errors = resolver.take_errors();
     if errors.is_empty() {
         Ok(stack)

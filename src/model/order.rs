@@ -1,0 +1,128 @@
+//! The deploy order an input declares: which resource is created only after which other.
+//!
+//! CloudFormation and Terraform create resources in parallel unless a dependency orders them
+//! (CloudFormation: `DependsOn` and every `Ref`, `Fn::GetAtt` and `Fn::Sub` to another resource;
+//! Terraform: `depends_on` and every expression reference). Readers record those edges here, by
+//! logical id or resource address, so that a check can ask whether a resource is created after
+//! another one, directly or through others.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::source::Span;
+
+/// Why one resource is created after another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EdgeKind {
+    /// `DependsOn` / `depends_on`.
+    DependsOn,
+    /// A `Ref`, `Fn::GetAtt` or `Fn::Sub` to the resource, or a Terraform expression reference.
+    Reference,
+}
+
+/// `from` is created after `to` has been created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderEdge {
+    pub from: String,
+    pub to: String,
+    pub kind: EdgeKind,
+    /// Where the dependency is written, when the file has lines.
+    pub span: Option<Span>,
+}
+
+/// A managed policy attached to a role by a resource of its own (Terraform
+/// `aws_iam_role_policy_attachment`): the grant is in place only once `by` exists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyAttachment {
+    pub policy: String,
+    pub role: String,
+    pub by: String,
+}
+
+/// The ordering edges of one stack and what already exists before the deploy.
+#[derive(Clone, Debug, Default)]
+pub struct DeployOrder {
+    /// False when the reader records no order (a Terraform state describes no deploy): nothing
+    /// can then be said about races.
+    pub known: bool,
+    pub edges: Vec<OrderEdge>,
+    /// Resources that exist before the deploy and whose grant it leaves as it is (a plan's
+    /// `no-op`, or an update that changes nothing the grant is made of): whatever they grant
+    /// is in place from the start.
+    pub existing: HashSet<String>,
+    pub attachments: Vec<PolicyAttachment>,
+}
+
+impl DeployOrder {
+    pub fn add(&mut self, from: &str, to: &str, kind: EdgeKind, span: Option<Span>) {
+        if from == to {
+            return;
+        }
+        let edge = OrderEdge {
+            from: from.to_string(),
+            to: to.to_string(),
+            kind,
+            span,
+        };
+        if !self.edges.contains(&edge) {
+            self.edges.push(edge);
+        }
+    }
+
+    /// Every resource `from` is created after, directly or through others.
+    pub fn created_after(&self, from: &str) -> HashSet<String> {
+        let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
+        for e in &self.edges {
+            next.entry(e.from.as_str()).or_default().push(e.to.as_str());
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut todo = vec![from];
+        while let Some(at) = todo.pop() {
+            for to in next.get(at).into_iter().flatten() {
+                if seen.insert((*to).to_string()) {
+                    todo.push(to);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Whether a resource is in place before `dependent` is created: it exists already, or
+    /// `dependent` is ordered after it.
+    pub fn in_place_before(&self, resource: &str, after: &HashSet<String>) -> bool {
+        self.existing.contains(resource) || after.contains(resource)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn created_after_follows_chains_and_survives_cycles() {
+        let mut order = DeployOrder::default();
+        order.add("Mapping", "Function", EdgeKind::Reference, None);
+        order.add("Function", "Role", EdgeKind::Reference, None);
+        order.add("Policy", "Role", EdgeKind::Reference, None);
+        order.add("A", "B", EdgeKind::DependsOn, None);
+        order.add("B", "A", EdgeKind::DependsOn, None);
+        let after = order.created_after("Mapping");
+        assert!(after.contains("Function") && after.contains("Role"));
+        assert!(!after.contains("Policy"));
+        assert!(!after.contains("Mapping"));
+        let cycle = order.created_after("A");
+        assert!(cycle.contains("B") && cycle.contains("A"));
+    }
+
+    #[test]
+    fn a_resource_is_not_ordered_after_itself_and_edges_are_kept_once() {
+        let mut order = DeployOrder::default();
+        order.add("X", "X", EdgeKind::Reference, None);
+        order.add("X", "Y", EdgeKind::Reference, None);
+        order.add("X", "Y", EdgeKind::Reference, None);
+        assert_eq!(order.edges.len(), 1);
+        assert!(order.in_place_before("Y", &order.created_after("X")));
+        order.existing.insert("Z".into());
+        assert!(order.in_place_before("Z", &order.created_after("X")));
+    }
+}
