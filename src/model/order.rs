@@ -51,6 +51,8 @@ pub struct DeployOrder {
     /// is in place from the start.
     pub existing: HashSet<String>,
     pub attachments: Vec<PolicyAttachment>,
+    /// The (from, to, kind) of every edge, so that each is recorded once.
+    seen: HashSet<(String, String, EdgeKind)>,
 }
 
 impl DeployOrder {
@@ -58,14 +60,14 @@ impl DeployOrder {
         if from == to {
             return;
         }
-        let edge = OrderEdge {
-            from: from.to_string(),
-            to: to.to_string(),
-            kind,
-            span,
-        };
-        if !self.edges.contains(&edge) {
-            self.edges.push(edge);
+        // One edge per pair and kind, located where it is first written.
+        if self.seen.insert((from.to_string(), to.to_string(), kind)) {
+            self.edges.push(OrderEdge {
+                from: from.to_string(),
+                to: to.to_string(),
+                kind,
+                span,
+            });
         }
     }
 

@@ -15,10 +15,8 @@ use crate::source::Span;
 
 /// The order of a template's resources.
 pub fn collect(template: &Template<'_>) -> DeployOrder {
-    let mut order = DeployOrder {
-        known: true,
-        ..DeployOrder::default()
-    };
+    let mut order = DeployOrder::default();
+    order.known = true;
     for r in &template.resources {
         if let Some(depends) = r.node.get("DependsOn") {
             let items: Vec<&Node> = match &depends.kind {
