@@ -282,8 +282,7 @@ fn stack_json(cx: &Cx<'_>, s: &Stack) -> Json {
 /// The ordering edges the deploy-order check reads, so that a user can see why two resources
 /// are or are not ordered.
 fn deploy_order(cx: &Cx<'_>, order: &DeployOrder) -> Json {
-    let mut existing: Vec<&String> = order.existing.iter().collect();
-    existing.sort();
+    let existing: Vec<&String> = order.existing.iter().collect();
     json!({
         "known": order.known,
         "edges": order.edges.iter().map(|e| json!({

@@ -64,7 +64,9 @@ crate::declare_check! {
     /// role does not have permissions" (`retryEventSourceMapping` with `lambdaPropagationTimeout`
     /// in `internal/service/lambda/event_source_mapping.go`,
     /// <https://github.com/hashicorp/terraform-provider-aws>), so a mapping's race in a plan is a
-    /// **note**: it fails only when the grant takes longer than that.
+    /// **note**: it fails only when the grant takes longer than that. A function or an S3
+    /// notification in a plan stays a warning: the provider retries
+    /// `PutBucketNotificationConfiguration` only while the bucket does not exist.
     ///
     /// Sources: CloudFormation User Guide, "DependsOn attribute"
     /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>);
@@ -81,7 +83,10 @@ crate::declare_check! {
     /// its function (a mapping names its function, so it waits for whatever the function waits
     /// for), `DependsOn` on the bucket for its permission, or `depends_on =
     /// [aws_iam_role_policy.orders]` in Terraform. Moving the statements inline into the role
-    /// works too.
+    /// works too. A permission whose `SourceArn` is `!GetAtt Bucket.Arn` is created after the
+    /// bucket, so the bucket cannot wait for it: write the bucket's name in `SourceArn` (as the
+    /// CloudFormation documentation does), then add the `DependsOn`. In CDK code, the
+    /// dependency is `mapping.node.addDependency(policy)`.
     ///
     /// ## Example
     /// ```yaml
@@ -118,7 +123,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         let (Some(role), Some(set)) = (stack.role(role_id), cx.policies(role_id)) else {
             continue;
         };
-        if !has_separate_policy(role) {
+        if !has_separate_policy(stack, role) {
             continue;
         }
         let m = Mapping {
@@ -146,7 +151,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         let (Some(role), Some(set)) = (stack.role(role_id), cx.policies(role_id)) else {
             continue;
         };
-        if !has_separate_policy(role) {
+        if !has_separate_policy(stack, role) {
             continue;
         }
         let Some(group) = function_vpc_access::needs(cx, f) else {
@@ -184,8 +189,13 @@ fn separate(source: &PolicySource) -> bool {
     )
 }
 
-fn has_separate_policy(role: &Role) -> bool {
+fn has_separate_policy(stack: &Stack, role: &Role) -> bool {
     role.policies.iter().any(|p| separate(&p.source))
+        || stack
+            .order
+            .attachments
+            .iter()
+            .any(|a| a.role == role.origin.id)
 }
 
 /// Needs the role grants, but only through policies not yet in place when `dependent` is
@@ -199,11 +209,18 @@ fn role_race(
     findings: &mut Vec<Finding>,
 ) {
     let order = &cx.stack.order;
-    let after = order.created_after(&dependent.origin.id);
+    // A way through a reference the input does not resolve says nothing either way.
+    let Some(after) = order.created_after(&dependent.origin.id) else {
+        return;
+    };
     let in_place = |p: &crate::iam::eval::PolicyRef| match &p.kind {
         PolicyKind::Model(source) if separate(source) => {
             order.in_place_before(&p.origin, &after)
                 && attachment_in_place(cx.stack, &p.origin, &role.origin.id, &after)
+        }
+        // An AWS managed policy attached by a resource of its own (Terraform).
+        PolicyKind::AwsManaged { arn, .. } => {
+            attachment_in_place(cx.stack, arn, &role.origin.id, &after)
         }
         _ => true,
     };
@@ -231,7 +248,11 @@ fn role_race(
     for (need, statements) in &racing {
         let action = format!("`{}`", need.actions.join(" or "));
         for s in statements {
-            let grant = grant_resource(cx.stack, &s.policy.origin, &role.origin.id);
+            let policy = match &s.policy.kind {
+                PolicyKind::AwsManaged { arn, .. } => arn.as_str(),
+                PolicyKind::Model(_) => s.policy.origin.as_str(),
+            };
+            let grant = grant_resource(cx.stack, policy, &role.origin.id);
             if !grants.contains(&grant) {
                 grants.push(grant);
             }
@@ -319,7 +340,9 @@ fn permission_race(cx: &Context<'_>, t: &crate::model::PushTrigger, findings: &m
     if covering.is_empty() {
         return;
     }
-    let after = stack.order.created_after(&t.origin.id);
+    let Some(after) = stack.order.created_after(&t.origin.id) else {
+        return;
+    };
     if covering
         .iter()
         .any(|p| stack.order.in_place_before(&p.origin.id, &after))
@@ -349,14 +372,22 @@ fn permission_race(cx: &Context<'_>, t: &crate::model::PushTrigger, findings: &m
         push::link_label(stack, &t.function)
     );
     let targets: Vec<String> = covering.iter().map(|p| p.origin.id.clone()).collect();
-    findings.push(finding(
-        cx,
-        &t.origin,
-        Severity::Warning,
-        message,
-        related,
-        &targets,
-    ));
+    let mut found = finding(cx, &t.origin, Severity::Warning, message, related, &targets);
+    // A permission that names the bucket through a reference waits for the bucket: the
+    // dependency the fix adds would be a cycle.
+    let waits_for_trigger = covering.iter().any(|p| {
+        stack
+            .order
+            .created_after(&p.origin.id)
+            .is_some_and(|a| a.contains(stack.order.node(&t.origin.id).as_ref()))
+    });
+    if let (true, Some(fix)) = (waits_for_trigger, found.fix.as_mut()) {
+        fix.help = format!(
+            "{}, after writing the bucket's name (not a reference to the bucket) in the permission's source ARN, which would make the dependency a cycle",
+            fix.help
+        );
+    }
+    findings.push(found);
 }
 
 fn finding(

@@ -6,12 +6,12 @@
 //! logical id or resource address, so that a check can ask whether a resource is created after
 //! another one, directly or through others.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::source::Span;
 
 /// Why one resource is created after another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EdgeKind {
     /// `DependsOn` / `depends_on`.
@@ -49,10 +49,16 @@ pub struct DeployOrder {
     /// Resources that exist before the deploy and whose grant it leaves as it is (a plan's
     /// `no-op`, or an update that changes nothing the grant is made of): whatever they grant
     /// is in place from the start.
-    pub existing: HashSet<String>,
+    pub existing: BTreeSet<String>,
     pub attachments: Vec<PolicyAttachment>,
+    /// Edges are between Terraform resource blocks (`module.app.aws_x.y`), not instances: an
+    /// instance address (`module.app["a"].aws_x.y[0]`) is read without its keys.
+    pub by_block: bool,
+    /// Nodes whose dependencies the input does not show (a Terraform reference to a `local`,
+    /// whose expression a plan does not record): nothing ordered through them can be decided.
+    pub opaque: BTreeSet<String>,
     /// The (from, to, kind) of every edge, so that each is recorded once.
-    seen: HashSet<(String, String, EdgeKind)>,
+    seen: BTreeSet<(String, String, EdgeKind)>,
 }
 
 impl DeployOrder {
@@ -71,29 +77,74 @@ impl DeployOrder {
         }
     }
 
-    /// Every resource `from` is created after, directly or through others.
-    pub fn created_after(&self, from: &str) -> HashSet<String> {
+    /// The node of a resource: itself, or its block when edges are between blocks.
+    pub fn node<'a>(&self, id: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.by_block {
+            std::borrow::Cow::Owned(block_address(id))
+        } else {
+            std::borrow::Cow::Borrowed(id)
+        }
+    }
+
+    /// Every resource `from` is created after, directly or through others; `None` when the
+    /// way passes through a node whose dependencies are not known.
+    pub fn created_after(&self, from: &str) -> Option<HashSet<String>> {
         let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
         for e in &self.edges {
             next.entry(e.from.as_str()).or_default().push(e.to.as_str());
         }
+        let start = self.node(from);
+        if self.opaque.contains(start.as_ref()) {
+            return None;
+        }
         let mut seen: HashSet<String> = HashSet::new();
-        let mut todo = vec![from];
+        let mut todo = vec![start.as_ref()];
         while let Some(at) = todo.pop() {
             for to in next.get(at).into_iter().flatten() {
+                if self.opaque.contains(*to) {
+                    return None;
+                }
                 if seen.insert((*to).to_string()) {
                     todo.push(to);
                 }
             }
         }
-        seen
+        Some(seen)
     }
 
-    /// Whether a resource is in place before `dependent` is created: it exists already, or
-    /// `dependent` is ordered after it.
+    /// Whether a resource is in place before the resource whose [`DeployOrder::created_after`]
+    /// is `after`: it exists already, or that resource is ordered after it.
     pub fn in_place_before(&self, resource: &str, after: &HashSet<String>) -> bool {
-        self.existing.contains(resource) || after.contains(resource)
+        self.existing.contains(resource) || after.contains(self.node(resource).as_ref())
     }
+}
+
+/// A Terraform address without its instance keys: `module.a["k"].aws_x.y[0]` →
+/// `module.a.aws_x.y`. Keys are skipped whole, quoted ones included.
+pub fn block_address(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0u32;
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in address.chars() {
+        if depth > 0 {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if quoted => escaped = true,
+                '"' => quoted = !quoted,
+                '[' if !quoted => depth += 1,
+                ']' if !quoted => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        if c == '[' {
+            depth = 1;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -108,11 +159,11 @@ mod tests {
         order.add("Policy", "Role", EdgeKind::Reference, None);
         order.add("A", "B", EdgeKind::DependsOn, None);
         order.add("B", "A", EdgeKind::DependsOn, None);
-        let after = order.created_after("Mapping");
+        let after = order.created_after("Mapping").unwrap();
         assert!(after.contains("Function") && after.contains("Role"));
         assert!(!after.contains("Policy"));
         assert!(!after.contains("Mapping"));
-        let cycle = order.created_after("A");
+        let cycle = order.created_after("A").unwrap();
         assert!(cycle.contains("B") && cycle.contains("A"));
     }
 
@@ -123,8 +174,28 @@ mod tests {
         order.add("X", "Y", EdgeKind::Reference, None);
         order.add("X", "Y", EdgeKind::Reference, None);
         assert_eq!(order.edges.len(), 1);
-        assert!(order.in_place_before("Y", &order.created_after("X")));
+        let after = order.created_after("X").unwrap();
+        assert!(order.in_place_before("Y", &after));
         order.existing.insert("Z".into());
-        assert!(order.in_place_before("Z", &order.created_after("X")));
+        assert!(order.in_place_before("Z", &after));
+    }
+
+    #[test]
+    fn blocks_and_opaque_nodes() {
+        assert_eq!(
+            block_address(r#"module.a["k.]"].aws_x.y[0]"#),
+            "module.a.aws_x.y"
+        );
+        assert_eq!(block_address("aws_x.y"), "aws_x.y");
+        let mut order = DeployOrder {
+            by_block: true,
+            ..DeployOrder::default()
+        };
+        order.add("aws_m.m", "aws_f.f", EdgeKind::Reference, None);
+        order.add("aws_f.f", "aws_p.p", EdgeKind::Reference, None);
+        let after = order.created_after("aws_m.m[3]").unwrap();
+        assert!(order.in_place_before(r#"aws_p.p["x"]"#, &after));
+        order.opaque.insert("aws_f.f".into());
+        assert!(order.created_after("aws_m.m[3]").is_none());
     }
 }
