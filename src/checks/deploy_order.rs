@@ -1,6 +1,6 @@
 //! PG501: a grant that the deploy may create after the resource that needs it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 
@@ -12,6 +12,7 @@ use super::needs::{self, Need, Verdict};
 use super::push::{self, Cover};
 use crate::diag::{Certainty, Finding, Fix, Related, RelatedRole, Severity};
 use crate::iam::eval::{PolicyKind, PolicySet, StatementRef};
+use crate::model::order::OrderGraph;
 use crate::model::{InputFormat, Origin, PolicySource, PushKind, Role, Stack};
 
 crate::declare_check! {
@@ -56,8 +57,8 @@ crate::declare_check! {
     /// aws-amplify/amplify-cli issue 4759, pulumi/pulumi-cdk issue 72,
     /// aws-solutions/instance-scheduler-on-aws pull request 657 and
     /// github-aws-runners/terraform-aws-github-runner pull request 5098 (reproducible on
-    /// Terraform). The AWS CDK adds the dependency itself: a mapping it creates depends on the
-    /// role's default policy.
+    /// Terraform). The AWS CDK orders its own: a function whose role gets a default policy
+    /// depends on that policy, and the mapping names the function.
     ///
     /// CloudFormation does not retry, so a race there is a **warning**. The Terraform AWS
     /// provider retries `CreateEventSourceMapping` for five minutes when the error says "execution
@@ -116,6 +117,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
     if !stack.order.known {
         return;
     }
+    let order = Order::new(stack);
     for e in &stack.event_source_mappings {
         let ExecutionRole::Local(role_id) = esm::execution_role(stack, e) else {
             continue;
@@ -123,7 +125,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         let (Some(role), Some(set)) = (stack.role(role_id), cx.policies(role_id)) else {
             continue;
         };
-        if !has_separate_policy(stack, role) {
+        if !has_separate_policy(&order, role) {
             continue;
         }
         let m = Mapping {
@@ -142,7 +144,15 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 _ => Severity::Warning,
             },
         };
-        role_race(cx, &subject, role, set, &esm::mapping_needs(&m), findings);
+        role_race(
+            cx,
+            &order,
+            &subject,
+            role,
+            set,
+            &esm::mapping_needs(&m),
+            findings,
+        );
     }
     for f in &stack.functions {
         let Ok(role_id) = function::execution_role(f) else {
@@ -151,7 +161,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
         let (Some(role), Some(set)) = (stack.role(role_id), cx.policies(role_id)) else {
             continue;
         };
-        if !has_separate_policy(stack, role) {
+        if !has_separate_policy(&order, role) {
             continue;
         }
         let Some(group) = function_vpc_access::needs(cx, f) else {
@@ -163,12 +173,52 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             purpose: group.purpose,
             severity: Severity::Warning,
         };
-        role_race(cx, &subject, role, set, &group.needs, findings);
+        role_race(cx, &order, &subject, role, set, &group.needs, findings);
     }
     for t in &stack.push_triggers {
         if t.kind == PushKind::S3 && !t.uses_role {
-            permission_race(cx, t, findings);
+            permission_race(cx, &order.graph, t, findings);
         }
+    }
+}
+
+/// The graph of the stack's order and its policy attachments, indexed once per stack.
+struct Order<'s> {
+    graph: OrderGraph<'s>,
+    /// Policy → role → the resources that attach the policy to the role.
+    attachments: HashMap<&'s str, HashMap<&'s str, Vec<&'s str>>>,
+    /// Roles with a policy attached by a resource of its own.
+    attached_roles: HashSet<&'s str>,
+}
+
+impl<'s> Order<'s> {
+    fn new(stack: &'s Stack) -> Order<'s> {
+        let mut attachments: HashMap<&str, HashMap<&str, Vec<&str>>> = HashMap::new();
+        for a in &stack.order.attachments {
+            attachments
+                .entry(a.policy.as_str())
+                .or_default()
+                .entry(a.role.as_str())
+                .or_default()
+                .push(a.by.as_str());
+        }
+        Order {
+            graph: stack.order.graph(),
+            attached_roles: stack
+                .order
+                .attachments
+                .iter()
+                .map(|a| a.role.as_str())
+                .collect(),
+            attachments,
+        }
+    }
+
+    fn attached_by(&self, policy: &str, role: &str) -> &[&'s str] {
+        self.attachments
+            .get(policy)
+            .and_then(|roles| roles.get(role))
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -189,47 +239,62 @@ fn separate(source: &PolicySource) -> bool {
     )
 }
 
-fn has_separate_policy(stack: &Stack, role: &Role) -> bool {
+fn has_separate_policy(order: &Order<'_>, role: &Role) -> bool {
     role.policies.iter().any(|p| separate(&p.source))
-        || stack
-            .order
-            .attachments
-            .iter()
-            .any(|a| a.role == role.origin.id)
+        || order.attached_roles.contains(role.origin.id.as_str())
 }
 
 /// Needs the role grants, but only through policies not yet in place when `dependent` is
 /// created.
 fn role_race(
     cx: &Context<'_>,
+    order: &Order<'_>,
     dependent: &Dependent<'_>,
     role: &Role,
     set: &PolicySet,
     wanted: &[Need],
     findings: &mut Vec<Finding>,
 ) {
-    let order = &cx.stack.order;
-    // A way through a reference the input does not resolve says nothing either way.
-    let Some(after) = order.created_after(&dependent.origin.id) else {
+    let stack_order = &cx.stack.order;
+    let role_id = role.origin.id.as_str();
+    // What can come late: a policy of its own, or one attached by a resource of its own.
+    let may_be_late = |p: &crate::iam::eval::PolicyRef| match &p.kind {
+        PolicyKind::Model(source) => separate(source),
+        PolicyKind::AwsManaged { arn, .. } => !order.attached_by(arn, role_id).is_empty(),
+    };
+    let granted: Vec<(&Need, Vec<StatementRef>)> = wanted
+        .iter()
+        .filter_map(|need| match needs::assess(set, need) {
+            Verdict::Granted { by } if by.iter().any(|s| may_be_late(&s.policy)) => {
+                Some((need, by))
+            }
+            _ => None,
+        })
+        .collect();
+    if granted.is_empty() {
         return;
+    }
+    // A way through a reference the input does not resolve says nothing either way.
+    let Some(after) = order.graph.created_after(&dependent.origin.id) else {
+        return;
+    };
+    let attached_in_place = |policy: &str| {
+        order
+            .attached_by(policy, role_id)
+            .iter()
+            .all(|by| stack_order.in_place_before(by, &after))
     };
     let in_place = |p: &crate::iam::eval::PolicyRef| match &p.kind {
         PolicyKind::Model(source) if separate(source) => {
-            order.in_place_before(&p.origin, &after)
-                && attachment_in_place(cx.stack, &p.origin, &role.origin.id, &after)
+            stack_order.in_place_before(&p.origin, &after) && attached_in_place(&p.origin)
         }
         // An AWS managed policy attached by a resource of its own (Terraform).
-        PolicyKind::AwsManaged { arn, .. } => {
-            attachment_in_place(cx.stack, arn, &role.origin.id, &after)
-        }
-        _ => true,
+        PolicyKind::AwsManaged { arn, .. } => attached_in_place(arn),
+        PolicyKind::Model(_) => true,
     };
     let early = set.retaining(in_place);
     let mut racing: Vec<(&Need, Vec<StatementRef>)> = Vec::new();
-    for need in wanted {
-        let Verdict::Granted { by } = needs::assess(set, need) else {
-            continue;
-        };
+    for (need, by) in granted {
         // Only a certain "not yet" is a race: an unknown answer says nothing about order.
         if !matches!(needs::assess(&early, need), Verdict::Denied { .. }) {
             continue;
@@ -252,7 +317,7 @@ fn role_race(
                 PolicyKind::AwsManaged { arn, .. } => arn.as_str(),
                 PolicyKind::Model(_) => s.policy.origin.as_str(),
             };
-            let grant = grant_resource(cx.stack, policy, &role.origin.id);
+            let grant = grant_resource(cx.stack, order, policy, role_id);
             if !grants.contains(&grant) {
                 grants.push(grant);
             }
@@ -303,30 +368,23 @@ fn role_race(
     ));
 }
 
-/// For a policy attached through a resource of its own (a Terraform
-/// `aws_iam_role_policy_attachment`), whether that attachment is in place too.
-fn attachment_in_place(stack: &Stack, policy: &str, role: &str, after: &HashSet<String>) -> bool {
-    stack
-        .order
-        .attachments
-        .iter()
-        .filter(|a| a.policy == policy && a.role == role)
-        .all(|a| stack.order.in_place_before(&a.by, after))
-}
-
 /// The resource whose creation puts the grant in place: the attachment when the policy is
-/// attached through one, else the policy resource.
-fn grant_resource(stack: &Stack, policy: &str, role: &str) -> String {
-    stack
-        .order
-        .attachments
+/// attached through one that is created, else the policy resource.
+fn grant_resource(stack: &Stack, order: &Order<'_>, policy: &str, role: &str) -> String {
+    order
+        .attached_by(policy, role)
         .iter()
-        .find(|a| a.policy == policy && a.role == role && !stack.order.existing.contains(&a.by))
-        .map_or_else(|| policy.to_string(), |a| a.by.clone())
+        .find(|by| !stack.order.existing.contains(**by))
+        .map_or_else(|| policy.to_string(), |by| (*by).to_string())
 }
 
 /// An S3 notification whose every covering permission may be created after the bucket.
-fn permission_race(cx: &Context<'_>, t: &crate::model::PushTrigger, findings: &mut Vec<Finding>) {
+fn permission_race(
+    cx: &Context<'_>,
+    graph: &OrderGraph<'_>,
+    t: &crate::model::PushTrigger,
+    findings: &mut Vec<Finding>,
+) {
     let stack = cx.stack;
     // SAM orders its own (SAMT: the bucket gets `DependsOn` on the permission).
     if t.sam_generated {
@@ -340,7 +398,7 @@ fn permission_race(cx: &Context<'_>, t: &crate::model::PushTrigger, findings: &m
     if covering.is_empty() {
         return;
     }
-    let Some(after) = stack.order.created_after(&t.origin.id) else {
+    let Some(after) = graph.created_after(&t.origin.id) else {
         return;
     };
     if covering
@@ -376,8 +434,7 @@ fn permission_race(cx: &Context<'_>, t: &crate::model::PushTrigger, findings: &m
     // A permission that names the bucket through a reference waits for the bucket: the
     // dependency the fix adds would be a cycle.
     let waits_for_trigger = covering.iter().any(|p| {
-        stack
-            .order
+        graph
             .created_after(&p.origin.id)
             .is_some_and(|a| a.contains(stack.order.node(&t.origin.id).as_ref()))
     });

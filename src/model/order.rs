@@ -57,24 +57,31 @@ pub struct DeployOrder {
     /// Nodes whose dependencies the input does not show (a Terraform reference to a `local`,
     /// whose expression a plan does not record): nothing ordered through them can be decided.
     pub opaque: BTreeSet<String>,
-    /// The (from, to, kind) of every edge, so that each is recorded once.
-    seen: BTreeSet<(String, String, EdgeKind)>,
 }
 
 impl DeployOrder {
+    /// Records that `from` waits for `to`; [`DeployOrder::finish`] removes repeats.
     pub fn add(&mut self, from: &str, to: &str, kind: EdgeKind, span: Option<Span>) {
         if from == to {
             return;
         }
-        // One edge per pair and kind, located where it is first written.
-        if self.seen.insert((from.to_string(), to.to_string(), kind)) {
-            self.edges.push(OrderEdge {
-                from: from.to_string(),
-                to: to.to_string(),
-                kind,
-                span,
-            });
-        }
+        self.edges.push(OrderEdge {
+            from: from.to_string(),
+            to: to.to_string(),
+            kind,
+            span,
+        });
+    }
+
+    /// Sorts the edges and keeps one per pair and kind, located where it is first written.
+    pub fn finish(&mut self) {
+        self.edges.sort_by(|a, b| {
+            (&a.from, &a.to, a.kind)
+                .cmp(&(&b.from, &b.to, b.kind))
+                .then_with(|| a.span.map(|s| s.start).cmp(&b.span.map(|s| s.start)))
+        });
+        self.edges
+            .dedup_by(|b, a| a.from == b.from && a.to == b.to && a.kind == b.kind);
     }
 
     /// The node of a resource: itself, or its block when edges are between blocks.
@@ -86,36 +93,62 @@ impl DeployOrder {
         }
     }
 
-    /// Every resource `from` is created after, directly or through others; `None` when the
-    /// way passes through a node whose dependencies are not known.
-    pub fn created_after(&self, from: &str) -> Option<HashSet<String>> {
+    /// The graph to ask [`OrderGraph::created_after`], built once per stack.
+    pub fn graph(&self) -> OrderGraph<'_> {
         let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
         for e in &self.edges {
             next.entry(e.from.as_str()).or_default().push(e.to.as_str());
         }
-        let start = self.node(from);
-        if self.opaque.contains(start.as_ref()) {
-            return None;
-        }
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut todo = vec![start.as_ref()];
-        while let Some(at) = todo.pop() {
-            for to in next.get(at).into_iter().flatten() {
-                if self.opaque.contains(*to) {
-                    return None;
-                }
-                if seen.insert((*to).to_string()) {
-                    todo.push(to);
-                }
-            }
-        }
-        Some(seen)
+        OrderGraph { order: self, next }
+    }
+
+    /// Every resource `from` is created after (see [`OrderGraph::created_after`]); for one
+    /// question, building the graph each time.
+    pub fn created_after(&self, from: &str) -> Option<HashSet<String>> {
+        self.graph().created_after(from)
     }
 
     /// Whether a resource is in place before the resource whose [`DeployOrder::created_after`]
     /// is `after`: it exists already, or that resource is ordered after it.
     pub fn in_place_before(&self, resource: &str, after: &HashSet<String>) -> bool {
         self.existing.contains(resource) || after.contains(self.node(resource).as_ref())
+    }
+}
+
+/// The edges of a [`DeployOrder`] indexed by the resource that waits.
+pub struct OrderGraph<'a> {
+    order: &'a DeployOrder,
+    next: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl OrderGraph<'_> {
+    /// Every resource `from` is created after, directly or through others; `None` when the
+    /// way passes through a node whose dependencies are not known.
+    pub fn created_after(&self, from: &str) -> Option<HashSet<String>> {
+        let start = self.order.node(from);
+        if self.order.opaque.contains(start.as_ref()) {
+            return None;
+        }
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut todo: Vec<&str> = self
+            .next
+            .get(start.as_ref())
+            .map(|v| v.to_vec())
+            .unwrap_or_default();
+        for to in &todo {
+            seen.insert((*to).to_string());
+        }
+        while let Some(at) = todo.pop() {
+            if self.order.opaque.contains(at) {
+                return None;
+            }
+            for to in self.next.get(at).into_iter().flatten() {
+                if seen.insert((*to).to_string()) {
+                    todo.push(to);
+                }
+            }
+        }
+        Some(seen)
     }
 }
 
@@ -173,6 +206,7 @@ mod tests {
         order.add("X", "X", EdgeKind::Reference, None);
         order.add("X", "Y", EdgeKind::Reference, None);
         order.add("X", "Y", EdgeKind::Reference, None);
+        order.finish();
         assert_eq!(order.edges.len(), 1);
         let after = order.created_after("X").unwrap();
         assert!(order.in_place_before("Y", &after));

@@ -38,6 +38,7 @@ pub fn collect(template: &Template<'_>) -> DeployOrder {
             walk.node(properties, &[]);
         }
     }
+    order.finish();
     order
 }
 

@@ -106,6 +106,7 @@ pub fn collect(doc: &Document<'_>) -> DeployOrder {
             order.existing.insert(address.to_string());
         }
     }
+    order.finish();
     order
 }
 
@@ -142,10 +143,62 @@ fn member(values: Option<&RawValue>, name: &str) -> Option<Json> {
 /// Every reference an expression (or block of expressions) records, as written.
 fn references(raw: Option<&RawValue>) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(v) = raw.and_then(|r| serde_json::from_str::<Json>(r.get()).ok()) {
-        collect_refs(&v, &mut out);
+    if let Some(raw) = raw {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        // A value that does not read has no references to give; the reader reports the file.
+        let _ = serde::de::DeserializeSeed::deserialize(Refs(&mut out), &mut de);
     }
     out
+}
+
+/// Collects the strings of every `references` member of a JSON value without building it.
+struct Refs<'o>(&'o mut Vec<String>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Refs<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Refs<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an expression")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "references" {
+                let refs: Vec<std::borrow::Cow<'de, str>> = map.next_value()?;
+                self.0.extend(refs.into_iter().map(|r| r.into_owned()));
+            } else {
+                map.next_value_seed(Refs(self.0))?;
+            }
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Refs(self.0))?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
 }
 
 /// A name segment without its key: `fn[0]` → `fn`.
@@ -265,47 +318,23 @@ impl Walk<'_> {
                 self.order.add(&call_node, call, EdgeKind::DependsOn, None);
             }
             // Each argument: `var.x` inside the module is the expression in the call.
-            if let Some(Json::Object(args)) = c
+            let args: Option<std::collections::BTreeMap<String, &RawValue>> = c
                 .expressions
-                .and_then(|r| serde_json::from_str::<Json>(r.get()).ok())
-            {
-                for (arg, expression) in &args {
-                    let mut refs = Vec::new();
-                    collect_refs(expression, &mut refs);
-                    self.edges(
-                        &format!("{child}var.{arg}"),
-                        prefix,
-                        &refs,
-                        EdgeKind::Reference,
-                    );
-                }
+                .and_then(|r| serde_json::from_str(r.get()).ok());
+            for (arg, expression) in args.iter().flatten() {
+                let refs = references(Some(expression));
+                self.edges(
+                    &format!("{child}var.{arg}"),
+                    prefix,
+                    &refs,
+                    EdgeKind::Reference,
+                );
             }
             // `module.m.out` outside names the output node inside: the same address.
             if let Some(m) = &c.module {
                 self.module(m, &child, Some(&call_node));
             }
         }
-    }
-}
-
-fn collect_refs(v: &Json, out: &mut Vec<String>) {
-    match v {
-        Json::Object(m) => {
-            for (k, x) in m {
-                if k == "references" {
-                    out.extend(
-                        x.as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|r| r.as_str().map(str::to_string)),
-                    );
-                } else {
-                    collect_refs(x, out);
-                }
-            }
-        }
-        Json::Array(items) => items.iter().for_each(|x| collect_refs(x, out)),
-        _ => {}
     }
 }
 
