@@ -15,8 +15,10 @@ use crate::source::Span;
 
 /// The order of a template's resources.
 pub fn collect(template: &Template<'_>) -> DeployOrder {
-    let mut order = DeployOrder::default();
-    order.known = true;
+    let mut order = DeployOrder {
+        known: true,
+        ..DeployOrder::default()
+    };
     for r in &template.resources {
         if let Some(depends) = r.node.get("DependsOn") {
             let items: Vec<&Node> = match &depends.kind {

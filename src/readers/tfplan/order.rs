@@ -250,6 +250,8 @@ impl Walk<'_> {
     fn edges(&mut self, from: &str, prefix: &str, refs: &[String], kind: EdgeKind) {
         for r in refs {
             match target(prefix, r) {
+                // A root module's variables are inputs of the run: nothing to wait for.
+                Target::Node(to) if prefix.is_empty() && to.starts_with("var.") => {}
                 Target::Node(to) => self.order.add(from, &to, kind, None),
                 Target::Opaque => {
                     self.order.opaque.insert(from.to_string());
