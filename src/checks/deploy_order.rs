@@ -25,9 +25,10 @@ crate::declare_check! {
     /// and still not be in place when it is checked:
     ///
     /// - an event source mapping: `CreateEventSourceMapping` checks that the execution role can
-    ///   read the source (research spec §1.1);
+    ///   read the source
+    ///   (<https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions>);
     /// - a function with `VpcConfig`: `CreateFunction` checks that the role can create network
-    ///   interfaces (research spec §1.8);
+    ///   interfaces (<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>);
     /// - an S3 bucket notification: S3 checks, when the bucket's notification configuration is
     ///   written, that it may invoke the function (its `AWS::Lambda::Permission`).
     ///
@@ -53,12 +54,15 @@ crate::declare_check! {
     /// call CreateNetworkInterface on EC2", and S3 with "Unable to validate the following
     /// destination configurations"; a CloudFormation stack rolls back. It depends on timing,
     /// so it passes in one account and fails in the next. Users keep meeting it and adding the
-    /// dependency by hand after a failed deploy: serverless/serverless issues 2697 and 3997,
-    /// aws-amplify/amplify-cli issue 4759, pulumi/pulumi-cdk issue 72,
-    /// aws-solutions/instance-scheduler-on-aws pull request 657 and
-    /// github-aws-runners/terraform-aws-github-runner pull request 5098 (reproducible on
-    /// Terraform). The AWS CDK orders its own: a function whose role gets a default policy
-    /// depends on that policy, and the mapping names the function.
+    /// dependency by hand after a failed deploy:
+    /// <https://github.com/serverless/serverless/issues/2697>,
+    /// <https://github.com/serverless/serverless/issues/3997>,
+    /// <https://github.com/aws-amplify/amplify-cli/issues/4759>,
+    /// <https://github.com/pulumi/pulumi-cdk/issues/72>,
+    /// <https://github.com/aws-solutions/instance-scheduler-on-aws/pull/657> and
+    /// <https://github.com/github-aws-runners/terraform-aws-github-runner/pull/5098>
+    /// ("consistently reproducible" on Terraform). The AWS CDK orders its own: a function whose
+    /// role gets a default policy depends on that policy, and the mapping names the function.
     ///
     /// CloudFormation does not retry, so a race there is a **warning**. The Terraform AWS
     /// provider retries `CreateEventSourceMapping` for five minutes when the error says "execution
@@ -256,6 +260,10 @@ fn role_race(
     findings: &mut Vec<Finding>,
 ) {
     let stack_order = &cx.stack.order;
+    // A resource that exists already (a plan's `no-op` or update) is not being created.
+    if stack_order.existing.contains(&dependent.origin.id) {
+        return;
+    }
     let role_id = role.origin.id.as_str();
     // What can come late: a policy of its own, or one attached by a resource of its own.
     let may_be_late = |p: &crate::iam::eval::PolicyRef| match &p.kind {
@@ -386,8 +394,9 @@ fn permission_race(
     findings: &mut Vec<Finding>,
 ) {
     let stack = cx.stack;
-    // SAM orders its own (SAMT: the bucket gets `DependsOn` on the permission).
-    if t.sam_generated {
+    // SAM orders its own (SAMT: the bucket gets `DependsOn` on the permission); a
+    // notification that exists already is not being written.
+    if t.sam_generated || stack.order.existing.contains(&t.origin.id) {
         return;
     }
     let covering: Vec<&crate::model::LambdaPermission> = stack
