@@ -276,6 +276,26 @@ fn stack_json(cx: &Cx<'_>, s: &Stack) -> Json {
         })).collect::<Vec<_>>(),
         "topics": s.topics.iter().map(|x| json!({ "origin": cx.origin(&x.origin), "arn": sym(&x.arn) })).collect::<Vec<_>>(),
         "buckets": s.buckets.iter().map(|x| json!({ "origin": cx.origin(&x.origin), "arn": sym(&x.arn) })).collect::<Vec<_>>(),
+        "deploy_order": deploy_order(cx, &s.order),
+    })
+}
+
+/// The ordering edges the deploy-order check reads, so that a user can see why two resources
+/// are or are not ordered.
+fn deploy_order(cx: &Cx<'_>, order: &DeployOrder) -> Json {
+    let existing: Vec<&String> = order.existing.iter().collect();
+    json!({
+        "known": order.known,
+        "edges": order.edges.iter().map(|e| json!({
+            "from": e.from,
+            "to": e.to,
+            "kind": e.kind,
+            "line": cx.loc(e.span).0,
+        })).collect::<Vec<_>>(),
+        "existing": existing,
+        "attachments": order.attachments.iter().map(|a| json!({
+            "policy": a.policy, "role": a.role, "by": a.by,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -390,6 +410,13 @@ pub fn to_text(files: &[InventoryFile<'_>]) -> String {
                 e(&p.action.value.to_string()),
                 e(&p.principal.value.to_string())
             );
+        }
+        for e in &s.order.edges {
+            let kind = match e.kind {
+                EdgeKind::DependsOn => "depends on",
+                EdgeKind::Reference => "references",
+            };
+            let _ = writeln!(out, "  order {} after {} ({kind})", e.from, e.to);
         }
     }
     out

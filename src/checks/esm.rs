@@ -258,13 +258,33 @@ impl<'s> Mapping<'s> {
     }
 }
 
+/// Every permission a mapping needs, from each mapping check (spec §1).
+pub fn mapping_needs(m: &Mapping<'_>) -> Vec<crate::checks::needs::Need> {
+    use crate::checks::{
+        esm_documentdb, esm_dynamodb, esm_kafka_vpc, esm_kinesis, esm_mq, esm_msk,
+        esm_msk_iam_auth, esm_on_failure, esm_queue_kms, esm_schema_registry, esm_secret_access,
+        esm_secret_kms, esm_sqs,
+    };
+    let mut wanted = Vec::new();
+    esm_sqs::needs(m, &mut wanted);
+    esm_kinesis::needs(m, &mut wanted);
+    esm_dynamodb::needs(m, &mut wanted);
+    esm_msk::needs(m, &mut wanted);
+    esm_msk_iam_auth::needs(m, &mut wanted);
+    esm_kafka_vpc::needs(m, &mut wanted);
+    esm_mq::needs(m, &mut wanted);
+    esm_documentdb::needs(m, &mut wanted);
+    esm_secret_access::needs(m, &mut wanted);
+    esm_secret_kms::needs(m, &mut wanted);
+    esm_queue_kms::needs(m, &mut wanted);
+    esm_on_failure::needs(m, &mut wanted);
+    esm_schema_registry::needs(m, &mut wanted);
+    wanted
+}
+
 /// Every event-source-mapping permission check, mapping by mapping.
 pub fn run(cx: &crate::checks::context::Context<'_>, findings: &mut Vec<crate::diag::Finding>) {
-    use crate::checks::{
-        esm_broad_grant, esm_documentdb, esm_dynamodb, esm_kafka_vpc, esm_kinesis, esm_mq, esm_msk,
-        esm_msk_iam_auth, esm_on_failure, esm_queue_kms, esm_schema_registry, esm_secret_access,
-        esm_secret_kms, esm_sqs, needs,
-    };
+    use crate::checks::{esm_broad_grant, needs};
     let stack = cx.stack;
     for esm in &stack.event_source_mappings {
         let ExecutionRole::Local(role_id) = execution_role(stack, esm) else {
@@ -279,20 +299,7 @@ pub fn run(cx: &crate::checks::context::Context<'_>, findings: &mut Vec<crate::d
             function: function_of(stack, esm),
             format: cx.format,
         };
-        let mut wanted = Vec::new();
-        esm_sqs::needs(&m, &mut wanted);
-        esm_kinesis::needs(&m, &mut wanted);
-        esm_dynamodb::needs(&m, &mut wanted);
-        esm_msk::needs(&m, &mut wanted);
-        esm_msk_iam_auth::needs(&m, &mut wanted);
-        esm_kafka_vpc::needs(&m, &mut wanted);
-        esm_mq::needs(&m, &mut wanted);
-        esm_documentdb::needs(&m, &mut wanted);
-        esm_secret_access::needs(&m, &mut wanted);
-        esm_secret_kms::needs(&m, &mut wanted);
-        esm_queue_kms::needs(&m, &mut wanted);
-        esm_on_failure::needs(&m, &mut wanted);
-        esm_schema_registry::needs(&m, &mut wanted);
+        let wanted = mapping_needs(&m);
         let subject = needs::Subject {
             origin: &esm.origin,
             noun: "mapping",

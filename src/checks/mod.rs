@@ -12,6 +12,7 @@ pub mod connector_role_unverifiable;
 pub mod connector_service_linked_role;
 pub mod connector_trust_confused_deputy;
 pub mod context;
+pub mod deploy_order;
 pub mod esm;
 pub mod esm_broad_grant;
 pub mod esm_documentdb;
@@ -147,6 +148,7 @@ pub static CHECKS: &[&CheckInfo] = &[
     &function_async_destination::FUNCTION_ASYNC_DESTINATION,
     &function_kms_key::FUNCTION_KMS_KEY,
     &function_role_unverifiable::FUNCTION_ROLE_UNVERIFIABLE,
+    &deploy_order::DEPLOY_ORDER,
     &esm_broad_grant::ESM_BROAD_GRANT,
 ];
 
@@ -176,6 +178,7 @@ pub fn run_all(
     connector_iam_auth_permissions::run(&cx, &mut findings);
     connector_role_unverifiable::run(&cx, &mut findings);
     function::run(&cx, &mut findings);
+    deploy_order::run(&cx, &mut findings);
     findings
 }
 

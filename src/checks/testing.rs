@@ -4,7 +4,8 @@
 //! outcome is asserted by the file-name prefix *before* anything is snapshotted, so a blessed
 //! but wrong snapshot still fails:
 //! - `fail*`: at least one finding of this check at its default severity, certain, with a
-//!   non-empty `missing` (for PG001: the file is reported as an input error; for the checks of
+//!   non-empty `missing` (for PG501, which is about order, not a missing grant: naming the
+//!   late grant in `related`, with a fix; for PG001: the file is reported as an input error; for the checks of
 //!   [`INPUT_CHECKS`], which are about the input rather than a permission: located instead);
 //! - `pass*`: no finding of this check;
 //! - `unknown*`: findings of this check exist and all of them are "cannot verify" notes or
@@ -22,6 +23,10 @@ use crate::report::{self, FileStatus, Format};
 /// not read), not about a permission: they have no `missing`, and their `fail*` findings must
 /// instead have a location when the file has lines.
 const INPUT_CHECKS: &[&str] = &["PG002", "PG004", "PG005", "PG006"];
+
+/// Checks about the order of a deploy: the grant exists, so they have no `missing`; their
+/// `fail*` findings must instead name the grant that may come too late in `related`.
+const ORDER_CHECKS: &[&str] = &["PG501"];
 
 pub fn fixture_dir(check: &CheckInfo) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -93,6 +98,20 @@ pub fn check_fixtures(check: &CheckInfo) {
                     "{file_name}: expected a certain, located {} finding at {}, got {ours:#?}",
                     check.id,
                     check.default_severity.as_str()
+                );
+            } else if ORDER_CHECKS.contains(&check.id) {
+                assert!(!errored, "{file_name}: the fixture does not read");
+                assert!(
+                    ours.iter().any(|f| f.certainty == Certainty::Certain
+                        && f.missing.is_empty()
+                        && f.fix.is_some()
+                        && f.related.iter().any(|r| matches!(
+                            r.role,
+                            crate::diag::RelatedRole::Statement
+                                | crate::diag::RelatedRole::Permission
+                        ))),
+                    "{file_name}: expected a certain {} finding naming the late grant, got {ours:#?}",
+                    check.id
                 );
             } else {
                 assert!(!errored, "{file_name}: the fixture does not read");

@@ -483,6 +483,24 @@ impl PolicySet {
         }
     }
 
+    /// The same set with only the identity policies `keep` accepts (the boundary and the
+    /// unresolved managed policies stay): what the role allows while the others do not exist
+    /// yet.
+    pub fn retaining(&self, keep: impl Fn(&PolicyRef) -> bool) -> PolicySet {
+        PolicySet {
+            role: self.role.clone(),
+            identity: self
+                .identity
+                .iter()
+                .filter(|l| keep(&l.policy))
+                .cloned()
+                .collect(),
+            boundary: self.boundary.clone(),
+            unresolved: self.unresolved.clone(),
+            problems: Vec::new(),
+        }
+    }
+
     /// Problems found in the role's policies (each located).
     pub fn problems(&self) -> &[PolicyProblem] {
         &self.problems

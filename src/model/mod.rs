@@ -7,9 +7,11 @@
 //! with the symbolic value and the reason. Nothing here knows about YAML, JSON or HCL.
 
 pub mod arn;
+pub mod order;
 pub mod value;
 
 pub use arn::Environment;
+pub use order::{DeployOrder, EdgeKind, OrderEdge, PolicyAttachment};
 pub use value::{AttrRef, MapKey, Part, Pseudo, SymStr, Symbol, Value, ValueKind};
 
 use std::sync::Arc;
@@ -107,6 +109,8 @@ pub struct Stack {
     /// Policies attached to resources (key policies, queue policies, ...), each linked to the
     /// ARNs of the resources it governs.
     pub resource_policies: Vec<ResourcePolicy>,
+    /// Which resource the deploy creates after which (`DependsOn`, references).
+    pub order: DeployOrder,
     /// Problems that did not stop the reading (an errored plan, an attribute of an unexpected
     /// type): the stack is usable but may be incomplete.
     pub diagnostics: Vec<crate::diag::FileError>,

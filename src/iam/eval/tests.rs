@@ -122,6 +122,47 @@ fn allow_and_implicit_deny() {
 }
 
 #[test]
+fn retaining_leaves_out_the_other_identity_policies_only() {
+    let spec = json!({
+        "policies": [
+            {"name": "Separate", "source": "standalone",
+             "document": {"Statement": [allow(json!("sqs:ReceiveMessage"), json!(QUEUE))]}},
+            {"name": "Inline",
+             "document": {"Statement": [allow(json!("sqs:GetQueueAttributes"), json!(QUEUE))]}}
+        ],
+        "managed_policy_arns": ["arn:aws:iam::123456789012:policy/elsewhere"]
+    });
+    let (role, stack) = role_and_stack(&spec);
+    let set = PolicySet::for_role_in(&role, &stack);
+    let request = |set: &PolicySet, action: &str| {
+        set.evaluate(&Request {
+            action,
+            resource: &sym(QUEUE),
+        })
+    };
+    assert!(request(&set, "sqs:ReceiveMessage").is_allowed());
+    let without = set.retaining(|p| p.origin != "Separate");
+    assert!(request(&without, "sqs:GetQueueAttributes").is_allowed());
+    // The unresolved managed policy may still grant it: unknown, not denied.
+    assert!(matches!(
+        request(&without, "sqs:ReceiveMessage"),
+        Decision::Unknown { .. }
+    ));
+    let known = PolicySet::for_role_in(
+        &Role {
+            managed_policy_arns: Vec::new(),
+            ..role
+        },
+        &stack,
+    )
+    .retaining(|p| p.origin != "Separate");
+    assert!(matches!(
+        request(&known, "sqs:ReceiveMessage"),
+        Decision::ImplicitDeny { .. }
+    ));
+}
+
+#[test]
 fn explicit_deny_wins() {
     let spec = one_policy(json!([
         allow(json!("sqs:*"), json!("*")),

@@ -4,16 +4,18 @@
 //! optional [`Provenance`] of SAM-generated resources. Output: a [`Stack`] whose items carry
 //! their logical ids and spans, with intrinsic functions resolved into symbolic values
 //! ([`resolve`]) and links (mapping → function → role, policy → role, trigger → function)
-//! resolved to indices. Errors that CloudFormation would reject the template for (a circular
-//! reference, a malformed intrinsic) are returned as located [`FileError`]s; the caller reports
-//! the file as unreadable. A `Ref` or `Fn::GetAtt` to a resource the template does not define
-//! loses only its own value: it becomes unknown, the rest is audited, and the reference is a
-//! located diagnostic of the stack (PG004).
+//! resolved to indices, and the deploy order of the resources (`order`). Errors that
+//! CloudFormation would reject the template for (a circular reference, a malformed intrinsic)
+//! are returned as located [`FileError`]s; the caller reports the file as unreadable. A `Ref`
+//! or `Fn::GetAtt` to a resource the template does not define loses only its own value: it
+//! becomes unknown, the rest is audited, and the reference is a located diagnostic of the
+//! stack (PG004).
 
 pub mod attrs;
 mod dependencies;
 mod link;
 mod lower;
+mod order;
 pub mod parameters;
 pub mod resolve;
 pub mod template;
@@ -62,6 +64,7 @@ pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileErro
     let resolver = resolve::Resolver::new(&template);
     let mut stack = lower::lower(&resolver, provenance);
     stack.diagnostics.extend(resolver.take_dangling());
+    stack.order = order::collect(&template);
     errors.extend(resolver.take_errors());
     if errors.is_empty() {
         Ok(stack)

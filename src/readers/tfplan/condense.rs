@@ -97,11 +97,13 @@ pub static CONFIG_RESOURCE: Shape = Shape::Struct(&[
     ("expressions", &KEEP),
     ("count_expression", &KEEP),
     ("for_each_expression", &KEEP),
+    ("depends_on", &KEEP),
 ]);
 pub static MODULE_CALL: Shape = Shape::Struct(&[
     ("expressions", &KEEP),
     ("count_expression", &KEEP),
     ("for_each_expression", &KEEP),
+    ("depends_on", &KEEP),
     ("module", &CONFIG_MODULE),
 ]);
 pub static CONFIG_OUTPUT: Shape = Shape::Struct(&[("expression", &KEEP)]);

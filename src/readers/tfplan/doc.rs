@@ -104,10 +104,22 @@ pub struct Actions(u8);
 impl Actions {
     const DELETE: u8 = 1;
     const OTHER: u8 = 2;
+    const CREATE: u8 = 4;
+    const UPDATE: u8 = 8;
 
     /// Exactly `["delete"]`: the object will not exist after apply.
     pub fn delete_only(self) -> bool {
         self.0 == Self::DELETE
+    }
+
+    /// `create` among the actions (a new object, or a replacement).
+    pub fn creates(self) -> bool {
+        self.0 & Self::CREATE != 0
+    }
+
+    /// `update` among the actions: the object exists and is changed in place.
+    pub fn updates(self) -> bool {
+        self.0 & Self::UPDATE != 0
     }
 }
 
@@ -125,10 +137,11 @@ impl<'de> Deserialize<'de> for Actions {
             ) -> Result<Actions, A::Error> {
                 let mut bits = 0;
                 while let Some(a) = seq.next_element::<crate::readers::tfplan::expr::Text<'de>>()? {
-                    bits |= if a.0 == "delete" {
-                        Actions::DELETE
-                    } else {
-                        Actions::OTHER
+                    bits |= match &*a.0 {
+                        "delete" => Actions::DELETE,
+                        "create" => Actions::OTHER | Actions::CREATE,
+                        "update" => Actions::OTHER | Actions::UPDATE,
+                        _ => Actions::OTHER,
                     };
                 }
                 Ok(Actions(bits))
@@ -210,8 +223,14 @@ pub struct ConfigResource<'a> {
     /// Block-expressions representation, decoded only for audited types.
     #[serde(borrow)]
     pub expressions: Option<&'a RawValue>,
-    pub count_expression: Option<IgnoredAny>,
-    pub for_each_expression: Option<IgnoredAny>,
+    /// Their references order the deploy too (read by `order`).
+    #[serde(borrow)]
+    pub count_expression: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub for_each_expression: Option<&'a RawValue>,
+    /// `depends_on`, as written (`aws_iam_role_policy.orders`, `module.iam`).
+    #[serde(borrow)]
+    pub depends_on: Option<Vec<Cow<'a, str>>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -220,8 +239,13 @@ pub struct ModuleCall<'a> {
     /// The expressions of the call's input variables.
     #[serde(borrow)]
     pub expressions: Option<&'a RawValue>,
-    pub count_expression: Option<IgnoredAny>,
-    pub for_each_expression: Option<IgnoredAny>,
+    #[serde(borrow)]
+    pub count_expression: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub for_each_expression: Option<&'a RawValue>,
+    /// `depends_on` of the call: every resource of the module waits for these.
+    #[serde(borrow)]
+    pub depends_on: Option<Vec<Cow<'a, str>>>,
     #[serde(borrow)]
     pub module: Option<ConfigModule<'a>>,
 }

@@ -1092,9 +1092,31 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             .required(id, v.role, &[Seg::Key("role")], "name")
             .and_then(|r| self.role_of(&r));
         match role {
-            Some(r) => self.attach_arn(r, arn),
+            Some(r) => {
+                self.record_attachment(r, &arn, id);
+                self.attach_arn(r, arn);
+            }
             None => self.unattached_document(&arn),
         }
+    }
+
+    /// Records that the attachment `by` puts the policy on the role, for the deploy order: the
+    /// grant is in place only once the attachment exists.
+    fn record_attachment(&mut self, role: RoleId, arn: &SymStr, by: InstId) {
+        let policy = self.document_for(arn).map(str::to_string).or_else(|| {
+            arn.as_literal()
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+        });
+        let (Some(policy), Some(role)) = (policy, self.stack.roles.get(role.0)) else {
+            return;
+        };
+        let attachment = crate::model::PolicyAttachment {
+            policy,
+            role: role.origin.id.clone(),
+            by: self.plan.address(by).to_string(),
+        };
+        self.stack.order.attachments.push(attachment);
     }
 
     fn policy_attachment(&mut self, id: InstId) {
@@ -1109,6 +1131,7 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
         let mut attached = false;
         for role in roles {
             if let Some(r) = self.role_of(&role) {
+                self.record_attachment(r, &arn, id);
                 self.attach_arn(r, arn.clone());
                 attached = true;
             }

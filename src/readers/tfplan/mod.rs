@@ -35,6 +35,7 @@ mod doc;
 mod expr;
 mod index;
 mod lower;
+mod order;
 mod policy;
 mod schema;
 mod values;
@@ -415,8 +416,13 @@ fn lower_document(
         InputFormat::TerraformState
     };
     let errored = document.errored == Some(true);
+    // Read before indexing, which moves the resource lists out of the document.
+    let order = order::collect(&document);
     let plan = index::Plan::new(&mut document);
     let mut stack = lower::lower(&plan);
+    let attachments = std::mem::take(&mut stack.order.attachments);
+    stack.order = order;
+    stack.order.attachments = attachments;
     if errored {
         stack.diagnostics.insert(
             0,
