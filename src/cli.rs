@@ -38,6 +38,10 @@ pub enum Command {
         /// When to use colour in text output
         #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
         color: ColorChoice,
+        /// The Terraform root module the plans were made from (default: each plan's own
+        /// directory); its `.tf` files give plan findings their file, line and column
+        #[arg(long, value_name = "DIR")]
+        tf_source: Option<PathBuf>,
     },
     /// Print the resource model extracted from templates and plans
     Inventory {
@@ -108,8 +112,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             format,
             fail_on,
             color,
+            tf_source,
         } => {
-            let report = crate::audit(&default_paths(paths));
+            let options = crate::AuditOptions { tf_source };
+            let report = crate::audit_with(&default_paths(paths), &options);
             let color = match color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,

@@ -10,6 +10,7 @@ pub mod diag;
 pub mod discover;
 pub mod iam;
 pub mod inventory;
+pub mod locate;
 pub mod model;
 pub mod readers;
 pub mod report;
@@ -109,13 +110,41 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
     files
 }
 
+/// What an audit is asked beyond its paths.
+#[derive(Clone, Debug, Default)]
+pub struct AuditOptions {
+    /// The root module of the Terraform source the plans were made from; by default each
+    /// plan's own directory.
+    pub tf_source: Option<PathBuf>,
+}
+
 /// The audit: reads every input, runs every check on every stack, and returns the report.
 pub fn audit(paths: &[PathBuf]) -> report::Report {
-    let files = load_inputs(paths)
+    audit_with(paths, &AuditOptions::default())
+}
+
+/// [`audit`] with options.
+pub fn audit_with(paths: &[PathBuf], options: &AuditOptions) -> report::Report {
+    let loaded = load_inputs(paths);
+    let any_plan = loaded.iter().any(|f| {
+        matches!(
+            f.outcome,
+            FileOutcome::Stack {
+                format: InputFormat::TerraformPlan | InputFormat::TerraformState,
+                ..
+            }
+        )
+    });
+    // Terraform source read once per directory, however many plans it has.
+    let mut sources: Vec<(PathBuf, readers::hcl::TfSource)> = Vec::new();
+    let mut files: Vec<report::FileReport> = loaded
         .into_iter()
         .map(|f| match f.outcome {
             FileOutcome::Stack { format, stack } => {
-                let findings = checks::run_all(&stack, format);
+                let mut findings = checks::run_all(&stack, format);
+                if format == InputFormat::TerraformPlan {
+                    place_at_source(&mut findings, &f.source, options, &mut sources);
+                }
                 report::FileReport::audited(f.source, format, findings)
             }
             FileOutcome::Skipped { format, reason } => {
@@ -128,5 +157,46 @@ pub fn audit(paths: &[PathBuf]) -> report::Report {
             }
         })
         .collect();
+    if !any_plan {
+        if let Some(tf) = discover::first_terraform_source(paths) {
+            files.push(report::FileReport::skipped(
+                Arc::new(SourceFile::new(tf, String::new())),
+                readers::hcl::AUDITED_FROM_A_PLAN,
+            ));
+        }
+    }
     report::Report::new(files)
+}
+
+/// Gives a plan's findings the `.tf` locations of their resources ([`locate::place`]).
+fn place_at_source(
+    findings: &mut Vec<diag::Finding>,
+    plan: &SourceFile,
+    options: &AuditOptions,
+    sources: &mut Vec<(PathBuf, readers::hcl::TfSource)>,
+) {
+    let dir = match &options.tf_source {
+        Some(dir) => dir.clone(),
+        None => match plan.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let index = match sources.iter().position(|(d, _)| *d == dir) {
+        Some(i) => i,
+        None => {
+            sources.push((dir.clone(), readers::hcl::TfSource::read(&dir)));
+            sources.len() - 1
+        }
+    };
+    let Some((_, source)) = sources.get(index) else {
+        return;
+    };
+    if source.is_empty() && source.problems.is_empty() {
+        if options.tf_source.is_some() {
+            findings.push(locate::no_source_warning(&dir));
+        }
+        return;
+    }
+    locate::place(findings, plan, source, &dir);
 }

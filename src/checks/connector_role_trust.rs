@@ -71,6 +71,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 connector::PRINCIPAL,
                 connector::ASSUME_ROLE
             )),
+            location: None,
         }];
         let (severity, certainty, message) = match connector::trust(&stack.env, c, role) {
             TrustVerdict::Trusted { .. } => continue,
@@ -137,6 +138,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                 )
             }),
+            location: None,
         });
     }
 }

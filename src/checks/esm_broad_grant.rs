@@ -139,6 +139,7 @@ pub fn check(
             span: at.span.or(at.policy.span),
             role: RelatedRole::Statement,
             note: Some(format!("{} of policy `{}`", at.label(), at.policy.name)),
+            location: None,
         });
         findings.push(Finding {
             check: ESM_BROAD_GRANT.id,
@@ -160,6 +161,7 @@ pub fn check(
                 help: "grant only what the mapping uses".into(),
                 statement: fix,
             }),
+            location: None,
         });
     }
 }

@@ -78,6 +78,7 @@ fn finding(cx: &Context<'_>, p: &LambdaPermission, action: &str, severity: Sever
             span: f.origin.span,
             role: RelatedRole::Function,
             note: None,
+            location: None,
         });
     }
     let mut spec = PermissionSpec::from_permission(format, p);
@@ -110,6 +111,7 @@ fn finding(cx: &Context<'_>, p: &LambdaPermission, action: &str, severity: Sever
             help: format!("grant `{}` only", push::INVOKE),
             statement: push::permission_resource(stack, format, &spec),
         }),
+        location: None,
     }
 }
 

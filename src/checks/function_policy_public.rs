@@ -58,6 +58,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.origin.span,
                 role: RelatedRole::Function,
                 note: Some("anyone may call this function".into()),
+                location: None,
             });
         }
         let mut spec = PermissionSpec::from_permission(format, p);
@@ -85,6 +86,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     .into(),
                 statement: push::permission_resource(stack, format, &spec),
             }),
+            location: None,
         });
     }
 }

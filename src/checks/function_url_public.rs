@@ -67,6 +67,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.origin.span,
                 role: RelatedRole::Function,
                 note: None,
+                location: None,
             });
         }
         related.extend(
@@ -77,6 +78,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     span,
                     role: RelatedRole::Permission,
                     note: Some("opens the URL to everyone".into()),
+                    location: None,
                 }),
         );
         let certain = certainty == Certainty::Certain;
@@ -113,6 +115,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                         .into(),
                 statement: auth_fix(format),
             }),
+            location: None,
         });
     }
 }

@@ -62,6 +62,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related: Vec::new(),
             missing: Vec::new(),
             fix: None,
+            location: None,
         });
     }
 }

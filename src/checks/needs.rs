@@ -170,6 +170,7 @@ pub fn policy_to_edit(role: &Role) -> Related {
             note: Some(format!(
                 "add the statement to the `Policies` of function `{function}`"
             )),
+            location: None,
         };
     }
     match role
@@ -184,12 +185,14 @@ pub fn policy_to_edit(role: &Role) -> Related {
             span: p.document.value.span.or(p.origin.span),
             role: RelatedRole::Policy,
             note: Some(format!("add the statement to policy `{}`", p.name)),
+            location: None,
         },
         None => Related {
             resource: role.origin.id.clone(),
             span: role.origin.span,
             role: RelatedRole::ExecutionRole,
             note: Some("add a policy with the statement to this role".into()),
+            location: None,
         },
     }
 }
@@ -316,6 +319,7 @@ fn base_related(subject: &Subject<'_>, role: &Role, group: &[&(Need, Verdict)]) 
         span: role.origin.span,
         role: RelatedRole::ExecutionRole,
         note: None,
+        location: None,
     });
     for (n, _) in group {
         if let Some(a) = &n.about {
@@ -333,6 +337,7 @@ fn statement_related(s: &StatementRef, note: String) -> Related {
         span: s.span.or(s.policy.span),
         role: RelatedRole::Statement,
         note: Some(note),
+        location: None,
     }
 }
 
@@ -435,6 +440,7 @@ fn denied_finding(
         related,
         missing,
         fix: Some(fix),
+        location: None,
     }
 }
 
@@ -491,6 +497,7 @@ fn unknown_finding(
         related: base_related(subject, role, group),
         missing,
         fix: None,
+        location: None,
     }
 }
 
@@ -501,6 +508,7 @@ pub fn related(origin: &Origin, role: RelatedRole, note: Option<String>) -> Rela
         span: origin.span,
         role,
         note,
+        location: None,
     }
 }
 
@@ -511,5 +519,6 @@ pub fn related_at(resource: &str, span: Option<Span>, role: RelatedRole) -> Rela
         span,
         role,
         note: None,
+        location: None,
     }
 }

@@ -85,6 +85,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.origin.span,
                 role: RelatedRole::Function,
                 note: None,
+                location: None,
             });
         }
         let fix = suggestion.map(|principal| {
@@ -118,6 +119,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 resource: push::permission_text(stack, format, p),
             }],
             fix,
+            location: None,
         });
     }
 }

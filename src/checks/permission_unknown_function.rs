@@ -83,6 +83,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     span: f.origin.span,
                     role: RelatedRole::Function,
                     note: Some(format!("function `{}`", f.name)),
+                    location: None,
                 });
             }
             let (_, qualifier) = push::split_function_name(written);
@@ -110,6 +111,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 resource: push::plain(format, written),
             }],
             fix,
+            location: None,
         });
     }
 }

@@ -6,6 +6,7 @@
 //! plans deserialize straight into typed structs.
 
 pub mod cfn;
+pub mod hcl;
 pub mod json;
 pub mod sam;
 pub mod syntax;
@@ -92,6 +93,12 @@ pub fn read_large_plan(path: &std::path::Path) -> Option<(SourceFile, ReadOutcom
 /// by walking are only opened further when they mention `AWS::` or `format_version`, so that a
 /// repository's other YAML and JSON files cost nothing and are never reported.
 pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, FileError> {
+    if explicit && file.path.extension().is_some_and(|e| e == "tf") {
+        return Ok(Some(ReadOutcome::Skipped {
+            format: None,
+            reason: hcl::AUDITED_FROM_A_PLAN.into(),
+        }));
+    }
     let text = file.text.trim_start_matches('\u{feff}').trim_start();
     if tfplan::looks_like_plan(text) {
         let (format, stack) = tfplan::read_plan(file)?;

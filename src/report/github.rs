@@ -51,13 +51,21 @@ fn write_finding(
         Some(info) => format!("{} ({})", info.id, info.slug),
         None => finding.check.to_string(),
     };
-    let span = position::clamp(&file.source, finding.span);
+    let (site, span) = super::finding_site(file, finding);
+    let span = position::clamp(site, span);
     let mut message = String::new();
     if span.is_none() && !finding.resource.is_empty() {
         // Without a line, the resource is the only way to find what the finding is about.
         message.push('`');
         message.push_str(&finding.resource);
         message.push_str("`: ");
+    } else if finding.location.is_some() && !finding.resource.is_empty() {
+        // Shown at its source (a `.tf` block): name the input of record and the address.
+        message.push('`');
+        message.push_str(&finding.resource);
+        message.push_str("` in ");
+        message.push_str(&position::normalized_path(&file.source));
+        message.push_str(": ");
     }
     message.push_str(&finding.message);
     if let Certainty::CannotVerify { reason } = &finding.certainty {
@@ -68,7 +76,7 @@ fn write_finding(
         message.push_str(" — help: ");
         message.push_str(&fix.help);
     }
-    command(out, finding.severity, &file.source, span, &title, &message)
+    command(out, finding.severity, site, span, &title, &message)
 }
 
 fn command(

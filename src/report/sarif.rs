@@ -324,7 +324,7 @@ fn result<'a>(
         .related
         .iter()
         .enumerate()
-        .map(|(i, r)| related_location(source, artifact, i, r))
+        .map(|(i, r)| related_location(file, artifact, i, r))
         .collect();
     SarifResult {
         rule_id: finding.check,
@@ -333,7 +333,10 @@ fn result<'a>(
         message: OwnedText { text },
         locations: [Location {
             id: None,
-            physical_location: physical(source, artifact, finding.span),
+            physical_location: {
+                let (site, span) = super::finding_site(file, finding);
+                physical_at(source, artifact, site, span)
+            },
             // A finding about a whole file (PG004) names no resource.
             logical_locations: if finding.resource.is_empty() {
                 Vec::new()
@@ -354,7 +357,7 @@ fn result<'a>(
 }
 
 fn related_location<'a>(
-    source: &SourceFile,
+    file: &FileReport,
     artifact: &ArtifactLocation,
     index: usize,
     related: &'a Related,
@@ -366,7 +369,10 @@ fn related_location<'a>(
     };
     Location {
         id: Some(index),
-        physical_location: physical(source, artifact, related.span),
+        physical_location: {
+            let (site, span) = super::related_site(file, related);
+            physical_at(&file.source, artifact, site, span)
+        },
         logical_locations: vec![logical(&related.resource)],
         message: Some(OwnedText { text }),
     }
@@ -387,6 +393,7 @@ pub(crate) fn role_words(role: RelatedRole) -> &'static str {
         RelatedRole::Permission => "permission",
         RelatedRole::Trigger => "trigger",
         RelatedRole::Boundary => "permissions boundary",
+        RelatedRole::Input => "input of record",
     }
 }
 
@@ -411,6 +418,21 @@ fn physical(
             end_line: r.end.line,
             end_column: r.end.column,
         }),
+    }
+}
+
+/// [`physical`] in `site`, which is the report's file (`source`, whose artifact is given) or
+/// another file of the same application (a plan resource's `.tf` source).
+fn physical_at(
+    source: &SourceFile,
+    artifact: &ArtifactLocation,
+    site: &SourceFile,
+    span: Option<Span>,
+) -> PhysicalLocation {
+    if std::ptr::eq(source, site) {
+        physical(source, artifact, span)
+    } else {
+        physical(site, &artifact_location(site), span)
     }
 }
 

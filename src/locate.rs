@@ -1,0 +1,366 @@
+//! Locations across files: findings on a plan → the `.tf` blocks their resources were planned
+//! from.
+//!
+//! Input: the findings of one plan, the plan's [`SourceFile`] (the input of record) and the
+//! [`TfSource`] read beside it. Output: the same findings, each whose resource has a block in
+//! the source given that block as its [`Location`] (related resources too) and the plan address
+//! as an [`RelatedRole::Input`] related location; plus one PG004 warning per problem met while
+//! reading the source and per finding resource the source does not have (the source changed
+//! since the plan was made): those findings keep the plan-only location.
+//!
+//! Invariants: a location comes only from a block the source read found under the same
+//! configuration address; nothing about a finding other than where it is shown changes, so the
+//! plan stays the input of record (its file, its fingerprint).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::checks::input_warning::INPUT_WARNING;
+use crate::diag::{Certainty, Finding, Location, Related, RelatedRole, Severity};
+use crate::readers::hcl::TfSource;
+use crate::source::SourceFile;
+
+/// Places the findings of the plan `plan` at their blocks in `source` (read from `dir`).
+pub fn place(findings: &mut Vec<Finding>, plan: &SourceFile, source: &TfSource, dir: &Path) {
+    let location_of = |address: &str| {
+        let block = source.block(address)?;
+        Some(Location {
+            file: Arc::clone(source.file(block.file)?),
+            span: block.span,
+        })
+    };
+    let plan_path = plan.path.to_string_lossy().into_owned();
+    let mut not_in_source = BTreeSet::new();
+    for finding in findings.iter_mut() {
+        if finding.resource.is_empty() || finding.location.is_some() {
+            continue;
+        }
+        let Some(at) = location_of(&finding.resource) else {
+            if source.has_module_of(&finding.resource) {
+                not_in_source.insert(finding.resource.clone());
+            }
+            continue;
+        };
+        finding.location = Some(at);
+        for related in &mut finding.related {
+            if related.location.is_none() {
+                related.location = location_of(&related.resource);
+            }
+        }
+        finding.related.push(Related {
+            resource: finding.resource.clone(),
+            span: None,
+            location: None,
+            role: RelatedRole::Input,
+            note: Some(plan_path.clone()),
+        });
+    }
+    for problem in &source.problems {
+        let location = problem.file.and_then(|i| {
+            Some(Location {
+                file: Arc::clone(source.file(i)?),
+                span: problem.span?,
+            })
+        });
+        findings.push(warning(problem.message.clone(), location));
+    }
+    for address in not_in_source {
+        findings.push(warning(
+            format!(
+                "`{address}` is in the plan but not in the Terraform source in `{}`; the source may have changed since the plan was made, so its findings point at the plan",
+                dir.display()
+            ),
+            None,
+        ));
+    }
+}
+
+/// The warning for a `--tf-source` directory without Terraform files.
+pub fn no_source_warning(dir: &Path) -> Finding {
+    warning(
+        format!(
+            "`{}` holds no `.tf` or `.tf.json` file; the plan's findings point at the plan",
+            dir.display()
+        ),
+        None,
+    )
+}
+
+fn warning(message: String, location: Option<Location>) -> Finding {
+    Finding {
+        check: INPUT_WARNING.id,
+        severity: Severity::Warning,
+        certainty: Certainty::Certain,
+        message,
+        resource: String::new(),
+        span: None,
+        location,
+        related: Vec::new(),
+        missing: Vec::new(),
+        fix: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use crate::diag::{Finding, Severity};
+    use crate::report::{FileReport, Report};
+
+    const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/tfsource");
+
+    /// The report of one fixture's plan, with paths relative to the fixtures folder as a user
+    /// running `permgate check <fixture>/plan.json` there would see them.
+    fn audit(fixture: &str) -> Report {
+        audit_with(fixture, &crate::AuditOptions::default())
+    }
+
+    fn audit_with(fixture: &str, options: &crate::AuditOptions) -> Report {
+        let plan = PathBuf::from(ROOT).join(fixture).join("plan.json");
+        let mut report = crate::audit_with(&[plan], options);
+        strip_root(&mut report);
+        report
+    }
+
+    /// Goldens must not depend on where the repository is checked out.
+    fn strip_root(report: &mut Report) {
+        let relative = |source: &std::sync::Arc<crate::source::SourceFile>| {
+            let path = source.path.strip_prefix(ROOT).unwrap_or(&source.path);
+            std::sync::Arc::new(crate::source::SourceFile::new(path, source.text.clone()))
+        };
+        for file in &mut report.files {
+            file.source = relative(&file.source);
+            for finding in &mut file.findings {
+                let plan = format!("{ROOT}/");
+                for related in &mut finding.related {
+                    if let Some(at) = &mut related.location {
+                        at.file = relative(&at.file);
+                    }
+                    if let Some(note) = &mut related.note {
+                        *note = note.replace(&plan, "");
+                    }
+                }
+                if let Some(at) = &mut finding.location {
+                    at.file = relative(&at.file);
+                }
+                finding.message = finding.message.replace(&plan, "").replace(ROOT, ".");
+            }
+        }
+    }
+
+    fn findings(report: &Report) -> Vec<&Finding> {
+        report.files.iter().flat_map(|f| &f.findings).collect()
+    }
+
+    fn line_of(finding: &Finding) -> Option<(String, u32)> {
+        let at = finding.location.as_ref()?;
+        Some((
+            at.file.path.to_string_lossy().into_owned(),
+            at.file.line_col(at.span.start).line,
+        ))
+    }
+
+    fn render(report: &Report) -> [(&'static str, String); 4] {
+        // The rules of the checks that found something: the others' docs would bury the result.
+        let used: Vec<&str> = report
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .map(|f| f.check)
+            .collect();
+        let checks: Vec<&crate::checks::CheckInfo> = crate::checks::CHECKS
+            .iter()
+            .copied()
+            .filter(|c| used.contains(&c.id))
+            .collect();
+        let checks = checks.as_slice();
+        let mut text = Vec::new();
+        crate::report::text::write(
+            report,
+            &crate::report::text::TextOptions::new(false),
+            &mut text,
+        )
+        .unwrap();
+        let mut json = Vec::new();
+        crate::report::json::write_with_version(report, "0.0.0-test", &mut json).unwrap();
+        let mut sarif = Vec::new();
+        crate::report::sarif::write_with_version(report, checks, "0.0.0-test", &mut sarif).unwrap();
+        let mut github = Vec::new();
+        crate::report::github::write(report, checks, &mut github).unwrap();
+        [
+            ("txt", String::from_utf8(text).unwrap()),
+            ("json", String::from_utf8(json).unwrap()),
+            ("sarif", String::from_utf8(sarif).unwrap()),
+            ("github", String::from_utf8(github).unwrap()),
+        ]
+    }
+
+    fn assert_goldens(fixture: &str, report: &Report) {
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(format!("{ROOT}/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| {
+            for (format, output) in render(report) {
+                insta::assert_snapshot!(format!("{fixture}.{format}"), output);
+            }
+        });
+    }
+
+    #[test]
+    fn a_missing_action_is_located_at_the_tf_block_of_the_mapping() {
+        let report = audit("sqs-missing-action");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        let pg101 = all[0];
+        assert_eq!((pg101.check, pg101.severity), ("PG101", Severity::Error));
+        assert_eq!(
+            line_of(pg101),
+            Some(("sqs-missing-action/modules/consumer/main.tf".into(), 43))
+        );
+        assert_eq!(pg101.span, None, "the plan itself still has no lines");
+        // The plan stays the input of record: its file and address are among the related.
+        let input = pg101
+            .related
+            .iter()
+            .find(|r| r.role == crate::diag::RelatedRole::Input)
+            .unwrap();
+        assert_eq!(
+            input.resource,
+            "module.consumer.aws_lambda_event_source_mapping.orders"
+        );
+        assert_eq!(input.note.as_deref(), Some("sqs-missing-action/plan.json"));
+        let role = pg101
+            .related
+            .iter()
+            .find(|r| r.role == crate::diag::RelatedRole::ExecutionRole)
+            .unwrap();
+        let at = role.location.as_ref().unwrap();
+        assert_eq!(at.file.line_col(at.span.start).line, 5);
+        assert!(
+            at.file
+                .slice(at.span)
+                .starts_with("resource \"aws_iam_role\" \"consumer\"")
+        );
+        assert_goldens("sqs-missing-action", &report);
+    }
+
+    #[test]
+    fn the_complete_module_is_clean() {
+        let report = audit("sqs-complete");
+        assert!(findings(&report).is_empty(), "{:#?}", findings(&report));
+    }
+
+    /// A source that no longer matches the plan gives a warning and plan-only findings.
+    fn assert_falls_back(fixture: &str, warning: &str, warning_line: Option<u32>) {
+        let report = audit(fixture);
+        let all = findings(&report);
+        let pg101: Vec<_> = all.iter().filter(|f| f.check == "PG101").collect();
+        assert_eq!(pg101.len(), 1, "{all:#?}");
+        assert_eq!(
+            pg101[0].severity,
+            Severity::Error,
+            "the plan's finding is kept"
+        );
+        let warnings: Vec<_> = all.iter().filter(|f| f.check == "PG004").collect();
+        assert_eq!(warnings.len(), 1, "{all:#?}");
+        assert!(
+            warnings[0].message.contains(warning),
+            "{}",
+            warnings[0].message
+        );
+        assert_eq!(warnings[0].severity, Severity::Warning);
+        assert_eq!(
+            warnings[0]
+                .location
+                .as_ref()
+                .map(|at| at.file.line_col(at.span.start).line),
+            warning_line
+        );
+        assert_goldens(fixture, &report);
+    }
+
+    #[test]
+    fn a_renamed_block_is_a_warning_and_the_finding_stays_on_the_plan() {
+        assert_falls_back(
+            "stale-source",
+            "`module.consumer.aws_lambda_event_source_mapping.orders` is in the plan but not in the Terraform source",
+            None,
+        );
+        let report = audit("stale-source");
+        let pg101 = findings(&report)
+            .into_iter()
+            .find(|f| f.check == "PG101")
+            .unwrap();
+        assert_eq!(pg101.location, None);
+    }
+
+    #[test]
+    fn a_tf_file_that_does_not_parse_is_a_located_warning() {
+        assert_falls_back(
+            "unparsable-source",
+            "the Terraform file does not parse",
+            Some(40),
+        );
+    }
+
+    #[test]
+    fn a_module_not_on_disk_is_a_warning_at_its_module_block() {
+        assert_falls_back(
+            "module-not-downloaded",
+            "the source of module `consumer` is not on disk (`app.terraform.io/example/consumer/aws` is not a local path",
+            Some(10),
+        );
+    }
+
+    #[test]
+    fn tf_source_names_the_root_module_of_a_plan_elsewhere() {
+        // The plan of `sqs-missing-action` read against the source of `sqs-complete`, named
+        // explicitly: the blocks are found there.
+        let options = crate::AuditOptions {
+            tf_source: Some(PathBuf::from(ROOT).join("sqs-complete")),
+        };
+        let report = audit_with("sqs-missing-action", &options);
+        let all = findings(&report);
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            line_of(all[0]),
+            Some(("sqs-complete/modules/consumer/main.tf".into(), 43))
+        );
+        // A directory without Terraform files says so.
+        let options = crate::AuditOptions {
+            tf_source: Some(PathBuf::from(ROOT).join("sqs-complete/modules/none")),
+        };
+        let report = audit_with("sqs-missing-action", &options);
+        let warnings: Vec<_> = findings(&report)
+            .into_iter()
+            .filter(|f| f.check == "PG004")
+            .collect();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0]
+                .message
+                .contains("holds no `.tf` or `.tf.json` file")
+        );
+    }
+
+    #[test]
+    fn a_directory_of_tf_files_without_a_plan_says_how_to_make_one() {
+        let dir = PathBuf::from(ROOT).join("sqs-complete/modules");
+        let report = crate::audit(&[dir]);
+        let skipped: Vec<&FileReport> = report.files.iter().collect();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].status, crate::report::FileStatus::Skipped);
+        assert!(skipped[0].source.path.ends_with("consumer/main.tf"));
+        let message = skipped[0].message.as_deref().unwrap();
+        assert!(
+            message.contains(
+                "terraform plan -out tf.plan && terraform show -json tf.plan > plan.json"
+            ),
+            "{message}"
+        );
+        assert_eq!(report.exit_code(crate::report::FailOn::Error), 0);
+    }
+}
