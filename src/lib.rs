@@ -30,6 +30,8 @@ pub struct LoadedFile {
     pub source: Arc<SourceFile>,
     pub explicit: bool,
     pub outcome: FileOutcome,
+    /// For a plan: the Terraform source read beside it (or in `--tf-source`), when there is one.
+    pub tf_source: Option<Arc<readers::hcl::TfSource>>,
 }
 
 #[derive(Debug)]
@@ -51,7 +53,27 @@ pub enum FileOutcome {
 /// Discovers and reads every input. Files found by walking that are not templates or plans
 /// are left out; everything else is returned in a stable order, errors included.
 pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
+    load_inputs_with(paths, &AuditOptions::default())
+}
+
+/// [`load_inputs`] with options: each plan is read with its Terraform source, which gives
+/// the values the plan leaves unknown.
+pub fn load_inputs_with(paths: &[PathBuf], options: &AuditOptions) -> Vec<LoadedFile> {
     let (inputs, walk_errors) = discover::inputs(paths);
+    // Terraform source read once per directory, however many plans it has.
+    let sources: std::cell::RefCell<Vec<(PathBuf, Option<Arc<readers::hcl::TfSource>>)>> =
+        std::cell::RefCell::default();
+    let source_of = |plan: &std::path::Path| -> Option<Arc<readers::hcl::TfSource>> {
+        let dir = source_dir(plan, options);
+        let mut sources = sources.borrow_mut();
+        if let Some((_, known)) = sources.iter().find(|(d, _)| *d == dir) {
+            return known.clone();
+        }
+        let read = readers::hcl::TfSource::read(&dir);
+        let read = (!read.is_empty() || !read.problems.is_empty()).then(|| Arc::new(read));
+        sources.push((dir, read.clone()));
+        read
+    };
     let mut files: Vec<LoadedFile> = walk_errors
         .into_iter()
         .map(|e| LoadedFile {
@@ -61,17 +83,24 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
                 format: None,
                 error: FileError::new(e.message, None),
             },
+            tf_source: None,
         })
         .collect();
     for input in inputs {
         // Large plans stream from disk, so that their text is never held whole.
+        let asked = std::cell::Cell::new(false);
+        let plan_source = || {
+            asked.set(true);
+            source_of(&input.path)
+        };
         if let Some((source, ReadOutcome::Stack { format, stack })) =
-            readers::read_large_plan(&input.path)
+            readers::read_large_plan(&input.path, &plan_source)
         {
             files.push(LoadedFile {
                 source: Arc::new(source),
                 explicit: input.explicit,
                 outcome: FileOutcome::Stack { format, stack },
+                tf_source: source_of(&input.path),
             });
             continue;
         }
@@ -86,11 +115,13 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
                         format: None,
                         error,
                     },
+                    tf_source: None,
                 });
                 continue;
             }
         };
-        let outcome = match readers::read(&source, input.explicit) {
+        asked.set(false);
+        let outcome = match readers::read_with_source(&source, input.explicit, &plan_source) {
             Ok(Some(ReadOutcome::Stack { format, stack })) => FileOutcome::Stack { format, stack },
             Ok(Some(ReadOutcome::Skipped { format, reason })) => {
                 FileOutcome::Skipped { format, reason }
@@ -101,10 +132,16 @@ pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
                 error,
             },
         };
+        let tf_source = if asked.get() {
+            source_of(&input.path)
+        } else {
+            None
+        };
         files.push(LoadedFile {
             source: Arc::new(source),
             explicit: input.explicit,
             outcome,
+            tf_source,
         });
     }
     files
@@ -125,7 +162,7 @@ pub fn audit(paths: &[PathBuf]) -> report::Report {
 
 /// [`audit`] with options.
 pub fn audit_with(paths: &[PathBuf], options: &AuditOptions) -> report::Report {
-    let loaded = load_inputs(paths);
+    let loaded = load_inputs_with(paths, options);
     let any_plan = loaded.iter().any(|f| {
         matches!(
             f.outcome,
@@ -135,15 +172,20 @@ pub fn audit_with(paths: &[PathBuf], options: &AuditOptions) -> report::Report {
             }
         )
     });
-    // Terraform source read once per directory, however many plans it has.
-    let mut sources: Vec<(PathBuf, readers::hcl::TfSource)> = Vec::new();
     let mut files: Vec<report::FileReport> = loaded
         .into_iter()
         .map(|f| match f.outcome {
             FileOutcome::Stack { format, stack } => {
                 let mut findings = checks::run_all(&stack, format);
                 if format == InputFormat::TerraformPlan {
-                    place_at_source(&mut findings, &f.source, options, &mut sources);
+                    let dir = source_dir(&f.source.path, options);
+                    match &f.tf_source {
+                        Some(source) => locate::place(&mut findings, &f.source, source, &dir),
+                        None if options.tf_source.is_some() => {
+                            findings.push(locate::no_source_warning(&dir));
+                        }
+                        None => {}
+                    }
                 }
                 report::FileReport::audited(f.source, format, findings)
             }
@@ -168,35 +210,13 @@ pub fn audit_with(paths: &[PathBuf], options: &AuditOptions) -> report::Report {
     report::Report::new(files)
 }
 
-/// Gives a plan's findings the `.tf` locations of their resources ([`locate::place`]).
-fn place_at_source(
-    findings: &mut Vec<diag::Finding>,
-    plan: &SourceFile,
-    options: &AuditOptions,
-    sources: &mut Vec<(PathBuf, readers::hcl::TfSource)>,
-) {
-    let dir = match &options.tf_source {
+/// The root module of a plan's Terraform source: `--tf-source`, or the plan's directory.
+fn source_dir(plan: &std::path::Path, options: &AuditOptions) -> PathBuf {
+    match &options.tf_source {
         Some(dir) => dir.clone(),
-        None => match plan.path.parent() {
+        None => match plan.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         },
-    };
-    let index = match sources.iter().position(|(d, _)| *d == dir) {
-        Some(i) => i,
-        None => {
-            sources.push((dir.clone(), readers::hcl::TfSource::read(&dir)));
-            sources.len() - 1
-        }
-    };
-    let Some((_, source)) = sources.get(index) else {
-        return;
-    };
-    if source.is_empty() && source.problems.is_empty() {
-        if options.tf_source.is_some() {
-            findings.push(locate::no_source_warning(&dir));
-        }
-        return;
     }
-    locate::place(findings, plan, source, &dir);
 }

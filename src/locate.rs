@@ -248,9 +248,52 @@ mod tests {
     }
 
     #[test]
-    fn the_complete_module_is_clean() {
-        let report = audit("sqs-complete");
-        assert!(findings(&report).is_empty(), "{:#?}", findings(&report));
+    fn the_complete_modules_are_clean() {
+        for fixture in ["sqs-complete", "jsonencode-complete"] {
+            let report = audit(fixture);
+            assert!(
+                findings(&report).is_empty(),
+                "{fixture}: {:#?}",
+                findings(&report)
+            );
+        }
+    }
+
+    /// A policy the plan leaves unknown (`jsonencode` around the queue's ARN, created in the
+    /// same plan) is evaluated from the source: the missing action is a certain error.
+    #[test]
+    fn an_unknown_jsonencode_policy_is_evaluated_from_the_source() {
+        let report = audit("jsonencode-missing-action");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        let pg101 = all[0];
+        assert_eq!((pg101.check, pg101.severity), ("PG101", Severity::Error));
+        assert_eq!(pg101.certainty, crate::diag::Certainty::Certain);
+        assert_eq!(pg101.missing.len(), 1);
+        assert_eq!(pg101.missing[0].action, "sqs:DeleteMessage");
+        assert_eq!(
+            line_of(pg101),
+            Some(("jsonencode-missing-action/main.tf".into(), 43))
+        );
+        assert_goldens("jsonencode-missing-action", &report);
+        // Without the source the same plan cannot be verified: a warning, never an error.
+        let plan = PathBuf::from(ROOT).join("jsonencode-missing-action/plan.json");
+        let file = crate::readers::load(&plan).unwrap();
+        let Some(crate::readers::ReadOutcome::Stack { format, stack }) =
+            crate::readers::read(&file, true).unwrap()
+        else {
+            panic!("not a plan")
+        };
+        let plan_only = crate::checks::run_all(&stack, format);
+        assert!(
+            plan_only.iter().all(|f| f.severity < Severity::Error),
+            "{plan_only:#?}"
+        );
+        assert!(
+            plan_only
+                .iter()
+                .any(|f| f.check == "PG101" && f.certainty != crate::diag::Certainty::Certain)
+        );
     }
 
     /// A source that no longer matches the plan gives a warning and plan-only findings.

@@ -78,8 +78,15 @@ pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileE
 /// source keeps the path and no text (a plan's findings have no lines to show). `None` when the
 /// file is to be read with [`load`] and [`read`], which give the same stack for any file this
 /// reads.
-pub fn read_large_plan(path: &std::path::Path) -> Option<(SourceFile, ReadOutcome)> {
-    let (format, stack) = tfplan::read_plan_file(path)?;
+pub fn read_large_plan(
+    path: &std::path::Path,
+    source: &dyn Fn() -> tfplan::PlanSource,
+) -> Option<(SourceFile, ReadOutcome)> {
+    let large = std::fs::metadata(path).is_ok_and(|m| m.len() >= tfplan::STREAM_MIN);
+    if !large {
+        return None;
+    }
+    let (format, stack) = tfplan::read_plan_file(path, source())?;
     Some((
         SourceFile::new(path, String::new()),
         ReadOutcome::Stack {
@@ -93,6 +100,16 @@ pub fn read_large_plan(path: &std::path::Path) -> Option<(SourceFile, ReadOutcom
 /// by walking are only opened further when they mention `AWS::` or `format_version`, so that a
 /// repository's other YAML and JSON files cost nothing and are never reported.
 pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, FileError> {
+    read_with_source(file, explicit, &|| None)
+}
+
+/// [`read`], with the Terraform source of a plan asked of `source` (only when the file is a
+/// plan), to evaluate what the plan leaves unknown.
+pub fn read_with_source(
+    file: &SourceFile,
+    explicit: bool,
+    source: &dyn Fn() -> tfplan::PlanSource,
+) -> Result<Option<ReadOutcome>, FileError> {
     if explicit && file.path.extension().is_some_and(|e| e == "tf") {
         return Ok(Some(ReadOutcome::Skipped {
             format: None,
@@ -101,7 +118,7 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
     }
     let text = file.text.trim_start_matches('\u{feff}').trim_start();
     if tfplan::looks_like_plan(text) {
-        let (format, stack) = tfplan::read_plan(file)?;
+        let (format, stack) = tfplan::read_plan_with_source(file, source())?;
         return Ok(Some(ReadOutcome::Stack {
             format,
             stack: Box::new(stack),

@@ -56,6 +56,8 @@ fn block(address: String, body: &Node, module_source: Option<String>) -> FoundBl
         address,
         span: body.span,
         attributes,
+        // Terraform's JSON syntax writes expressions as strings: not evaluated.
+        values: Vec::new(),
         module_source,
     }
 }

@@ -17,6 +17,7 @@
 //! and, when there is one, its span. Limits: files over [`MAX_FILE_BYTES`] are not parsed, and
 //! module calls nest at most [`MAX_MODULE_DEPTH`] deep (a module that calls itself stops there).
 
+pub mod eval;
 mod json;
 
 #[cfg(test)]
@@ -61,6 +62,8 @@ pub struct SourceBlock {
     /// The block's own attributes (not those of nested blocks), with the span of each
     /// `name = value`.
     pub attributes: Vec<(String, Span)>,
+    /// For a block of a `.tf` file: the span of each attribute's value expression.
+    pub values: Vec<(String, Span)>,
 }
 
 /// A part of the source that could not be read.
@@ -79,6 +82,7 @@ struct FoundBlock {
     address: String,
     span: Span,
     attributes: Vec<(String, Span)>,
+    values: Vec<(String, Span)>,
     /// For a `module` block: its `source` when it is a plain string.
     module_source: Option<String>,
 }
@@ -117,6 +121,24 @@ impl TfSource {
             _ => String::new(),
         };
         self.modules.contains(&prefix)
+    }
+
+    /// The expression of a block's attribute (`policy` of `aws_iam_role_policy.p`), parsed
+    /// again from its span; `None` when the block or attribute is not in a `.tf` file.
+    pub fn attribute_expression(
+        &self,
+        plan_address: &str,
+        attribute: &str,
+    ) -> Option<hcl_edit::expr::Expression> {
+        let block = self.block(plan_address)?;
+        let (_, span) = block.values.iter().find(|(name, _)| name == attribute)?;
+        let text = self
+            .files
+            .get(block.file)?
+            .text
+            .get(span.start as usize..span.end as usize)?;
+        // A heredoc's span may end with the newline after its closing marker.
+        hcl_edit::parser::parse_expr(text.trim_end()).ok()
     }
 
     /// The file of a block or problem.
@@ -177,6 +199,7 @@ impl TfSource {
                         file: index,
                         span: block.span,
                         attributes: block.attributes,
+                        values: block.values,
                     });
             }
         }
@@ -404,6 +427,14 @@ fn found_block(file: &SourceFile, block: &Block) -> Option<FoundBlock> {
             Some((a.key.as_str().to_string(), Span::new(r.start, r.end)))
         })
         .collect();
+    let values = block
+        .body
+        .attributes()
+        .filter_map(|a| {
+            let r = a.value.span()?;
+            Some((a.key.as_str().to_string(), Span::new(r.start, r.end)))
+        })
+        .collect();
     let module_source = block
         .body
         .get_attribute("source")
@@ -414,6 +445,7 @@ fn found_block(file: &SourceFile, block: &Block) -> Option<FoundBlock> {
         address,
         span,
         attributes,
+        values,
         module_source,
     })
 }

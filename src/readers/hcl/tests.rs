@@ -98,3 +98,141 @@ fn local_module_paths_are_joined_lexically() {
     assert_eq!(lexical_join(Path::new("."), "./m"), Path::new("m"));
     assert_eq!(lexical_join(Path::new(""), "../m"), Path::new("../m"));
 }
+
+mod evaluation {
+    use super::super::eval::{References, evaluate, policy_document};
+    use crate::model::{Part, SymStr, Symbol, Value, ValueKind};
+
+    /// References as a plan would resolve them: resource attributes are symbols, `var.region`
+    /// is known, everything else unknown.
+    struct Fake;
+
+    impl References for Fake {
+        fn reference(&self, text: &str) -> Value {
+            match text {
+                "var.region" => Value::str(SymStr::lit("us-east-1"), None),
+                "var.actions" => Value::new(
+                    ValueKind::List(vec![
+                        Value::str(SymStr::lit("sqs:ReceiveMessage"), None),
+                        Value::str(SymStr::lit("sqs:DeleteMessage"), None),
+                    ]),
+                    None,
+                ),
+                t if t.starts_with("aws_") => {
+                    Value::str(SymStr::sym(Symbol::Unknown(format!("value of {t}"))), None)
+                }
+                t => Value::new(ValueKind::Unknown(format!("`{t}` is unknown")), None),
+            }
+        }
+    }
+
+    fn eval(text: &str) -> Value {
+        evaluate(&hcl_edit::parser::parse_expr(text).unwrap(), &Fake, 0)
+    }
+
+    fn lit(v: &Value) -> Option<&str> {
+        match &v.kind {
+            ValueKind::Str(s) => s.as_literal(),
+            _ => None,
+        }
+    }
+
+    fn unknown_reason(v: &Value) -> &str {
+        match &v.kind {
+            ValueKind::Unknown(r) => r,
+            other => panic!("expected unknown, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn jsonencode_of_an_object_keeps_references_as_symbols() {
+        let expr = hcl_edit::parser::parse_expr(
+            r#"jsonencode({
+              Version = "2012-10-17"
+              Statement = [{ Effect = "Allow", Action = var.actions, Resource = "${aws_sqs_queue.q.arn}/*" }]
+            })"#,
+        )
+        .unwrap();
+        let doc = policy_document(&expr, &Fake);
+        let ValueKind::Map(entries) = &doc.kind else {
+            panic!("{doc:?}")
+        };
+        assert_eq!(entries[0].0.text, "Version");
+        assert_eq!(lit(&entries[0].1), Some("2012-10-17"));
+        let ValueKind::List(statements) = &entries[1].1.kind else {
+            panic!()
+        };
+        let ValueKind::Map(statement) = &statements[0].kind else {
+            panic!()
+        };
+        let ValueKind::List(actions) = &statement[1].1.kind else {
+            panic!()
+        };
+        assert_eq!(lit(&actions[1]), Some("sqs:DeleteMessage"));
+        let ValueKind::Str(resource) = &statement[2].1.kind else {
+            panic!()
+        };
+        assert!(matches!(resource.parts.first(), Some(Part::Sym(_))));
+        assert!(matches!(resource.parts.last(), Some(Part::Lit(l)) if l == "/*"));
+    }
+
+    #[test]
+    fn literal_heredoc_is_parsed_and_interpolated_one_is_unknown_with_the_reason() {
+        let literal = "<<EOF\n{\"Version\": \"2012-10-17\", \"Statement\": []}\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(literal).unwrap(), &Fake);
+        assert!(matches!(doc.kind, ValueKind::Map(_)), "{doc:?}");
+        let interpolated =
+            "<<EOF\n{\"Statement\": [{\"Resource\": \"${aws_sqs_queue.q.arn}\"}]}\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(interpolated).unwrap(), &Fake);
+        assert!(unknown_reason(&doc).contains("template whose interpolations"));
+        let directive = "<<EOF\n%{ if true }x%{ endif }\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(directive).unwrap(), &Fake);
+        assert!(unknown_reason(&doc).contains("directives"), "{doc:?}");
+    }
+
+    #[test]
+    fn listed_functions_are_evaluated_and_others_are_unknown_by_name() {
+        let v = eval(r#"concat(["a"], var.actions, tolist(["b"]))"#);
+        let ValueKind::List(items) = &v.kind else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            items.iter().filter_map(lit).collect::<Vec<_>>(),
+            ["a", "sqs:ReceiveMessage", "sqs:DeleteMessage", "b"]
+        );
+        assert_eq!(
+            lit(&eval(r#"format("arn:aws:sqs:%s:*:q", var.region)"#)),
+            Some("arn:aws:sqs:us-east-1:*:q")
+        );
+        assert_eq!(lit(&eval(r#"join(",", ["a", "b"])"#)), Some("a,b"));
+        assert_eq!(lit(&eval(r#"element(["a", "b"], 3)"#)), Some("b"));
+        assert_eq!(lit(&eval(r#"coalesce("", "x")"#)), Some("x"));
+        assert_eq!(lit(&eval(r#"lookup({a = "1"}, "b", "2")"#)), Some("2"));
+        assert_eq!(lit(&eval(r#"trimsuffix("abc/*", "/*")"#)), Some("abc"));
+        let ValueKind::List(flat) = eval(r#"distinct(flatten([["a"], ["a", ["b"]]]))"#).kind else {
+            panic!()
+        };
+        assert_eq!(flat.iter().filter_map(lit).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            unknown_reason(&eval(r#"upper("a")"#)),
+            "the function `upper` is not evaluated"
+        );
+        assert!(unknown_reason(&eval(r#"format("%d", 1)"#)).contains("`format`"));
+        assert!(unknown_reason(&eval("var.missing")).contains("`var.missing` is unknown"));
+        assert!(unknown_reason(&eval(r#"true ? "a" : "b""#)).contains("conditional"));
+        assert!(unknown_reason(&eval(r#"[for a in var.actions : a]"#)).contains("`for`"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_by_the_parser() {
+        // hcl-edit refuses more than 64 nested levels, so the evaluator's recursion is bounded.
+        let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        assert!(hcl_edit::parser::parse_expr(&deep).is_err());
+        let fine = format!("{}1{}", "[".repeat(60), "]".repeat(60));
+        let mut at = eval(&fine);
+        while let ValueKind::List(mut items) = at.kind {
+            at = items.remove(0);
+        }
+        assert_eq!(lit(&at), Some("1"));
+    }
+}

@@ -126,6 +126,19 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 }
             });
         }
+        // The plan does not know the document: its expression in the source may (spec §8.2:
+        // the plan keeps only the references of an unknown expression).
+        if let [Seg::Key(attribute)] = path {
+            if let Some(document) = self.source_document(id, attribute) {
+                return Some(Arc::new(match &document.kind {
+                    ValueKind::Unknown(why) => unknown(format!(
+                        "{} is only known after apply, and its expression in the source cannot be evaluated: {why}",
+                        what()
+                    )),
+                    _ => document,
+                }));
+            }
+        }
         let Some((leaf, [])) = self.expr_at(id, path) else {
             return Some(Arc::new(unknown(format!(
                 "{} is only known after apply (the plan does not show its expression)",

@@ -1,0 +1,342 @@
+//! A small symbolic evaluator of Terraform expressions, for the values a plan leaves unknown.
+//!
+//! Input: one HCL expression (a policy attribute such as `jsonencode({…})`) and a
+//! [`References`] that gives each reference (`aws_sqs_queue.orders.arn`, `var.queue_arn`,
+//! `count.index`) the plan's own symbolic value. Output: a model [`Value`] whose strings are
+//! [`SymStr`]s, so that a statement naming `aws_sqs_queue.orders.arn` names the same symbol as
+//! the mapping of that queue.
+//!
+//! Invariants: the evaluator never guesses. Literals, object and tuple constructors, quoted and
+//! heredoc templates with interpolations, `jsonencode` and the functions listed in [`call`]
+//! are evaluated; anything else (a `%{}` directive, a conditional, an operator, a `for`
+//! expression, another function) is an unknown value whose reason names it. Nesting is
+//! limited to [`MAX_DEPTH`] (hcl-edit's parser already refuses more than 64 levels).
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::template::{Element, Template};
+
+use crate::model::{MapKey, SymStr, Value, ValueKind};
+
+/// Expressions nested deeper than this are unknown.
+pub const MAX_DEPTH: usize = 64;
+
+/// The plan's values of the references an expression makes.
+pub trait References {
+    /// The value of a reference written `text` (`aws_sqs_queue.orders.arn`, `var.name`,
+    /// `local.x`, `module.m.output`, `count.index`, `each.value`), unknown with a reason when the
+    /// plan does not determine it.
+    fn reference(&self, text: &str) -> Value;
+}
+
+fn unknown(reason: impl Into<String>) -> Value {
+    Value::new(ValueKind::Unknown(reason.into()), None)
+}
+
+fn string(s: SymStr) -> Value {
+    Value::str(s, None)
+}
+
+/// The policy document a policy attribute's expression gives: `jsonencode(x)` is `x`
+/// evaluated; a template or string is parsed as JSON when it is literal; anything else is
+/// unknown with the reason.
+pub fn policy_document(expr: &Expression, refs: &dyn References) -> Value {
+    if let Expression::FuncCall(call) = expr {
+        if call.name.name.as_str() == "jsonencode" && !call.name.is_namespaced() {
+            return match call.args.iter().collect::<Vec<_>>().as_slice() {
+                [one] => evaluate(one, refs, 0),
+                _ => unknown("`jsonencode` takes one argument"),
+            };
+        }
+    }
+    let value = evaluate(expr, refs, 0);
+    match &value.kind {
+        ValueKind::Str(s) => match s.as_literal() {
+            Some(text) => crate::readers::tfplan::parse_policy_text(text)
+                .unwrap_or_else(|e| unknown(format!("the policy text is not valid JSON: {e}"))),
+            None => unknown(
+                "the policy is a template whose interpolations are only known after apply; write it with `jsonencode` or a `data \"aws_iam_policy_document\"` to have it verified",
+            ),
+        },
+        ValueKind::Unknown(_) => value,
+        _ => unknown("the policy is not a string"),
+    }
+}
+
+/// The value of an expression.
+pub fn evaluate(expr: &Expression, refs: &dyn References, depth: usize) -> Value {
+    if depth > MAX_DEPTH {
+        return unknown("the expression is nested too deeply to evaluate");
+    }
+    match expr {
+        Expression::Null(_) => Value::new(ValueKind::Null, None),
+        Expression::Bool(b) => string(SymStr::lit(b.value().to_string())),
+        Expression::Number(n) => string(SymStr::lit(n.value().to_string())),
+        Expression::String(s) => string(SymStr::lit(s.value().as_str())),
+        Expression::Array(items) => Value::new(
+            ValueKind::List(items.iter().map(|e| evaluate(e, refs, depth + 1)).collect()),
+            None,
+        ),
+        Expression::Object(object) => {
+            let mut entries = Vec::new();
+            for (key, value) in object.iter() {
+                let text = match key {
+                    hcl_edit::expr::ObjectKey::Ident(id) => id.as_str().to_string(),
+                    hcl_edit::expr::ObjectKey::Expression(e) => {
+                        match evaluate(e, refs, depth + 1).kind {
+                            ValueKind::Str(s) => match s.as_literal() {
+                                Some(t) => t.to_string(),
+                                None => return unknown("an object key is only known after apply"),
+                            },
+                            _ => return unknown("an object key is not a known string"),
+                        }
+                    }
+                };
+                entries.push((
+                    MapKey { text, span: None },
+                    evaluate(value.expr(), refs, depth + 1),
+                ));
+            }
+            Value::new(ValueKind::Map(entries), None)
+        }
+        Expression::StringTemplate(t) => template(t, refs, depth),
+        Expression::HeredocTemplate(h) => template(&h.template, refs, depth),
+        Expression::Parenthesis(p) => evaluate(p.inner(), refs, depth + 1),
+        Expression::Variable(v) => refs.reference(v.as_str()),
+        Expression::Traversal(t) => match reference_text(t) {
+            Some(text) => refs.reference(&text),
+            None => unknown("a splat or computed index is not evaluated"),
+        },
+        Expression::FuncCall(c) => call(c, refs, depth),
+        Expression::Conditional(_) => unknown("a conditional expression is not evaluated"),
+        Expression::ForExpr(_) => unknown("a `for` expression is not evaluated"),
+        Expression::UnaryOp(_) | Expression::BinaryOp(_) => {
+            unknown("an operator expression is not evaluated")
+        }
+    }
+}
+
+/// `a.b[0].c` as the plan writes references; `None` for splats and computed indexes.
+fn reference_text(t: &hcl_edit::expr::Traversal) -> Option<String> {
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let mut text = root.as_str().to_string();
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(name) => {
+                text.push('.');
+                text.push_str(name.as_str());
+            }
+            TraversalOperator::LegacyIndex(i) => text.push_str(&format!("[{}]", i.value())),
+            TraversalOperator::Index(Expression::Number(n)) => {
+                text.push_str(&format!("[{}]", n.value()));
+            }
+            TraversalOperator::Index(Expression::String(s)) => {
+                text.push_str(&format!("[{:?}]", s.value().as_str()));
+            }
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
+fn template(t: &Template, refs: &dyn References, depth: usize) -> Value {
+    let mut out = SymStr::lit("");
+    for element in t.iter() {
+        match element {
+            Element::Literal(l) => out.push_lit(l.value()),
+            Element::Interpolation(i) => match evaluate(&i.expr, refs, depth + 1).kind {
+                ValueKind::Str(s) => out.push(&s),
+                ValueKind::Unknown(reason) => return unknown(reason),
+                _ => return unknown("an interpolation is not a string"),
+            },
+            Element::Directive(_) => {
+                return unknown(
+                    "a template with `%{ if }` or `%{ for }` directives is not evaluated",
+                );
+            }
+        }
+    }
+    string(out)
+}
+
+/// The functions that appear in policies; any other is unknown with its name.
+fn call(c: &hcl_edit::expr::FuncCall, refs: &dyn References, depth: usize) -> Value {
+    let name = c.name.name.as_str();
+    if c.name.is_namespaced() {
+        return unknown(format!("the function `{name}` is not evaluated"));
+    }
+    let args: Vec<Value> = c
+        .args
+        .iter()
+        .map(|a| evaluate(a, refs, depth + 1))
+        .collect();
+    if let Some(reason) = args.iter().find_map(|a| match &a.kind {
+        ValueKind::Unknown(r) => Some(r.clone()),
+        _ => None,
+    }) {
+        return unknown(reason);
+    }
+    let list = |v: &Value| match &v.kind {
+        ValueKind::List(items) => Some(items.clone()),
+        _ => None,
+    };
+    let text = |v: &Value| match &v.kind {
+        ValueKind::Str(s) => Some(s.clone()),
+        _ => None,
+    };
+    let result = match (name, args.as_slice()) {
+        ("jsonencode", [_]) => {
+            return unknown("a `jsonencode` nested in a policy is not evaluated");
+        }
+        ("tolist" | "toset", [one]) => {
+            list(one).map(|items| Value::new(ValueKind::List(items), None))
+        }
+        ("concat", lists) => lists
+            .iter()
+            .map(list)
+            .collect::<Option<Vec<_>>>()
+            .map(|ls| Value::new(ValueKind::List(ls.into_iter().flatten().collect()), None)),
+        ("flatten", [one]) => list(one).map(|items| {
+            let mut flat = Vec::new();
+            flatten_into(items, &mut flat);
+            Value::new(ValueKind::List(flat), None)
+        }),
+        ("distinct", [one]) => list(one).map(|items| {
+            let mut kept: Vec<Value> = Vec::new();
+            for item in items {
+                if !kept.contains(&item) {
+                    kept.push(item);
+                }
+            }
+            Value::new(ValueKind::List(kept), None)
+        }),
+        ("join", [separator, lists @ ..]) => {
+            let separator = text(separator).and_then(|s| s.as_literal().map(str::to_string));
+            let items: Option<Vec<SymStr>> = lists
+                .iter()
+                .map(list)
+                .collect::<Option<Vec<_>>>()
+                .and_then(|ls| ls.into_iter().flatten().map(|v| text(&v)).collect());
+            separator.zip(items).map(|(sep, items)| {
+                let mut out = SymStr::lit("");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_lit(&sep);
+                    }
+                    out.push(item);
+                }
+                string(out)
+            })
+        }
+        ("format", [spec, rest @ ..]) => text(spec)
+            .and_then(|s| s.as_literal().map(str::to_string))
+            .and_then(|spec| format_s(&spec, rest, &text))
+            .map(string),
+        ("element", [items, index]) => list(items).and_then(|items| {
+            let i: usize = text(index)?.as_literal()?.parse().ok()?;
+            let len = items.len();
+            (len > 0).then(|| items.get(i % len).cloned()).flatten()
+        }),
+        ("coalesce", values) => values
+            .iter()
+            .find(|v| match &v.kind {
+                ValueKind::Null => false,
+                ValueKind::Str(s) => s.as_literal() != Some(""),
+                _ => true,
+            })
+            .cloned(),
+        ("merge", maps) => {
+            let mut merged: Vec<(MapKey, Value)> = Vec::new();
+            let mut all = true;
+            for m in maps {
+                match &m.kind {
+                    ValueKind::Map(entries) => {
+                        for (k, v) in entries {
+                            merged.retain(|(mk, _)| mk.text != k.text);
+                            merged.push((k.clone(), v.clone()));
+                        }
+                    }
+                    _ => all = false,
+                }
+            }
+            all.then(|| Value::new(ValueKind::Map(merged), None))
+        }
+        ("lookup", [map, key, default @ ..]) => {
+            let key = text(key).and_then(|k| k.as_literal().map(str::to_string));
+            match (&map.kind, key) {
+                (ValueKind::Map(entries), Some(key)) => entries
+                    .iter()
+                    .find(|(k, _)| k.text == key)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| default.first().cloned()),
+                _ => None,
+            }
+        }
+        ("trimsuffix" | "replace" | "split", _) => {
+            // Only on literal text: a symbol may hold the suffix or separator.
+            literal_string_function(name, &args)
+        }
+        _ => return unknown(format!("the function `{name}` is not evaluated")),
+    };
+    result.unwrap_or_else(|| unknown(format!("the arguments of `{name}` are not known values")))
+}
+
+fn flatten_into(items: Vec<Value>, out: &mut Vec<Value>) {
+    for item in items {
+        match item.kind {
+            ValueKind::List(inner) => flatten_into(inner, out),
+            _ => out.push(item),
+        }
+    }
+}
+
+/// `format` with `%s` (and `%%`) only; other verbs leave the call unknown.
+fn format_s(spec: &str, args: &[Value], text: &dyn Fn(&Value) -> Option<SymStr>) -> Option<SymStr> {
+    let mut out = SymStr::lit("");
+    let mut args = args.iter();
+    let mut rest = spec;
+    while let Some(at) = rest.find('%') {
+        out.push_lit(rest.get(..at)?);
+        let after = rest.get(at + 1..)?;
+        if let Some(tail) = after.strip_prefix('%') {
+            out.push_lit("%");
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix('s') {
+            out.push(&text(args.next()?)?);
+            rest = tail;
+        } else {
+            return None;
+        }
+    }
+    out.push_lit(rest);
+    args.next().is_none().then_some(out)
+}
+
+fn literal_string_function(name: &str, args: &[Value]) -> Option<Value> {
+    let texts: Vec<String> = args
+        .iter()
+        .map(|a| match &a.kind {
+            ValueKind::Str(s) => s.as_literal().map(str::to_string),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    match (name, texts.as_slice()) {
+        ("trimsuffix", [s, suffix]) => Some(string(SymStr::lit(
+            s.strip_suffix(suffix.as_str()).unwrap_or(s),
+        ))),
+        // A pattern in slashes is a regular expression: not evaluated.
+        ("replace", [s, from, to]) if !(from.starts_with('/') && from.ends_with('/')) => {
+            Some(string(SymStr::lit(s.replace(from.as_str(), to))))
+        }
+        ("split", [separator, s]) if !separator.is_empty() => Some(Value::new(
+            ValueKind::List(
+                s.split(separator.as_str())
+                    .map(|p| string(SymStr::lit(p)))
+                    .collect(),
+            ),
+            None,
+        )),
+        _ => None,
+    }
+}
