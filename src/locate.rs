@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn the_complete_modules_are_clean() {
-        for fixture in ["sqs-complete", "jsonencode-complete"] {
+        for fixture in ["sqs-complete", "jsonencode-complete", "heredoc-complete"] {
             let report = audit(fixture);
             assert!(
                 findings(&report).is_empty(),
@@ -259,41 +259,53 @@ mod tests {
         }
     }
 
-    /// A policy the plan leaves unknown (`jsonencode` around the queue's ARN, created in the
-    /// same plan) is evaluated from the source: the missing action is a certain error.
+    /// A policy the plan leaves unknown (`jsonencode` or a heredoc around an ARN of a resource
+    /// created in the same plan) is evaluated from the source: the missing action is a certain
+    /// error, and without the source the same plan is only "cannot verify".
     #[test]
-    fn an_unknown_jsonencode_policy_is_evaluated_from_the_source() {
-        let report = audit("jsonencode-missing-action");
-        let all = findings(&report);
-        assert_eq!(all.len(), 1, "{all:#?}");
-        let pg101 = all[0];
-        assert_eq!((pg101.check, pg101.severity), ("PG101", Severity::Error));
-        assert_eq!(pg101.certainty, crate::diag::Certainty::Certain);
-        assert_eq!(pg101.missing.len(), 1);
-        assert_eq!(pg101.missing[0].action, "sqs:DeleteMessage");
-        assert_eq!(
-            line_of(pg101),
-            Some(("jsonencode-missing-action/main.tf".into(), 43))
-        );
-        assert_goldens("jsonencode-missing-action", &report);
-        // Without the source the same plan cannot be verified: a warning, never an error.
-        let plan = PathBuf::from(ROOT).join("jsonencode-missing-action/plan.json");
-        let file = crate::readers::load(&plan).unwrap();
-        let Some(crate::readers::ReadOutcome::Stack { format, stack }) =
-            crate::readers::read(&file, true).unwrap()
-        else {
-            panic!("not a plan")
-        };
-        let plan_only = crate::checks::run_all(&stack, format);
-        assert!(
-            plan_only.iter().all(|f| f.severity < Severity::Error),
-            "{plan_only:#?}"
-        );
-        assert!(
-            plan_only
-                .iter()
-                .any(|f| f.check == "PG101" && f.certainty != crate::diag::Certainty::Certain)
-        );
+    fn an_unknown_policy_is_evaluated_from_the_source() {
+        for (fixture, check, action, line) in [
+            (
+                "jsonencode-missing-action",
+                "PG101",
+                "sqs:DeleteMessage",
+                43,
+            ),
+            (
+                "heredoc-missing-action",
+                "PG103",
+                "dynamodb:DescribeStream",
+                64,
+            ),
+        ] {
+            let report = audit(fixture);
+            let all = findings(&report);
+            assert_eq!(all.len(), 1, "{fixture}: {all:#?}");
+            let found = all[0];
+            assert_eq!((found.check, found.severity), (check, Severity::Error));
+            assert_eq!(found.certainty, crate::diag::Certainty::Certain);
+            let actions: Vec<&str> = found.missing.iter().map(|m| m.action.as_str()).collect();
+            assert_eq!(actions, [action]);
+            assert_eq!(line_of(found), Some((format!("{fixture}/main.tf"), line)));
+            assert_goldens(fixture, &report);
+            let plan = PathBuf::from(ROOT).join(fixture).join("plan.json");
+            let file = crate::readers::load(&plan).unwrap();
+            let Some(crate::readers::ReadOutcome::Stack { format, stack }) =
+                crate::readers::read(&file, true).unwrap()
+            else {
+                panic!("not a plan")
+            };
+            let plan_only = crate::checks::run_all(&stack, format);
+            assert!(
+                plan_only.iter().all(|f| f.severity < Severity::Error),
+                "{fixture}: {plan_only:#?}"
+            );
+            assert!(
+                plan_only
+                    .iter()
+                    .any(|f| f.check == check && f.certainty != crate::diag::Certainty::Certain)
+            );
+        }
     }
 
     /// A source that no longer matches the plan gives a warning and plan-only findings.

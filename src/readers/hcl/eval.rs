@@ -15,7 +15,7 @@
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::template::{Element, Template};
 
-use crate::model::{MapKey, SymStr, Value, ValueKind};
+use crate::model::{MapKey, Part, SymStr, Symbol, Value, ValueKind};
 
 /// Expressions nested deeper than this are unknown.
 pub const MAX_DEPTH: usize = 64;
@@ -53,12 +53,79 @@ pub fn policy_document(expr: &Expression, refs: &dyn References) -> Value {
         ValueKind::Str(s) => match s.as_literal() {
             Some(text) => crate::readers::tfplan::parse_policy_text(text)
                 .unwrap_or_else(|e| unknown(format!("the policy text is not valid JSON: {e}"))),
-            None => unknown(
-                "the policy is a template whose interpolations are only known after apply; write it with `jsonencode` or a `data \"aws_iam_policy_document\"` to have it verified",
-            ),
+            None => symbolic_json(s),
         },
         ValueKind::Unknown(_) => value,
         _ => unknown("the policy is not a string"),
+    }
+}
+
+/// Markers around the index of a symbol in JSON text: private-use characters, which no policy
+/// holds and JSON strings keep as they are.
+const SYMBOL_START: char = '\u{e000}';
+const SYMBOL_END: char = '\u{e001}';
+
+/// A JSON policy written as a template (a heredoc with `${aws_sqs_queue.q.arn}` inside): each
+/// symbol stands in the text as a marked index while the JSON is parsed, and is put back in the
+/// strings it landed in. A symbol outside a JSON string (`"Resource": ${var.arns}`) leaves the
+/// text unparsable: unknown.
+fn symbolic_json(text: &SymStr) -> Value {
+    let mut symbols = Vec::new();
+    let mut marked = String::new();
+    for part in &text.parts {
+        match part {
+            Part::Lit(l) if l.contains([SYMBOL_START, SYMBOL_END]) => {
+                return unknown("the policy text holds private-use characters");
+            }
+            Part::Lit(l) => marked.push_str(l),
+            Part::Sym(sym) => {
+                marked.push(SYMBOL_START);
+                marked.push_str(&symbols.len().to_string());
+                marked.push(SYMBOL_END);
+                symbols.push(sym.clone());
+            }
+        }
+    }
+    match crate::readers::tfplan::parse_policy_text(&marked) {
+        Ok(mut document) => {
+            restore_symbols(&mut document, &symbols);
+            document
+        }
+        Err(_) => unknown(
+            "the policy is a template whose interpolations are not inside JSON strings; write it with `jsonencode` to have it verified",
+        ),
+    }
+}
+
+fn restore_symbols(value: &mut Value, symbols: &[Symbol]) {
+    match &mut value.kind {
+        ValueKind::Str(s) => {
+            let Some(text) = s.as_literal().filter(|t| t.contains(SYMBOL_START)) else {
+                return;
+            };
+            let mut out = SymStr::lit("");
+            let mut rest = text;
+            while let Some(start) = rest.find(SYMBOL_START) {
+                out.push_lit(rest.get(..start).unwrap_or(""));
+                let after = rest.get(start + SYMBOL_START.len_utf8()..).unwrap_or("");
+                let Some(end) = after.find(SYMBOL_END) else {
+                    break;
+                };
+                let index: Option<usize> = after.get(..end).and_then(|i| i.parse().ok());
+                match index.and_then(|i| symbols.get(i)) {
+                    Some(sym) => out.push_sym(sym.clone()),
+                    None => out.push_sym(Symbol::Unknown("a template interpolation".into())),
+                }
+                rest = after.get(end + SYMBOL_END.len_utf8()..).unwrap_or("");
+            }
+            out.push_lit(rest);
+            *s = out;
+        }
+        ValueKind::List(items) => items.iter_mut().for_each(|v| restore_symbols(v, symbols)),
+        ValueKind::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, v)| restore_symbols(v, symbols)),
+        _ => {}
     }
 }
 

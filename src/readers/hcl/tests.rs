@@ -184,7 +184,31 @@ mod evaluation {
         let interpolated =
             "<<EOF\n{\"Statement\": [{\"Resource\": \"${aws_sqs_queue.q.arn}\"}]}\nEOF";
         let doc = policy_document(&hcl_edit::parser::parse_expr(interpolated).unwrap(), &Fake);
-        assert!(unknown_reason(&doc).contains("template whose interpolations"));
+        let ValueKind::Map(entries) = &doc.kind else {
+            panic!("{doc:?}")
+        };
+        let ValueKind::List(statements) = &entries[0].1.kind else {
+            panic!()
+        };
+        let ValueKind::Map(statement) = &statements[0].kind else {
+            panic!()
+        };
+        let ValueKind::Str(resource) = &statement[0].1.kind else {
+            panic!()
+        };
+        assert_eq!(
+            resource.parts,
+            [Part::Sym(Symbol::Unknown(
+                "value of aws_sqs_queue.q.arn".into()
+            ))],
+            "the symbol is back in the string it was written in"
+        );
+        let outside = "<<EOF\n{\"Statement\": [{\"Resource\": ${aws_sqs_queue.q.arn}}]}\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(outside).unwrap(), &Fake);
+        assert!(
+            unknown_reason(&doc).contains("not inside JSON strings"),
+            "{doc:?}"
+        );
         let directive = "<<EOF\n%{ if true }x%{ endif }\nEOF";
         let doc = policy_document(&hcl_edit::parser::parse_expr(directive).unwrap(), &Fake);
         assert!(unknown_reason(&doc).contains("directives"), "{doc:?}");
