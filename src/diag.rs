@@ -96,6 +96,10 @@ pub struct Fix {
     pub help: String,
     /// The policy statement (or permission resource) to add, as JSON.
     pub statement: serde_json::Value,
+    /// The same change in the input's own language when it is not JSON: for a plan with its
+    /// source, the HCL to add to the policy's `.tf` block (a `jsonencode` statement object or a
+    /// `statement { … }` block, with the references the source uses).
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -18,6 +18,8 @@ use std::sync::Arc;
 
 use crate::checks::input_warning::INPUT_WARNING;
 use crate::diag::{Certainty, Finding, Location, Related, RelatedRole, Severity};
+use hcl_edit::expr::Expression;
+
 use crate::readers::hcl::TfSource;
 use crate::source::SourceFile;
 
@@ -43,6 +45,9 @@ pub fn place(findings: &mut Vec<Finding>, plan: &SourceFile, source: &TfSource, 
             continue;
         };
         finding.location = Some(at);
+        if let Some(fix) = &mut finding.fix {
+            fix.source = hcl_fix(source, &finding.related, &fix.statement);
+        }
         for related in &mut finding.related {
             if related.location.is_none() {
                 related.location = location_of(&related.resource);
@@ -74,6 +79,155 @@ pub fn place(findings: &mut Vec<Finding>, plan: &SourceFile, source: &TfSource, 
             None,
         ));
     }
+}
+
+/// The fix as HCL for the policy the finding asks to edit, in the style its source uses: an
+/// object for `jsonencode({…})`, a `statement { … }` block for a `data
+/// "aws_iam_policy_document"`. `None` for other styles (a heredoc takes the JSON as it is) and
+/// when a reference in the statement is not a block of the policy's module (a guessed
+/// reference would not be a fix).
+fn hcl_fix(
+    source: &TfSource,
+    related: &[Related],
+    statement: &serde_json::Value,
+) -> Option<String> {
+    let policy = related.iter().find(|r| r.role == RelatedRole::Policy)?;
+    let config = crate::readers::hcl::config_address(&policy.resource);
+    let module = module_prefix(&config);
+    let expr = source.attribute_expression(&policy.resource, "policy")?;
+    let statements = match statement {
+        serde_json::Value::Array(items) => items.iter().collect(),
+        one => vec![one],
+    };
+    match &expr {
+        Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => statements
+            .iter()
+            .map(|s| hcl_value(s, 0, source, &module))
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(",\n")),
+        Expression::Traversal(t) => {
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
+            if root.as_str() != "data" {
+                return None;
+            }
+            statements
+                .iter()
+                .map(|s| statement_block(s, source, &module))
+                .collect::<Option<Vec<_>>>()
+                .map(|blocks| blocks.join("\n"))
+        }
+        _ => None,
+    }
+}
+
+/// `module.a.module.b.` of a configuration address (empty at the root).
+fn module_prefix(config: &str) -> String {
+    let parts: Vec<&str> = config.split('.').collect();
+    let mut end = 0;
+    while parts.get(end) == Some(&"module") && end + 2 < parts.len() {
+        end += 2;
+    }
+    match parts.get(..end) {
+        Some(p) if !p.is_empty() => format!("{}.", p.join(".")),
+        _ => String::new(),
+    }
+}
+
+/// A JSON string as an HCL expression: `"${aws_sqs_queue.q.arn}"` is the reference itself,
+/// other text a quoted template. `None` when a `${…}` names no block of the module.
+fn hcl_string(text: &str, source: &TfSource, module: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = rest.get(start + 2..)?;
+        let end = after.find('}')?;
+        let reference = after.get(..end)?;
+        let reference = reference.strip_prefix(module).unwrap_or(reference);
+        let parts: Vec<&str> = reference.split('.').collect();
+        let block = match parts.as_slice() {
+            ["data", kind, name, ..] => format!("{module}data.{kind}.{name}"),
+            [kind, name, ..] => format!("{module}{kind}.{name}"),
+            _ => return None,
+        };
+        source.block(&block)?;
+        rest = after.get(end + 1..)?;
+    }
+    let local = text.replace(&format!("${{{module}"), "${");
+    if let Some(inner) = local.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        if !inner.contains("${") && !inner.contains('}') {
+            return Some(inner.to_string());
+        }
+    }
+    serde_json::to_string(&local).ok()
+}
+
+fn hcl_value(
+    value: &serde_json::Value,
+    indent: usize,
+    source: &TfSource,
+    module: &str,
+) -> Option<String> {
+    let pad = "  ".repeat(indent + 1);
+    let close = "  ".repeat(indent);
+    Some(match value {
+        serde_json::Value::String(s) => hcl_string(s, source, module)?,
+        serde_json::Value::Array(items) => {
+            let items = items
+                .iter()
+                .map(|v| hcl_value(v, indent + 1, source, module))
+                .collect::<Option<Vec<_>>>()?;
+            format!("[{}]", items.join(", "))
+        }
+        serde_json::Value::Object(entries) => {
+            let width = entries.keys().map(String::len).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (k, v) in entries {
+                out.push_str(&format!(
+                    "{pad}{k:<width$} = {}\n",
+                    hcl_value(v, indent + 1, source, module)?
+                ));
+            }
+            out.push_str(&close);
+            out.push('}');
+            out
+        }
+        other => other.to_string(),
+    })
+}
+
+/// A statement as the `statement { … }` block of a `data "aws_iam_policy_document"`.
+fn statement_block(
+    statement: &serde_json::Value,
+    source: &TfSource,
+    module: &str,
+) -> Option<String> {
+    let serde_json::Value::Object(entries) = statement else {
+        return None;
+    };
+    let list = |v: &serde_json::Value| -> Option<String> {
+        let items = match v {
+            serde_json::Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        hcl_value(&serde_json::Value::Array(items), 1, source, module)
+    };
+    let mut out = String::from("statement {\n");
+    for (key, value) in entries {
+        let line = match key.as_str() {
+            "Sid" => format!("sid       = {}", hcl_value(value, 1, source, module)?),
+            "Effect" => format!("effect    = {}", hcl_value(value, 1, source, module)?),
+            "Action" => format!("actions   = {}", list(value)?),
+            "Resource" => format!("resources = {}", list(value)?),
+            // Conditions and principals are not in the fixes permgate writes for roles.
+            _ => return None,
+        };
+        out.push_str("  ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('}');
+    Some(out)
 }
 
 /// The warning for a `--tf-source` directory without Terraform files.
@@ -249,7 +403,12 @@ mod tests {
 
     #[test]
     fn the_complete_modules_are_clean() {
-        for fixture in ["sqs-complete", "jsonencode-complete", "heredoc-complete"] {
+        for fixture in [
+            "sqs-complete",
+            "jsonencode-complete",
+            "heredoc-complete",
+            "policy-document-complete",
+        ] {
             let report = audit(fixture);
             assert!(
                 findings(&report).is_empty(),
@@ -306,6 +465,42 @@ mod tests {
                     .any(|f| f.check == check && f.certainty != crate::diag::Certainty::Certain)
             );
         }
+    }
+
+    /// The fix is written in the style of the policy it goes into, with the references the
+    /// source uses: an object for `jsonencode`, a `statement` block for a policy document; a
+    /// heredoc takes the JSON statement as it is.
+    #[test]
+    fn fixes_are_hcl_in_the_style_of_the_policy() {
+        let fix_of = |fixture: &str| {
+            let report = audit(fixture);
+            let all = findings(&report);
+            assert_eq!(all.len(), 1, "{fixture}: {all:#?}");
+            all[0].fix.as_ref().unwrap().source.clone()
+        };
+        assert_eq!(
+            fix_of("jsonencode-missing-action").as_deref(),
+            Some(
+                "{\n  Action   = \"sqs:DeleteMessage\"\n  Effect   = \"Allow\"\n  Resource = aws_sqs_queue.orders.arn\n}"
+            )
+        );
+        assert_eq!(
+            fix_of("policy-document-missing-action").as_deref(),
+            Some(
+                "statement {\n  actions   = [\"sqs:DeleteMessage\"]\n  effect    = \"Allow\"\n  resources = [aws_sqs_queue.orders.arn]\n}"
+            )
+        );
+        assert_eq!(fix_of("heredoc-missing-action"), None);
+        // A policy known to the plan, written with `jsonencode` in a module: the module's own
+        // references, and a literal ARN stays a string.
+        assert_eq!(
+            fix_of("sqs-missing-action").as_deref(),
+            Some(
+                "{\n  Action   = \"sqs:DeleteMessage\"\n  Effect   = \"Allow\"\n  Resource = \"arn:aws:sqs:us-east-1:123456789012:orders\"\n}"
+            )
+        );
+        let report = audit("policy-document-missing-action");
+        assert_goldens("policy-document-missing-action", &report);
     }
 
     /// A source that no longer matches the plan gives a warning and plan-only findings.

@@ -249,7 +249,11 @@ fn denied_finding(
             Ok([one]) => one,
             Err(many) => Json::Array(many),
         };
-        Fix { help, statement }
+        Fix {
+            help,
+            statement,
+            source: None,
+        }
     });
     Finding {
         check: CONNECTOR_IAM_AUTH_PERMISSIONS.id,

@@ -148,6 +148,7 @@ pub fn trust_fix(cx: &Context<'_>, c: &MskConnector, help: String) -> Fix {
     Fix {
         help,
         statement: connector::trust_statement(cx.format, &cx.stack.env, c),
+        source: None,
     }
 }
 

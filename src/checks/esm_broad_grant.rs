@@ -160,6 +160,7 @@ pub fn check(
             fix: Some(Fix {
                 help: "grant only what the mapping uses".into(),
                 statement: fix,
+                source: None,
             }),
             location: None,
         });

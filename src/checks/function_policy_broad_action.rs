@@ -110,6 +110,7 @@ fn finding(cx: &Context<'_>, p: &LambdaPermission, action: &str, severity: Sever
         fix: Some(Fix {
             help: format!("grant `{}` only", push::INVOKE),
             statement: push::permission_resource(stack, format, &spec),
+            source: None,
         }),
         location: None,
     }

@@ -85,6 +85,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                        `PrincipalOrgID`, or the `SourceArn` of the invoking resource)"
                     .into(),
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             }),
             location: None,
         });

@@ -107,6 +107,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                         "Principal": { "Service": LAMBDA },
                         "Action": "sts:AssumeRole",
                     }),
+                    source: None,
                 }),
             ),
             Tri::Unknown(reason) => (

@@ -114,6 +114,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                        and `lambda:InvokeFunction`"
                         .into(),
                 statement: auth_fix(format),
+                source: None,
             }),
             location: None,
         });

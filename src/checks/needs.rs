@@ -403,6 +403,7 @@ fn denied_finding(
             help: "remove or narrow the `Deny` statement, then make sure an `Allow` statement grants it"
                 .into(),
             statement: fix_statements(cx, &needs),
+            source: None,
         }
     } else {
         let target = policy_to_edit(role);
@@ -428,6 +429,7 @@ fn denied_finding(
         Fix {
             help,
             statement: fix_statements(cx, &needs),
+            source: None,
         }
     };
     Finding {

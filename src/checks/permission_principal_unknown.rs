@@ -94,6 +94,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             Fix {
                 help: format!("use the service principal `{principal}`"),
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             }
         });
         let message = match suggestion {

@@ -96,6 +96,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             fix = Some(Fix {
                 help: "reference the function instead of writing its name".into(),
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             });
         }
         findings.push(Finding {

@@ -238,6 +238,7 @@ fn unknown_action(cx: &Context<'_>, f: &Found<'_>) -> Finding {
                 correction.written, correction.suggested
             ),
             statement,
+            source: None,
         });
     }
     finding

@@ -126,6 +126,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     }
                 },
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             }),
             location: None,
         });

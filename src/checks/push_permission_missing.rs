@@ -209,6 +209,7 @@ fn fix(stack: &Stack, format: InputFormat, t: &PushTrigger) -> Fix {
     Fix {
         help,
         statement: push::permission_resource(stack, format, &spec),
+        source: None,
     }
 }
 

@@ -170,6 +170,7 @@ fn app_findings() -> Vec<Finding> {
                 "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                 "Resource": {"Fn::GetAtt": ["OrdersQueue", "Arn"]}
             }),
+            source: None,
         }),
         location: None,
     };
@@ -187,6 +188,7 @@ fn app_findings() -> Vec<Finding> {
             help: "set `VisibilityTimeout` to at least 360, six times the function timeout"
                 .to_string(),
             statement: json!({"VisibilityTimeout": 360}),
+            source: None,
         }),
         location: None,
     };
@@ -265,6 +267,7 @@ fn plan_findings() -> Vec<Finding> {
                     "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                     "Resource": queue_arn
                 }),
+                source: None,
             }),
             location: None,
         },

@@ -78,6 +78,10 @@ struct JsonRelated<'a> {
 struct JsonFix<'a> {
     help: &'a str,
     statement: &'a serde_json::Value,
+    /// The fix in the input's own language (HCL for a plan with its source), when not JSON;
+    /// left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
 }
 
 /// Writes the JSON report, followed by a newline.
@@ -185,6 +189,7 @@ fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -
         fix: finding.fix.as_ref().map(|fix| JsonFix {
             help: &fix.help,
             statement: &fix.statement,
+            source: fix.source.as_deref(),
         }),
         fingerprint: fingerprint(&file.source, finding),
     }

@@ -439,7 +439,10 @@ impl<'a> TextDiagnostic<'a> {
             }
         }
         let help = finding.fix.as_ref().map(|fix| {
-            let statement = serde_json::to_string_pretty(&fix.statement).unwrap_or_default();
+            let statement = match &fix.source {
+                Some(source) => source.clone(),
+                None => serde_json::to_string_pretty(&fix.statement).unwrap_or_default(),
+            };
             escape::terminal(&format!("{}\n{statement}", fix.help), true).into_owned()
         });
         TextDiagnostic {
