@@ -552,7 +552,7 @@ mod tests {
         assert_falls_back(
             "unparsable-source",
             "the Terraform file does not parse",
-            Some(40),
+            Some(39),
         );
     }
 

@@ -49,15 +49,9 @@ pub(super) fn blocks(file: &SourceFile) -> Result<Vec<FoundBlock>, (Option<Span>
 }
 
 fn block(address: String, body: &Node, module_source: Option<String>) -> FoundBlock {
-    let attributes = entries(body)
-        .map(|(k, v)| (k.to_string(), v.span))
-        .collect();
     FoundBlock {
         address,
         span: body.span,
-        attributes,
-        // Terraform's JSON syntax writes expressions as strings: not evaluated.
-        values: Vec::new(),
         module_source,
     }
 }

@@ -5,7 +5,7 @@
 //! `--tf-source`). Output: a [`TfSource`]: every `resource`, `data` and `module` block of the
 //! root module and of the child modules it calls, keyed by its configuration address
 //! (`module.app.aws_iam_role.fn`, the plan address without instance keys), with the file and
-//! byte span of the block and of each of its top-level attributes; and the located problems met
+//! byte span of the block (its attributes are parsed when asked for); and the located problems met
 //! on the way (a file that does not parse, a module whose source is not on disk).
 //!
 //! Child modules: a local `source` (`./x`, `../x`) is read from disk relative to the calling
@@ -19,6 +19,7 @@
 
 pub mod eval;
 mod json;
+mod scan;
 
 #[cfg(test)]
 mod tests;
@@ -27,8 +28,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use hcl_edit::Span as _;
-use hcl_edit::structure::{Block, Body};
+use hcl_edit::structure::Body;
 
 use crate::source::{SourceFile, Span};
 
@@ -59,11 +59,8 @@ pub struct SourceBlock {
     pub file: usize,
     /// The whole block, from its type keyword to its closing brace.
     pub span: Span,
-    /// The block's own attributes (not those of nested blocks), with the span of each
-    /// `name = value`.
-    pub attributes: Vec<(String, Span)>,
-    /// For a block of a `.tf` file: the span of each attribute's value expression.
-    pub values: Vec<(String, Span)>,
+    /// A block of a `.tf` file, whose body can be parsed as HCL (not `.tf.json`).
+    pub hcl: bool,
 }
 
 /// A part of the source that could not be read.
@@ -81,8 +78,6 @@ struct FoundBlock {
     /// `aws_iam_role.fn`, `data.aws_iam_policy_document.p` or `module.app`.
     address: String,
     span: Span,
-    attributes: Vec<(String, Span)>,
-    values: Vec<(String, Span)>,
     /// For a `module` block: its `source` when it is a plain string.
     module_source: Option<String>,
 }
@@ -130,15 +125,12 @@ impl TfSource {
         plan_address: &str,
         attribute: &str,
     ) -> Option<hcl_edit::expr::Expression> {
-        let block = self.block(plan_address)?;
-        let (_, span) = block.values.iter().find(|(name, _)| name == attribute)?;
-        let text = self
-            .files
-            .get(block.file)?
-            .text
-            .get(span.start as usize..span.end as usize)?;
-        // A heredoc's span may end with the newline after its closing marker.
-        hcl_edit::parser::parse_expr(text.trim_end()).ok()
+        let block = self.block(plan_address).filter(|b| b.hcl)?;
+        let file = self.files.get(block.file)?;
+        let body = parse_block(file, block.span)?;
+        let parsed = body.blocks().next()?;
+        let value = &parsed.body.get_attribute(attribute)?.value;
+        Some(value.clone())
     }
 
     /// The file of a block or problem.
@@ -198,8 +190,7 @@ impl TfSource {
                     .or_insert(SourceBlock {
                         file: index,
                         span: block.span,
-                        attributes: block.attributes,
-                        values: block.values,
+                        hcl: !is_json(&path),
                     });
             }
         }
@@ -392,62 +383,57 @@ pub fn has_source(dir: &Path) -> bool {
     !module_files(dir).is_empty()
 }
 
-/// The blocks of one `.tf` file, or the parse error's span and message.
+/// The blocks of one `.tf` file, or the scan error's span and message. Only the extent of each
+/// block is found here ([`scan`]); a body is parsed when it is used ([`parse_block`]), except
+/// a `module` block's, for its `source`.
 fn hcl_blocks(file: &SourceFile) -> Result<Vec<FoundBlock>, (Option<Span>, String)> {
-    let body: Body = hcl_edit::parser::parse_body(&file.text).map_err(|e| {
-        let at = e.location().offset().min(file.text.len());
+    let blocks = scan::top_blocks(&file.text).map_err(|(at, message)| {
+        let at = at.min(file.text.len());
         (
             Some(Span::new(at, (at + 1).min(file.text.len()))),
-            format!(
-                "the Terraform file does not parse: {}; its blocks are not located",
-                e.message()
-            ),
+            format!("the Terraform file does not parse: {message}; its blocks are not located"),
         )
     })?;
-    Ok(body
-        .blocks()
-        .filter_map(|block| found_block(file, block))
-        .collect())
+    let mut found = Vec::new();
+    for block in blocks {
+        let labels: Vec<&str> = block.labels.iter().map(String::as_str).collect();
+        let address = match (block.ident.as_str(), labels.as_slice()) {
+            ("resource", [kind, name]) => format!("{kind}.{name}"),
+            ("data", [kind, name]) => format!("data.{kind}.{name}"),
+            ("module", [name]) => format!("module.{name}"),
+            _ => continue,
+        };
+        let span = Span::new(block.span.start, block.span.end);
+        let module_source = if block.ident == "module" {
+            let body = parse_block(file, span).ok_or_else(|| {
+                (
+                    Some(span),
+                    format!(
+                        "the Terraform file does not parse: the `{address}` block is not valid HCL; its blocks are not located"
+                    ),
+                )
+            })?;
+            body.blocks()
+                .next()
+                .and_then(|b| b.body.get_attribute("source"))
+                .and_then(|a| a.value.as_str())
+                .map(str::to_string)
+        } else {
+            None
+        };
+        found.push(FoundBlock {
+            address,
+            span,
+            module_source,
+        });
+    }
+    Ok(found)
 }
 
-fn found_block(file: &SourceFile, block: &Block) -> Option<FoundBlock> {
-    let labels: Vec<&str> = block.labels.iter().map(|l| l.as_str()).collect();
-    let address = match (block.ident.as_str(), labels.as_slice()) {
-        ("resource", [kind, name]) => format!("{kind}.{name}"),
-        ("data", [kind, name]) => format!("data.{kind}.{name}"),
-        ("module", [name]) => format!("module.{name}"),
-        _ => return None,
-    };
-    let span = block.span().map(|r| Span::new(r.start, r.end))?;
-    let attributes = block
-        .body
-        .attributes()
-        .filter_map(|a| {
-            let r = a.span()?;
-            Some((a.key.as_str().to_string(), Span::new(r.start, r.end)))
-        })
-        .collect();
-    let values = block
-        .body
-        .attributes()
-        .filter_map(|a| {
-            let r = a.value.span()?;
-            Some((a.key.as_str().to_string(), Span::new(r.start, r.end)))
-        })
-        .collect();
-    let module_source = block
-        .body
-        .get_attribute("source")
-        .and_then(|a| a.value.as_str())
-        .map(str::to_string);
-    // A span that does not fit the text would be an invented location.
-    (span.end as usize <= file.text.len()).then_some(FoundBlock {
-        address,
-        span,
-        attributes,
-        values,
-        module_source,
-    })
+/// One block's text parsed as an HCL body (holding that block).
+fn parse_block(file: &SourceFile, span: Span) -> Option<Body> {
+    let text = file.text.get(span.start as usize..span.end as usize)?;
+    hcl_edit::parser::parse_body(text).ok()
 }
 
 /// A plan address without instance keys: `module.app["a"].aws_iam_role.fn[0]` →
