@@ -12,6 +12,8 @@
 //! expression, another function) is an unknown value whose reason names it. Nesting is
 //! limited to [`MAX_DEPTH`] (hcl-edit's parser already refuses more than 64 levels).
 
+use std::path::Path;
+
 use hcl_edit::expr::{Expression, TraversalOperator};
 use hcl_edit::template::{Element, Template};
 
@@ -40,6 +42,24 @@ fn string(s: SymStr) -> Value {
 /// evaluated; a template or string is parsed as JSON when it is literal; anything else is
 /// unknown with the reason.
 pub fn policy_document(expr: &Expression, refs: &dyn References) -> Value {
+    policy_document_in(expr, refs, None)
+}
+
+/// [`policy_document`] of an expression written in the module in `module_dir`, which
+/// `path.module` names (for `file` and `templatefile`).
+pub fn policy_document_in(
+    expr: &Expression,
+    refs: &dyn References,
+    module_dir: Option<&Path>,
+) -> Value {
+    let in_module;
+    let refs: &dyn References = match module_dir {
+        Some(dir) => {
+            in_module = InModule { refs, dir };
+            &in_module
+        }
+        None => refs,
+    };
     if let Expression::FuncCall(call) = expr {
         if call.name.name.as_str() == "jsonencode" && !call.name.is_namespaced() {
             return match call.args.iter().collect::<Vec<_>>().as_slice() {
@@ -127,6 +147,73 @@ fn restore_symbols(value: &mut Value, symbols: &[Symbol]) {
             .for_each(|(_, v)| restore_symbols(v, symbols)),
         _ => {}
     }
+}
+
+/// `path.module` as the module's directory; everything else as `refs` says.
+struct InModule<'a> {
+    refs: &'a dyn References,
+    dir: &'a Path,
+}
+
+impl References for InModule<'_> {
+    fn reference(&self, text: &str) -> Value {
+        match text {
+            "path.module" => string(SymStr::lit(self.dir.to_string_lossy())),
+            _ => self.refs.reference(text),
+        }
+    }
+}
+
+/// A template file's variables, then the references of the expression that called it (only
+/// for `path.module`: Terraform gives a template file nothing else).
+struct TemplateVars<'a> {
+    refs: &'a dyn References,
+    vars: Vec<(MapKey, Value)>,
+}
+
+impl References for TemplateVars<'_> {
+    fn reference(&self, text: &str) -> Value {
+        let (name, rest) = text.split_once('.').unwrap_or((text, ""));
+        match self.vars.iter().find(|(k, _)| k.text == name) {
+            Some((_, v)) if rest.is_empty() => v.clone(),
+            Some(_) => unknown(format!("`{text}` in a template file is not evaluated")),
+            None if text == "path.module" => self.refs.reference(text),
+            None => unknown(format!(
+                "`{name}` is not a variable given to the template file"
+            )),
+        }
+    }
+}
+
+/// Template and policy files are small; a larger one is not read.
+const MAX_TEMPLATE_BYTES: u64 = 1 << 20;
+
+/// The text of a file named by `file`/`templatefile`, which must be written under `path.module`
+/// (a path relative to Terraform's working directory is not resolved here).
+fn read_template_file(path: &Value, refs: &dyn References) -> Result<String, String> {
+    let ValueKind::Str(path) = &path.kind else {
+        return Err("the path is not a string".into());
+    };
+    let Some(path) = path.as_literal() else {
+        return Err("the path is only known after apply".into());
+    };
+    let module = match refs.reference("path.module").kind {
+        ValueKind::Str(m) => m.as_literal().map(str::to_string),
+        _ => None,
+    };
+    let path = Path::new(path);
+    let under_module = module.is_some_and(|m| path.starts_with(&m) || path.is_absolute());
+    if !under_module {
+        return Err(format!(
+            "`{}` is not under `path.module` (a path relative to Terraform's working directory is not resolved)",
+            path.display()
+        ));
+    }
+    let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_TEMPLATE_BYTES);
+    if too_large {
+        return Err(format!("`{}` is larger than 1 MiB", path.display()));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("`{}` cannot be read: {e}", path.display()))
 }
 
 /// The value of an expression.
@@ -255,6 +342,29 @@ fn call(c: &hcl_edit::expr::FuncCall, refs: &dyn References, depth: usize) -> Va
     let result = match (name, args.as_slice()) {
         ("jsonencode", [_]) => {
             return unknown("a `jsonencode` nested in a policy is not evaluated");
+        }
+        ("file", [path]) => {
+            return match read_template_file(path, refs) {
+                Ok(text) => string(SymStr::lit(text)),
+                Err(why) => unknown(format!("`file`: {why}")),
+            };
+        }
+        ("templatefile", [path, vars]) => {
+            let ValueKind::Map(vars) = &vars.kind else {
+                return unknown("`templatefile`: its variables are not an object");
+            };
+            let text = match read_template_file(path, refs) {
+                Ok(text) => text,
+                Err(why) => return unknown(format!("`templatefile`: {why}")),
+            };
+            let Ok(parsed) = hcl_edit::parser::parse_template(&text) else {
+                return unknown("`templatefile`: the file is not a valid template");
+            };
+            let scope = TemplateVars {
+                refs,
+                vars: vars.clone(),
+            };
+            return template(&parsed, &scope, depth + 1);
         }
         ("tolist" | "toset", [one]) => {
             list(one).map(|items| Value::new(ValueKind::List(items), None))

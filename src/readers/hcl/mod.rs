@@ -133,6 +133,16 @@ impl TfSource {
         Some(value.clone())
     }
 
+    /// The directory of the module a block is in (what `path.module` names there).
+    pub fn block_dir(&self, plan_address: &str) -> Option<PathBuf> {
+        let block = self.block(plan_address)?;
+        let path = &self.files.get(block.file)?.path;
+        Some(match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+    }
+
     /// The file of a block or problem.
     pub fn file(&self, index: usize) -> Option<&Arc<SourceFile>> {
         self.files.get(index)

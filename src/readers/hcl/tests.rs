@@ -300,4 +300,35 @@ mod evaluation {
         }
         assert_eq!(lit(&at), Some("1"));
     }
+
+    #[test]
+    fn files_are_read_under_path_module_only() {
+        use super::super::eval::policy_document_in;
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/tfsource/templatefile-missing-action"
+        ));
+        let expr = hcl_edit::parser::parse_expr(
+            r#"templatefile("${path.module}/read-orders.json.tpl", { queue_arn = aws_sqs_queue.q.arn })"#,
+        )
+        .unwrap();
+        let doc = policy_document_in(&expr, &Fake, Some(dir));
+        assert!(matches!(doc.kind, ValueKind::Map(_)), "{doc:?}");
+        let expr = hcl_edit::parser::parse_expr(r#"file("read-orders.json.tpl")"#).unwrap();
+        let doc = policy_document_in(&expr, &Fake, Some(dir));
+        assert!(
+            unknown_reason(&doc).contains("not under `path.module`"),
+            "{doc:?}"
+        );
+        let expr = hcl_edit::parser::parse_expr(
+            r#"templatefile("${path.module}/read-orders.json.tpl", {})"#,
+        )
+        .unwrap();
+        let doc = policy_document_in(&expr, &Fake, Some(dir));
+        assert!(
+            unknown_reason(&doc)
+                .contains("`queue_arn` is not a variable given to the template file"),
+            "{doc:?}"
+        );
+    }
 }

@@ -72,6 +72,7 @@ impl Plan<'_, '_> {
             plan: self,
             scope: self.scope(id),
         };
-        Some(eval::policy_document(&expr, &refs))
+        let dir = source.block_dir(self.address(id));
+        Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
     }
 }
