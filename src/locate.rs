@@ -555,6 +555,26 @@ mod tests {
         assert_eq!(pg101.location, None);
     }
 
+    /// A policy whose source no longer references what the plan lists is not evaluated from
+    /// the source: the plan-only "cannot verify" stays, and a warning says why.
+    #[test]
+    fn a_policy_changed_since_the_plan_is_not_evaluated_from_the_source() {
+        let report = audit("stale-policy");
+        let all = findings(&report);
+        assert!(all.iter().all(|f| f.severity < Severity::Error), "{all:#?}");
+        let pg101: Vec<_> = all.iter().filter(|f| f.check == "PG101").collect();
+        assert_eq!(pg101.len(), 1, "{all:#?}");
+        assert_ne!(pg101[0].certainty, crate::diag::Certainty::Certain);
+        let warning = all.iter().find(|f| f.check == "PG004").unwrap();
+        assert!(
+            warning.message.contains(
+                "`policy` of `aws_iam_role_policy.consumer` in the Terraform source does not match the plan (the plan references `aws_sqs_queue.orders.arn`, `aws_sqs_queue.orders`, the source `aws_sqs_queue.archive.arn`)"
+            ),
+            "{}",
+            warning.message
+        );
+    }
+
     #[test]
     fn a_tf_file_that_does_not_parse_is_a_located_warning() {
         assert_falls_back(

@@ -6,7 +6,7 @@
 
 OUT_DIR/main.tf holds, for each of the N groups, the five blocks the plan has (role, inline
 policy written with `jsonencode` around the source's ARN, queue or stream, function, mapping),
-with the names, actions and defects of `gen_scale.py` (imported from the shared tools folder or
+with the names, actions, defects and policy references of `gen_scale.py` (imported from the shared tools folder or
 --gen-scale), so that every policy the plan leaves unknown is evaluated from this source.
 """
 
@@ -89,13 +89,13 @@ resource "aws_iam_role_policy" "p_{n}" {{
         Sid      = "Logs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "arn:aws:logs:${{var.region}}:{gs.ACCOUNT}:log-group:/aws/lambda/{fn}:*"
+        Resource = "arn:aws:logs:{gs.REGION}:{gs.ACCOUNT}:log-group:/aws/lambda/${{local.fn_names[{i}]}}:*"
       }},
       {{
         Sid      = "Params"
         Effect   = "Allow"
         Action   = ["ssm:GetParameter", "ssm:GetParametersByPath"]
-        Resource = "arn:aws:ssm:${{var.region}}:{gs.ACCOUNT}:parameter/${{var.stage}}/fn-{n}/*"
+        Resource = "arn:aws:ssm:{gs.REGION}:{gs.ACCOUNT}:parameter/${{var.stage}}/fn-{n}/*"
       }},
     ]
   }})
@@ -145,14 +145,15 @@ def main():
     gs = load_gen_scale(a.gen_scale)
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "main.tf"), "w") as f:
-        f.write('''variable "stage" {}
+        f.write(('''variable "stage" {}
 variable "runtime" {}
 variable "artifact_bucket" {}
 variable "artifact_version" {}
 variable "region" {}
 
 locals {
-  tags = { team = "svc", stage = var.stage, managed-by = "terraform" }
+  tags     = { team = "svc", stage = var.stage, managed-by = "terraform" }
+  fn_names = [for i in range(%d) : format("svc-fn-%%05d", i)]
 }
 
 data "aws_iam_policy_document" "lambda_assume" {
@@ -169,7 +170,7 @@ resource "aws_sqs_queue" "dlq" {
   name = "svc-dlq"
 }
 
-''')
+''') % a.n)
         for i in range(a.n):
             f.write(group(gs, i, a.defect_every))
 

@@ -269,6 +269,23 @@ pub fn evaluate(expr: &Expression, refs: &dyn References, depth: usize) -> Value
     }
 }
 
+/// The references an expression makes, written as the plan writes them
+/// (`aws_sqs_queue.orders.arn`, `var.name`): for comparing the source with the plan.
+pub fn references(expr: &Expression) -> Vec<String> {
+    struct Collect(Vec<String>);
+    impl hcl_edit::visit::Visit for Collect {
+        fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
+            match reference_text(node) {
+                Some(text) => self.0.push(text),
+                None => hcl_edit::visit::visit_traversal(self, node),
+            }
+        }
+    }
+    let mut found = Collect(Vec::new());
+    hcl_edit::visit::Visit::visit_expr(&mut found, expr);
+    found.0
+}
+
 /// `a.b[0].c` as the plan writes references; `None` for splats and computed indexes.
 fn reference_text(t: &hcl_edit::expr::Traversal) -> Option<String> {
     let Expression::Variable(root) = &t.expr else {
