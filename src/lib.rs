@@ -201,10 +201,13 @@ pub fn audit_with(paths: &[PathBuf], options: &AuditOptions) -> report::Report {
         .collect();
     if !any_plan {
         if let Some(tf) = discover::first_terraform_source(paths) {
-            files.push(report::FileReport::skipped(
+            let mut skipped = report::FileReport::skipped(
                 Arc::new(SourceFile::new(tf, String::new())),
                 readers::hcl::AUDITED_FROM_A_PLAN,
-            ));
+            );
+            // Said once, where every format shows it (a skipped file is otherwise only counted).
+            skipped.findings.push(locate::source_without_plan_note());
+            files.push(skipped);
         }
     }
     report::Report::new(files)

@@ -230,6 +230,16 @@ fn statement_block(
     Some(out)
 }
 
+/// The note for Terraform source found without a plan to audit it through.
+pub fn source_without_plan_note() -> Finding {
+    let mut note = warning(
+        "this is Terraform source, which permgate audits through a plan: run `terraform plan -out tf.plan && terraform show -json tf.plan > plan.json` in the module and check `plan.json`".into(),
+        None,
+    );
+    note.severity = Severity::Note;
+    note
+}
+
 /// The warning for a `--tf-source` directory without Terraform files.
 pub fn no_source_warning(dir: &Path) -> Finding {
     warning(
@@ -640,5 +650,13 @@ mod tests {
             "{message}"
         );
         assert_eq!(report.exit_code(crate::report::FailOn::Error), 0);
+        // Every format shows it: it is also a note on that file.
+        let notes = &skipped[0].findings;
+        assert_eq!(notes.len(), 1);
+        assert_eq!(
+            (notes[0].check, notes[0].severity),
+            ("PG004", Severity::Note)
+        );
+        assert!(notes[0].message.contains("terraform plan -out tf.plan"));
     }
 }
