@@ -8,6 +8,11 @@
 //! runs in a fresh child process, so that one mode's peak does not hide another's:
 //! - `check` — what `permgate check plan.json` does: read the plan, run every check, write the
 //!   text report (to a sink);
+//! - `check + .tf source` — the same plan with its Terraform source beside it
+//!   (`tools/gen-tf-source.py`: the five blocks of every group, each policy a `jsonencode` the
+//!   plan leaves unknown): the blocks are located and every policy is evaluated from the source,
+//!   so the checks decide what the plan alone leaves to "cannot verify". The line after the
+//!   table gives what the source adds to `check` (the goal: at most 20 %);
 //! - `reader` — the plan read into a stack the way the command line reads it (a large plan
 //!   streams from disk);
 //! - `reader, whole text` — the file read into memory and parsed whole (the way for plans under
@@ -129,6 +134,33 @@ fn input(groups: usize) -> Option<PathBuf> {
     }
 }
 
+/// The same plan in a folder of its own with its `.tf` source, written by
+/// `tools/gen-tf-source.py`.
+fn input_with_source(groups: usize, plan: &Path) -> Option<PathBuf> {
+    let dir = plan.parent()?.join(format!("tf-{groups}-src"));
+    let with_source = dir.join("plan.json");
+    if with_source.is_file() && dir.join("main.tf").is_file() {
+        return Some(with_source);
+    }
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::copy(plan, &with_source).ok()?;
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/gen-tf-source.py");
+    let status = Command::new("python3")
+        .arg(tool)
+        .arg(groups.to_string())
+        .arg(&dir)
+        .arg("--gen-scale")
+        .arg(generator()?)
+        .status();
+    match status {
+        Ok(s) if s.success() => Some(with_source),
+        _ => {
+            println!("skipping the .tf source: tools/gen-tf-source.py failed");
+            None
+        }
+    }
+}
+
 /// Median seconds and peak RSS (kB) of `RUNS` child runs.
 fn measure(mode: &str, path: &Path) -> Option<(f64, u64)> {
     let exe = std::env::current_exe().ok()?;
@@ -185,15 +217,34 @@ fn main() {
             return;
         };
         let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64;
+        let with_source = input_with_source(groups, &path);
+        let mut check_secs = None;
         for (mode, label) in [
             ("check", "permgate check"),
+            ("check", "check + .tf source"),
             ("reader", "reader"),
             ("whole", "reader, whole text"),
             ("value", "serde_json::Value"),
         ] {
-            let Some((secs, kb)) = measure(mode, &path) else {
+            let input = match (label, &with_source) {
+                ("check + .tf source", Some(p)) => p.clone(),
+                ("check + .tf source", None) => continue,
+                _ => path.clone(),
+            };
+            let Some((secs, kb)) = measure(mode, &input) else {
                 continue;
             };
+            match (label, check_secs) {
+                ("permgate check", _) => check_secs = Some(secs),
+                ("check + .tf source", Some(plain)) => {
+                    println!(
+                        "{:>7} the .tf source adds {:.0} % to permgate check ({plain:.3} s → {secs:.3} s)",
+                        groups,
+                        (secs / plain - 1.0) * 100.0
+                    );
+                }
+                _ => {}
+            }
             let peak = kb as f64 * 1024.0;
             println!(
                 "{:>7} {:>9.1} {:<22} {:>8.3} {:>7.0} {:>9.1} {:>7.2}",

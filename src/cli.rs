@@ -107,6 +107,10 @@ pub struct CheckArgs {
     pub only_templates: bool,
     #[command(flatten)]
     pub parameters: crate::parameters::ParameterOptions,
+    /// The Terraform root module the plans were made from (default: each plan's own
+    /// directory); its `.tf` files give plan findings their file, line and column
+    #[arg(long, value_name = "DIR")]
+    pub tf_source: Option<PathBuf>,
 }
 
 /// The options of `permgate access`.
@@ -345,6 +349,11 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         root,
         cwd,
         today: crate::day::Day::today(),
+        tf_source: match (args.tf_source, &config) {
+            (Some(dir), _) => Some(dir),
+            (None, Some(c)) => c.file.tf_source.as_ref().map(|d| c.dir().join(d.get_ref())),
+            (None, None) => None,
+        },
     };
     let parameters = parameter_options(args.parameters, config.as_ref());
     let (given, file_error) =
@@ -516,7 +525,7 @@ fn load(
         crate::parameters::command_line(options).map_err(anyhow::Error::msg)?;
     let mut values = crate::ParameterSources::new(options, given);
     values.errors.extend(file_error);
-    let files = crate::load_inputs_with(paths, None, &mut values, false);
+    let files = crate::load_inputs_with(paths, None, &mut values, false, None);
     for (source, error) in &values.errors {
         eprintln!("permgate: {}", located(source, error));
     }

@@ -44,6 +44,8 @@ pub struct ConfigFile {
     pub parameters: Option<Spanned<String>>,
     /// `--config-env`: the samconfig environment whose values apply.
     pub config_env: Option<Spanned<String>>,
+    /// `--tf-source`, relative to the config file's directory.
+    pub tf_source: Option<Spanned<String>>,
     /// `--select` and `--ignore`.
     #[serde(default)]
     pub checks: ChecksTable,

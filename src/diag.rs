@@ -2,7 +2,27 @@
 //!
 //! Findings are plain values with byte spans; emitters in `report/` turn spans into lines.
 
-use crate::source::Span;
+use std::sync::Arc;
+
+use crate::source::{SourceFile, Span};
+
+/// A place in a file other than the input the finding was read from: the Terraform source
+/// block of a plan resource, and later a nested stack's template. The input of record (the plan)
+/// stays the report's file; emitters show this place instead of it and name the input of record
+/// among the related locations.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+    /// The file's path relative to the repository root, as annotations and SARIF name it.
+    pub key_path: String,
+}
+
+impl PartialEq for Location {
+    fn eq(&self, other: &Location) -> bool {
+        self.span == other.span && self.file.path == other.file.path
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -48,6 +68,8 @@ pub enum RelatedRole {
     Permission,
     Trigger,
     Boundary,
+    /// The input the finding was read from (a plan), when the finding is shown elsewhere.
+    Input,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -55,6 +77,8 @@ pub struct Related {
     /// Logical id or Terraform address.
     pub resource: String,
     pub span: Option<Span>,
+    /// Where the resource is when that is another file than the report's (its `.tf` block).
+    pub location: Option<Location>,
     pub role: RelatedRole,
     /// A short label shown next to the location (`grants sqs:* on *`).
     pub note: Option<String>,
@@ -74,6 +98,10 @@ pub struct Fix {
     pub help: String,
     /// The policy statement (or permission resource) to add, as JSON.
     pub statement: serde_json::Value,
+    /// The same change in the input's own language when it is not JSON: for a plan with its
+    /// source, the HCL to add to the policy's `.tf` block (a `jsonencode` statement object or a
+    /// `statement { … }` block, with the references the source uses).
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -87,6 +115,9 @@ pub struct Finding {
     /// Logical id or Terraform address of the resource that would fail (the mapping, not the role).
     pub resource: String,
     pub span: Option<Span>,
+    /// Where the finding is shown when that is another file than the report's: the `.tf` block
+    /// of a plan resource. `span` stays about the report's own file.
+    pub location: Option<Location>,
     pub related: Vec<Related>,
     pub missing: Vec<Missing>,
     pub fix: Option<Fix>,

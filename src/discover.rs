@@ -146,6 +146,24 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
     (found.inputs, errors)
 }
 
+/// The first `.tf` or `.tf.json` file the same walk as [`inputs`] finds under the directories
+/// among `paths`: Terraform source, which is audited through a plan made from it.
+pub fn first_terraform_source(paths: &[PathBuf]) -> Option<PathBuf> {
+    paths.iter().filter(|p| p.is_dir()).find_map(|path| {
+        WalkDir::new(path)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !is_skipped_dir(e))
+            .filter_map(Result::ok)
+            .find(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.file_type().is_file() && (name.ends_with(".tf") || name.ends_with(".tf.json"))
+            })
+            .map(walkdir::DirEntry::into_path)
+    })
+}
+
 fn io_message(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or directory".to_string(),

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod discover;
 pub mod iam;
 pub mod inventory;
+pub mod locate;
 pub mod model;
 pub mod parameters;
 pub mod readers;
@@ -38,6 +39,8 @@ pub struct LoadedFile {
     /// The parameter values the template was read with.
     pub given: parameters::GivenValues,
     pub outcome: FileOutcome,
+    /// For a plan: the Terraform source read beside it (or in `--tf-source`), when there is one.
+    pub tf_source: Option<Arc<readers::hcl::TfSource>>,
 }
 
 #[derive(Debug)]
@@ -70,7 +73,7 @@ pub struct StdinInput {
 pub fn load_inputs(paths: &[PathBuf]) -> Vec<LoadedFile> {
     let mut values =
         ParameterSources::new(&parameters::ParameterOptions::default(), Default::default());
-    load_inputs_with(paths, None, &mut values, false)
+    load_inputs_with(paths, None, &mut values, false, None)
 }
 
 /// The parameter values each template is read with, and the problems found in their sources.
@@ -198,12 +201,15 @@ fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 /// [`load_inputs`] with the text of the path `-` (`stdin`), parameter values from `values`, which also collects the problems of
 /// their sources. With `only_templates`, files named in `paths` are treated as files found by
 /// walking: one that is not a template or plan is left out rather than parsed and reported (a
-/// pre-commit hook passes every staged YAML and JSON file).
+/// pre-commit hook passes every staged YAML and JSON file). Each plan is read with its Terraform
+/// source (in `tf_source`, else in the plan's directory), which gives the values the plan leaves
+/// unknown.
 pub fn load_inputs_with(
     paths: &[PathBuf],
     stdin: Option<StdinInput>,
     values: &mut ParameterSources,
     only_templates: bool,
+    tf_source: Option<&std::path::Path>,
 ) -> Vec<LoadedFile> {
     let (mut inputs, walk_errors) = discover::inputs(paths);
     if only_templates {
@@ -211,6 +217,20 @@ pub fn load_inputs_with(
             input.explicit = false;
         }
     }
+    // Terraform source read once per directory, however many plans it has.
+    let sources: std::cell::RefCell<Vec<(PathBuf, Option<Arc<readers::hcl::TfSource>>)>> =
+        std::cell::RefCell::default();
+    let source_of = |plan: &std::path::Path| -> Option<Arc<readers::hcl::TfSource>> {
+        let dir = source_dir(plan, tf_source);
+        let mut sources = sources.borrow_mut();
+        if let Some((_, known)) = sources.iter().find(|(d, _)| *d == dir) {
+            return known.clone();
+        }
+        let read = readers::hcl::TfSource::read(&dir);
+        let read = (!read.is_empty() || !read.problems.is_empty()).then(|| Arc::new(read));
+        sources.push((dir, read.clone()));
+        read
+    };
     let mut files: Vec<LoadedFile> = walk_errors
         .into_iter()
         .map(|e| LoadedFile {
@@ -221,6 +241,7 @@ pub fn load_inputs_with(
                 format: None,
                 error: FileError::new(e.message, None),
             },
+            tf_source: None,
         })
         .collect();
     if let Some(stdin) = stdin {
@@ -229,14 +250,20 @@ pub fn load_inputs_with(
     }
     for input in inputs {
         // Large plans stream from disk, so that their text is never held whole.
+        let asked = std::cell::Cell::new(false);
+        let plan_source = || {
+            asked.set(true);
+            source_of(&input.path)
+        };
         if let Some((source, ReadOutcome::Stack { format, stack })) =
-            readers::read_large_plan(&input.path)
+            readers::read_large_plan(&input.path, &plan_source)
         {
             files.push(LoadedFile {
                 source: Arc::new(source),
                 explicit: input.explicit,
                 given: parameters::GivenValues::new(),
                 outcome: FileOutcome::Stack { format, stack },
+                tf_source: source_of(&input.path),
             });
             continue;
         }
@@ -252,12 +279,20 @@ pub fn load_inputs_with(
                         format: None,
                         error,
                     },
+                    tf_source: None,
                 });
                 continue;
             }
         };
         let (given, config) = values.for_template(&input.path);
-        let outcome = match readers::read_with(&source, input.explicit, &given, Defaults::Use) {
+        asked.set(false);
+        let outcome = match readers::read_with(
+            &source,
+            input.explicit,
+            &given,
+            Defaults::Use,
+            &plan_source,
+        ) {
             Ok(Some(ReadOutcome::Stack { format, stack })) => {
                 if format != InputFormat::TerraformPlan {
                     values.check_declared(&stack, &input.path, config.as_deref());
@@ -273,11 +308,17 @@ pub fn load_inputs_with(
                 error,
             },
         };
+        let tf_source = if asked.get() {
+            source_of(&input.path)
+        } else {
+            None
+        };
         files.push(LoadedFile {
             source: Arc::new(source),
             explicit: input.explicit,
             given,
             outcome,
+            tf_source,
         });
     }
     values.finish();
@@ -288,7 +329,7 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
     let (source, outcome) = match String::from_utf8(stdin.bytes) {
         Ok(text) => {
             let source = SourceFile::new(stdin.name, text);
-            let outcome = match readers::read_with(&source, true, &given, Defaults::Use) {
+            let outcome = match readers::read_with(&source, true, &given, Defaults::Use, &|| None) {
                 Ok(Some(ReadOutcome::Stack { format, stack })) => {
                     FileOutcome::Stack { format, stack }
                 }
@@ -328,6 +369,7 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
         explicit: true,
         given,
         outcome,
+        tf_source: None,
     }
 }
 
@@ -342,6 +384,9 @@ pub struct AuditOptions {
     pub cwd: PathBuf,
     /// The day suppressions' `until` is compared with.
     pub today: day::Day,
+    /// The root module of the Terraform source the plans were made from; by default each
+    /// plan's own directory.
+    pub tf_source: Option<PathBuf>,
 }
 
 impl AuditOptions {
@@ -353,6 +398,7 @@ impl AuditOptions {
             root: config::repository_root(&cwd),
             cwd,
             today: day::Day::today(),
+            tf_source: None,
         }
     }
 }
@@ -374,10 +420,39 @@ pub fn audit_with(
     only_templates: bool,
     options: &AuditOptions,
 ) -> report::Report {
-    let mut files: Vec<suppress::Audited> = load_inputs_with(paths, stdin, values, only_templates)
+    let loaded = load_inputs_with(
+        paths,
+        stdin,
+        values,
+        only_templates,
+        options.tf_source.as_deref(),
+    );
+    let any_plan = loaded.iter().any(|f| {
+        matches!(
+            f.outcome,
+            FileOutcome::Stack {
+                format: InputFormat::TerraformPlan | InputFormat::TerraformState,
+                ..
+            }
+        )
+    });
+    let mut files: Vec<suppress::Audited> = loaded
         .into_iter()
         .map(|f| audit_loaded(f, options))
         .collect();
+    if !any_plan && let Some(tf) = discover::first_terraform_source(paths) {
+        let mut skipped = report::FileReport::skipped(
+            Arc::new(SourceFile::new(tf, String::new())),
+            readers::hcl::AUDITED_FROM_A_PLAN,
+        );
+        // Said once, where every format shows it (a skipped file is otherwise only counted).
+        skipped.findings.push(locate::source_without_plan_note());
+        skipped.key_path = key_path(&skipped.source.path, &options.cwd, &options.root);
+        files.push(suppress::Audited {
+            report: skipped,
+            inline: Vec::new(),
+        });
+    }
     for (source, error) in std::mem::take(&mut values.errors) {
         let mut report = report::FileReport::error(source, None, error);
         report.key_path = key_path(&report.source.path, &options.cwd, &options.root);
@@ -442,7 +517,9 @@ fn qualify_defaults(
     given: &parameters::GivenValues,
     stack: &Stack,
 ) -> Vec<diag::Finding> {
-    let confirmed = match readers::read_with(source, explicit, given, Defaults::Withhold) {
+    // Only templates have parameters: no plan source is asked for.
+    let confirmed = match readers::read_with(source, explicit, given, Defaults::Withhold, &|| None)
+    {
         Ok(Some(ReadOutcome::Stack { format, stack })) => checks::run_all(&stack, format),
         // Without the defaults the template cannot be read (SAM needs a literal there): nothing
         // is confirmed.
@@ -473,7 +550,7 @@ pub fn audit_text(path: impl Into<PathBuf>, text: String) -> report::Report {
 /// One read input through the checks (and the second reading of [`qualify_defaults`]), with
 /// its key path and inline suppressions, ready for [`suppress::apply`].
 fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
-    let key_path = key_path(&f.source.path, &options.cwd, &options.root);
+    let file_key_path = key_path(&f.source.path, &options.cwd, &options.root);
     let (mut report, inline) = match f.outcome {
         FileOutcome::Stack { format, mut stack } => {
             let mut findings = checks::run_all(&stack, format);
@@ -484,6 +561,18 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
                     .any(|f| f.certainty == diag::Certainty::Certain)
             {
                 findings = qualify_defaults(findings, &f.source, f.explicit, &f.given, &stack);
+            }
+            if format == InputFormat::TerraformPlan {
+                let dir = source_dir(&f.source.path, options.tf_source.as_deref());
+                match &f.tf_source {
+                    Some(source) => locate::place(&mut findings, &f.source, source, &dir, &|p| {
+                        key_path(p, &options.cwd, &options.root)
+                    }),
+                    None if options.tf_source.is_some() => {
+                        findings.push(locate::no_source_warning(&dir));
+                    }
+                    None => {}
+                }
             }
             let inline = std::mem::take(&mut stack.suppressions);
             (
@@ -501,6 +590,17 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
             Vec::new(),
         ),
     };
-    report.key_path = key_path;
+    report.key_path = file_key_path;
     suppress::Audited { report, inline }
+}
+
+/// The root module of a plan's Terraform source: `--tf-source`, or the plan's directory.
+fn source_dir(plan: &std::path::Path, tf_source: Option<&std::path::Path>) -> PathBuf {
+    match tf_source {
+        Some(dir) => dir.to_path_buf(),
+        None => match plan.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    }
 }

@@ -513,3 +513,58 @@ fn every_plan_fixture_has_a_pair() {
     listed.dedup();
     assert_eq!(plans, listed);
 }
+
+/// Plans made by `terraform` with their `.tf` source beside them (`testdata/tfsource/<name>/`),
+/// each paired with the template of the same configuration. Their policies are written with
+/// `jsonencode`, a heredoc or a `data "aws_iam_policy_document"` around the ARN of a queue or
+/// table created in the same plan, so the plan alone leaves them unknown (the
+/// `unknown-jsonencode-plan.json` pair above differs for that reason); the source gives them.
+const SOURCE_PAIRS: &[(&str, &str)] = &[
+    (
+        "PG101-esm-sqs-permissions/fail-missing-delete.yaml",
+        "jsonencode-missing-action",
+    ),
+    (
+        "PG101-esm-sqs-permissions/fail-missing-delete.yaml",
+        "policy-document-missing-action",
+    ),
+    (
+        "PG101-esm-sqs-permissions/fail-missing-delete.yaml",
+        "sqs-missing-action",
+    ),
+    (
+        "PG101-esm-sqs-permissions/pass-least-privilege.yaml",
+        "jsonencode-complete",
+    ),
+    (
+        "PG101-esm-sqs-permissions/pass-least-privilege.yaml",
+        "policy-document-complete",
+    ),
+    (
+        "PG103-esm-dynamodb-permissions/pass-stream-wildcard.yaml",
+        "heredoc-complete",
+    ),
+];
+
+#[test]
+fn source_backed_plans_give_the_same_findings_as_their_templates() {
+    let mut failures = Vec::new();
+    for (template, fixture) in SOURCE_PAIRS {
+        let template_outcomes = outcomes(&Path::new(CHECKS_DIR).join(template));
+        let plan = Path::new("testdata/tfsource")
+            .join(fixture)
+            .join("plan.json");
+        let plan_outcomes = outcomes(&plan);
+        if template_outcomes != plan_outcomes {
+            failures.push(format!(
+                "{template} and {fixture} differ\n  template: {template_outcomes:?}\n  plan:     {plan_outcomes:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Not vacuous: the failing twins fail, certainly.
+    let failing = outcomes(Path::new(
+        "testdata/tfsource/jsonencode-missing-action/plan.json",
+    ));
+    assert!(failing.iter().any(|o| o.certain && !o.missing.is_empty()));
+}

@@ -99,6 +99,7 @@ mod tests {
 
     fn finding(check: &'static str, span: Span, certainty: Certainty) -> Finding {
         Finding {
+            location: None,
             check,
             severity: Severity::Error,
             certainty,

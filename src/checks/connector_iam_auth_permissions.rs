@@ -172,6 +172,7 @@ fn role_related(role: &Role, note: &str) -> Related {
         span: role.origin.span,
         role: RelatedRole::ServiceExecutionRole,
         note: Some(note.to_string()),
+        location: None,
     }
 }
 
@@ -182,6 +183,7 @@ fn statement_related(s: &StatementRef, what: &str) -> Related {
         span: s.span.or(s.policy.span),
         role: RelatedRole::Policy,
         note: Some(format!("{} of `{}` {what}", s.label(), s.policy.name)),
+        location: None,
     }
 }
 
@@ -247,7 +249,11 @@ fn denied_finding(
             Ok([one]) => one,
             Err(many) => Json::Array(many),
         };
-        Fix { help, statement }
+        Fix {
+            help,
+            statement,
+            source: None,
+        }
     });
     Finding {
         check: CONNECTOR_IAM_AUTH_PERMISSIONS.id,
@@ -264,6 +270,7 @@ fn denied_finding(
         related,
         missing: missing(cx, denied),
         fix,
+        location: None,
     }
 }
 
@@ -360,6 +367,7 @@ fn undecided_finding(
         )],
         missing: missing(cx, outcomes),
         fix: None,
+        location: None,
     }
 }
 

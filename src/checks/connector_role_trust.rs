@@ -71,6 +71,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 connector::PRINCIPAL,
                 connector::ASSUME_ROLE
             )),
+            location: None,
         }];
         let (severity, certainty, message) = match connector::trust(&stack.env, c, role) {
             TrustVerdict::Trusted { .. } => continue,
@@ -137,6 +138,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                 )
             }),
+            location: None,
         });
     }
 }
@@ -146,6 +148,7 @@ pub fn trust_fix(cx: &Context<'_>, c: &MskConnector, help: String) -> Fix {
     Fix {
         help,
         statement: connector::trust_statement(cx.format, &cx.stack.env, c),
+        source: None,
     }
 }
 

@@ -76,9 +76,11 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: c.role_arn.span,
                 role: RelatedRole::ServiceExecutionRole,
                 note: Some("the role is named here".into()),
+                location: None,
             }],
             missing,
             fix: None,
+            location: None,
         });
     }
 }

@@ -70,6 +70,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: c.role_arn.span,
                 role: RelatedRole::ServiceExecutionRole,
                 note: Some("MSK Connect does not accept this role here".into()),
+                location: None,
             }],
             missing: vec![Missing {
                 action: connector::ASSUME_ROLE.to_string(),
@@ -82,6 +83,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     "create a service execution role whose trust policy has this statement and name it in `{property}`"
                 ),
             )),
+            location: None,
         });
     }
 }

@@ -89,6 +89,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 note: Some(format!(
                     "{label} lets any connector that names the role assume it"
                 )),
+                location: None,
             }],
             missing: vec![Missing {
                 action: connector::ASSUME_ROLE.to_string(),
@@ -102,6 +103,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     role.origin.id
                 ),
             )),
+            location: None,
         });
     }
 }

@@ -346,6 +346,7 @@ fn role_race(
     let related: Vec<Related> = late
         .iter()
         .map(|(s, actions)| Related {
+            location: None,
             resource: s.policy.origin.clone(),
             span: s.span.or(s.policy.span),
             role: RelatedRole::Statement,
@@ -426,6 +427,7 @@ fn permission_race(
     let related = covering
         .iter()
         .map(|p| Related {
+            location: None,
             resource: p.origin.id.clone(),
             span: p.origin.span,
             role: RelatedRole::Permission,
@@ -472,6 +474,7 @@ fn finding(
     grants: &[String],
 ) -> Finding {
     Finding {
+        location: None,
         check: DEPLOY_ORDER.id,
         severity,
         certainty: Certainty::Certain,
@@ -494,6 +497,7 @@ fn fix(format: InputFormat, dependent: &Origin, grants: &[String]) -> Fix {
                 .map(|g| terraform_reference(module, g))
                 .collect();
             Fix {
+                source: None,
                 help: format!(
                     "add `depends_on = [{}]` to `{}`",
                     refs.join(", "),
@@ -507,6 +511,7 @@ fn fix(format: InputFormat, dependent: &Origin, grants: &[String]) -> Fix {
             // mapping names the function, so it waits for what the function waits for.
             let target = dependent.generated_from.as_deref().unwrap_or(&dependent.id);
             Fix {
+                source: None,
                 help: format!("add `DependsOn: [{}]` to `{target}`", grants.join(", ")),
                 statement: json!({ "DependsOn": grants }),
             }

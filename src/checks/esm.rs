@@ -230,6 +230,7 @@ impl<'s> Mapping<'s> {
                 span: f.role_span.or(f.origin.span),
                 role: RelatedRole::Function,
                 note: Some("the execution role is named here".into()),
+                location: None,
             });
         }
         if let Some(arn) = &self.esm.source_arn {
@@ -238,6 +239,7 @@ impl<'s> Mapping<'s> {
                 span: arn.span,
                 role: RelatedRole::Source,
                 note: None,
+                location: None,
             });
         }
         out

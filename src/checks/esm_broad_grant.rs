@@ -140,6 +140,7 @@ pub fn check(
             span: at.span.or(at.policy.span),
             role: RelatedRole::Statement,
             note: Some(format!("{} of policy `{}`", at.label(), at.policy.name)),
+            location: None,
         });
         findings.push(Finding {
             check: ESM_BROAD_GRANT.id,
@@ -160,7 +161,9 @@ pub fn check(
             fix: Some(Fix {
                 help: "grant only what the mapping uses".into(),
                 statement: fix,
+                source: None,
             }),
+            location: None,
         });
     }
 }

@@ -76,6 +76,7 @@ pub fn finding(
             keys.push(label);
         }
         let r = Related {
+            location: None,
             resource: key.origin.clone(),
             span: key.span,
             role: RelatedRole::Key,
@@ -90,6 +91,7 @@ pub fn finding(
         }
         for m in near_misses.iter().take(3) {
             let r = Related {
+                location: None,
                 resource: m.statement.policy.origin.clone(),
                 span: m.statement.span.or(m.statement.policy.span),
                 role: RelatedRole::Statement,
@@ -118,6 +120,7 @@ pub fn finding(
         map.insert("Principal".into(), serde_json::json!({ "AWS": principal }));
     }
     Finding {
+        location: None,
         check: check.id,
         severity: check.default_severity,
         certainty: Certainty::Certain,
@@ -135,6 +138,7 @@ pub fn finding(
         related,
         missing,
         fix: Some(Fix {
+            source: None,
             help: format!(
                 "add this statement to the key policy of {}, or a statement that allows the account so that the role's own policy counts",
                 needs::list(&keys)

@@ -61,6 +61,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.role_span.or(f.origin.span),
                 role: RelatedRole::Function,
                 note: Some("the role is named here".into()),
+                location: None,
             });
         }
         findings.push(Finding {
@@ -75,6 +76,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related,
             missing,
             fix: None,
+            location: None,
         });
     }
 }

@@ -78,6 +78,7 @@ fn finding(cx: &Context<'_>, p: &LambdaPermission, action: &str, severity: Sever
             span: f.origin.span,
             role: RelatedRole::Function,
             note: None,
+            location: None,
         });
     }
     let mut spec = PermissionSpec::from_permission(format, p);
@@ -109,7 +110,9 @@ fn finding(cx: &Context<'_>, p: &LambdaPermission, action: &str, severity: Sever
         fix: Some(Fix {
             help: format!("grant `{}` only", push::INVOKE),
             statement: push::permission_resource(stack, format, &spec),
+            source: None,
         }),
+        location: None,
     }
 }
 

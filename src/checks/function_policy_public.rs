@@ -58,6 +58,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.origin.span,
                 role: RelatedRole::Function,
                 note: Some("anyone may call this function".into()),
+                location: None,
             });
         }
         let mut spec = PermissionSpec::from_permission(format, p);
@@ -84,7 +85,9 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                        `PrincipalOrgID`, or the `SourceArn` of the invoking resource)"
                     .into(),
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             }),
+            location: None,
         });
     }
 }

@@ -80,6 +80,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: statement_span.or(role.origin.span),
                 role: RelatedRole::ExecutionRole,
                 note: Some("trust policy".into()),
+                location: None,
             },
         ];
         related.dedup();
@@ -106,6 +107,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                         "Principal": { "Service": LAMBDA },
                         "Action": "sts:AssumeRole",
                     }),
+                    source: None,
                 }),
             ),
             Tri::Unknown(reason) => (
@@ -128,6 +130,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related,
             missing,
             fix,
+            location: None,
         });
     }
 }

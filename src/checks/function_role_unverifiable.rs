@@ -69,6 +69,7 @@ pub fn report(
         related,
         missing: needs::missing_of(cx, groups.iter().flat_map(|g| &g.needs)),
         fix: None,
+        location: None,
     });
 }
 

@@ -71,6 +71,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.origin.span,
                 role: RelatedRole::Function,
                 note: None,
+                location: None,
             });
         }
         related.extend(
@@ -81,6 +82,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     span,
                     role: RelatedRole::Permission,
                     note: Some("opens the URL to everyone".into()),
+                    location: None,
                 }),
         );
         let certain = certainty == Certainty::Certain;
@@ -116,7 +118,9 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                        and `lambda:InvokeFunction`"
                         .into(),
                 statement: auth_fix(format),
+                source: None,
             }),
+            location: None,
         });
     }
 }

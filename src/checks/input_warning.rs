@@ -19,7 +19,11 @@ crate::declare_check! {
     /// expansion does not know (it is ignored or kept as written), an `Fn::ForEach` of
     /// `AWS::LanguageExtensions` (its resources are not expanded), a `Ref` or `Fn::GetAtt` to
     /// a resource the template does not define (CloudFormation rejects the template; the value
-    /// is unknown and the rest of the template is audited).
+    /// is unknown and the rest of the template is audited). For a plan read with its
+    /// Terraform source: a `.tf` file that does not parse, a module whose source is not on
+    /// disk (run `terraform init`), a plan resource the source no longer has, or a policy whose
+    /// source no longer references what the plan lists: the source changed since the plan was
+    /// made, so the findings concerned keep the plan's own location and values.
     ///
     /// ## Why it matters
     /// The other checks see only what was read: a permission problem in the part left out is
@@ -27,7 +31,8 @@ crate::declare_check! {
     ///
     /// ## How to fix
     /// Correct the input (fix the plan's errors and plan again; remove or correct the
-    /// property), or accept that this part is not audited.
+    /// property; plan again after changing the Terraform source), or accept that this part is
+    /// not audited.
     ///
     /// ## Example
     /// ```yaml
@@ -64,6 +69,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             related: Vec::new(),
             missing: Vec::new(),
             fix: None,
+            location: None,
         });
     }
 }

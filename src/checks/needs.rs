@@ -202,6 +202,7 @@ pub fn policy_to_edit(role: &Role) -> Related {
             note: Some(format!(
                 "add the statement to the `Policies` of function `{function}`"
             )),
+            location: None,
         };
     }
     match role
@@ -216,12 +217,14 @@ pub fn policy_to_edit(role: &Role) -> Related {
             span: p.document.value.span.or(p.origin.span),
             role: RelatedRole::Policy,
             note: Some(format!("add the statement to policy `{}`", p.name)),
+            location: None,
         },
         None => Related {
             resource: role.origin.id.clone(),
             span: role.origin.span,
             role: RelatedRole::ExecutionRole,
             note: Some("add a policy with the statement to this role".into()),
+            location: None,
         },
     }
 }
@@ -368,6 +371,7 @@ pub fn base_related(
         span: role.origin.span,
         role: RelatedRole::ExecutionRole,
         note: None,
+        location: None,
     });
     for (n, _) in group {
         if let Some(a) = &n.about {
@@ -385,6 +389,7 @@ fn statement_related(s: &StatementRef, note: String) -> Related {
         span: s.span.or(s.policy.span),
         role: RelatedRole::Statement,
         note: Some(note),
+        location: None,
     }
 }
 
@@ -475,6 +480,7 @@ fn denied_finding(
             help: "remove or narrow the `Deny` statement, then make sure an `Allow` statement grants it"
                 .into(),
             statement: fix_statements(cx, &needs),
+            source: None,
         }
     } else {
         let target = policy_to_edit(role);
@@ -500,6 +506,7 @@ fn denied_finding(
         Fix {
             help,
             statement: fix_statements(cx, &needs),
+            source: None,
         }
     };
     Finding {
@@ -512,6 +519,7 @@ fn denied_finding(
         related,
         missing,
         fix: Some(fix),
+        location: None,
     }
 }
 
@@ -647,6 +655,7 @@ fn unknown_finding(
         related: base_related(subject, role, group),
         missing,
         fix: None,
+        location: None,
     }
 }
 
@@ -657,6 +666,7 @@ pub fn related(origin: &Origin, role: RelatedRole, note: Option<String>) -> Rela
         span: origin.span,
         role,
         note,
+        location: None,
     }
 }
 
@@ -667,5 +677,6 @@ pub fn related_at(resource: &str, span: Option<Span>, role: RelatedRole) -> Rela
         span,
         role,
         note: None,
+        location: None,
     }
 }

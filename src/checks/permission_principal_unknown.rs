@@ -85,6 +85,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 span: f.origin.span,
                 role: RelatedRole::Function,
                 note: None,
+                location: None,
             });
         }
         let fix = suggestion.map(|principal| {
@@ -93,6 +94,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             Fix {
                 help: format!("use the service principal `{principal}`"),
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             }
         });
         let message = match suggestion {
@@ -118,6 +120,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 resource: push::permission_text(stack, format, p),
             }],
             fix,
+            location: None,
         });
     }
 }

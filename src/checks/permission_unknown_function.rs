@@ -83,6 +83,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     span: f.origin.span,
                     role: RelatedRole::Function,
                     note: Some(format!("function `{}`", f.name)),
+                    location: None,
                 });
             }
             let (_, qualifier) = push::split_function_name(written);
@@ -95,6 +96,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
             fix = Some(Fix {
                 help: "reference the function instead of writing its name".into(),
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             });
         }
         findings.push(Finding {
@@ -110,6 +112,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 resource: push::plain(format, written),
             }],
             fix,
+            location: None,
         });
     }
 }

@@ -203,6 +203,7 @@ fn invalid_document(cx: &Context<'_>, f: &Found<'_>) -> Finding {
         related: Vec::new(),
         missing: Vec::new(),
         fix: None,
+        location: None,
     }
 }
 
@@ -218,6 +219,7 @@ fn unknown_action(cx: &Context<'_>, f: &Found<'_>) -> Finding {
         related: Vec::new(),
         missing: Vec::new(),
         fix: None,
+        location: None,
     };
     let Some(correction) = &f.correction else {
         return finding;
@@ -236,6 +238,7 @@ fn unknown_action(cx: &Context<'_>, f: &Found<'_>) -> Finding {
                 correction.written, correction.suggested
             ),
             statement,
+            source: None,
         });
     }
     finding

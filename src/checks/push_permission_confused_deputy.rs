@@ -65,6 +65,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                 note: Some(format!(
                     "`{service}` invokes the function for this resource"
                 )),
+                location: None,
             })
             .collect();
         if let Some(f) = push::permission_function(stack, p) {
@@ -75,6 +76,7 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     span: f.origin.span,
                     role: RelatedRole::Function,
                     note: None,
+                    location: None,
                 },
             );
         }
@@ -124,7 +126,9 @@ pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
                     }
                 },
                 statement: push::permission_resource(stack, format, &spec),
+                source: None,
             }),
+            location: None,
         });
     }
 }

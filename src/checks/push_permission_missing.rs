@@ -96,6 +96,7 @@ fn check_trigger(stack: &Stack, format: InputFormat, t: &PushTrigger, findings: 
                 span: p.origin.span,
                 role: RelatedRole::Permission,
                 note: Some(push::mismatch_note(m, t, p, stack)),
+                location: None,
             }),
         }
     }
@@ -114,6 +115,7 @@ fn check_trigger(stack: &Stack, format: InputFormat, t: &PushTrigger, findings: 
             note: Some(format!(
                 "`{principal}` needs a statement in the policy of this function"
             )),
+            location: None,
         });
     }
     related.extend(near_misses);
@@ -162,6 +164,7 @@ fn check_trigger(stack: &Stack, format: InputFormat, t: &PushTrigger, findings: 
         related,
         missing,
         fix,
+        location: None,
     });
 }
 
@@ -206,6 +209,7 @@ fn fix(stack: &Stack, format: InputFormat, t: &PushTrigger) -> Fix {
     Fix {
         help,
         statement: push::permission_resource(stack, format, &spec),
+        source: None,
     }
 }
 

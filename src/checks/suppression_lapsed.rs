@@ -44,6 +44,7 @@ crate::declare_check! {
 /// The note for a suppression of `check` at `span` that lapsed after `until`.
 pub fn finding(span: Option<Span>, check: &str, until: &str, reason: &str) -> Finding {
     Finding {
+        location: None,
         check: SUPPRESSION_LAPSED.id,
         severity: SUPPRESSION_LAPSED.default_severity,
         certainty: Certainty::Certain,

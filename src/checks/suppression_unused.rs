@@ -54,6 +54,7 @@ crate::declare_check! {
 /// The finding for a suppression at `span` that matched nothing.
 pub fn finding(span: Option<Span>, message: String) -> Finding {
     Finding {
+        location: None,
         check: SUPPRESSION_UNUSED.id,
         severity: SUPPRESSION_UNUSED.default_severity,
         certainty: Certainty::Certain,

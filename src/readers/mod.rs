@@ -6,6 +6,7 @@
 //! plans deserialize straight into typed structs.
 
 pub mod cfn;
+pub mod hcl;
 pub mod json;
 pub mod sam;
 pub mod suppressions;
@@ -104,8 +105,15 @@ pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileE
 /// source keeps the path and no text (a plan's findings have no lines to show). `None` when the
 /// file is to be read with [`load`] and [`read`], which give the same stack for any file this
 /// reads.
-pub fn read_large_plan(path: &std::path::Path) -> Option<(SourceFile, ReadOutcome)> {
-    let (format, stack) = tfplan::read_plan_file(path)?;
+pub fn read_large_plan(
+    path: &std::path::Path,
+    source: &dyn Fn() -> tfplan::PlanSource,
+) -> Option<(SourceFile, ReadOutcome)> {
+    let large = std::fs::metadata(path).is_ok_and(|m| m.len() >= tfplan::STREAM_MIN);
+    if !large {
+        return None;
+    }
+    let (format, stack) = tfplan::read_plan_file(path, source())?;
     Some((
         SourceFile::new(path, String::new()),
         ReadOutcome::Stack {
@@ -124,21 +132,30 @@ pub fn read(file: &SourceFile, explicit: bool) -> Result<Option<ReadOutcome>, Fi
         explicit,
         &crate::parameters::GivenValues::new(),
         cfn::parameters::Defaults::Use,
+        &|| None,
     )
 }
 
-/// [`read`] with the parameter values a deploy gives a template (ignored for plans), and what
-/// to do with the defaults of the parameters it gives none. The stack records where each
-/// parameter's value came from ([`Stack::parameters`]).
+/// [`read`] with the parameter values a deploy gives a template (ignored for plans), what to do
+/// with the defaults of the parameters it gives none, and the Terraform source of a plan asked
+/// of `source` (only when the file is a plan), to evaluate what the plan leaves unknown. The
+/// stack records where each parameter's value came from ([`Stack::parameters`]).
 pub fn read_with(
     file: &SourceFile,
     explicit: bool,
     given: &crate::parameters::GivenValues,
     defaults: cfn::parameters::Defaults,
+    source: &dyn Fn() -> tfplan::PlanSource,
 ) -> Result<Option<ReadOutcome>, FileError> {
+    if explicit && file.path.extension().is_some_and(|e| e == "tf") {
+        return Ok(Some(ReadOutcome::Skipped {
+            format: None,
+            reason: hcl::AUDITED_FROM_A_PLAN.into(),
+        }));
+    }
     let text = file.text.trim_start_matches('\u{feff}').trim_start();
     if tfplan::looks_like_plan(text) {
-        let (format, stack) = tfplan::read_plan(file)?;
+        let (format, stack) = tfplan::read_plan_with_source(file, source())?;
         return Ok(Some(ReadOutcome::Stack {
             format,
             stack: Box::new(stack),

@@ -116,6 +116,7 @@ pub(crate) fn finding(check: &'static str, resource: &str, span: Option<Span>) -
         related: Vec::new(),
         missing: Vec::new(),
         fix: None,
+        location: None,
     }
 }
 
@@ -154,12 +155,14 @@ fn app_findings() -> Vec<Finding> {
                 span: Some(span_of(t, "Action: sqs:SendMessage")),
                 role: RelatedRole::ExecutionRole,
                 note: Some("allows only `sqs:SendMessage` on the queue".to_string()),
+                location: None,
             },
             Related {
                 resource: "OrdersFn".to_string(),
                 span: Some(span_of(t, "Role: !GetAtt OrdersFnRole.Arn")),
                 role: RelatedRole::Function,
                 note: None,
+                location: None,
             },
         ],
         missing: sqs_missing(queue_arn),
@@ -170,7 +173,9 @@ fn app_findings() -> Vec<Finding> {
                 "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                 "Resource": {"Fn::GetAtt": ["OrdersQueue", "Arn"]}
             }),
+            source: None,
         }),
+        location: None,
     };
     let hostile = Finding {
         check: "PG106",
@@ -186,7 +191,9 @@ fn app_findings() -> Vec<Finding> {
             help: "set `VisibilityTimeout` to at least 360, six times the function timeout"
                 .to_string(),
             statement: json!({"VisibilityTimeout": 360}),
+            source: None,
         }),
+        location: None,
     };
     let imported_at = t.rfind("FunctionName: !ImportValue shared-fn").unwrap_or(0);
     let unknown = Finding {
@@ -205,6 +212,7 @@ fn app_findings() -> Vec<Finding> {
         related: Vec::new(),
         missing: sqs_missing(queue_arn),
         fix: None,
+        location: None,
     };
     // Out of order and with a duplicate: `Report::new` sorts and dedups.
     vec![unknown, poll.clone(), hostile, poll]
@@ -231,12 +239,14 @@ fn plan_findings() -> Vec<Finding> {
                 span: None,
                 role: RelatedRole::Source,
                 note: Some("encrypted with `alias/orders`".to_string()),
+                location: None,
             }],
             missing: vec![Missing {
                 action: "kms:Decrypt".to_string(),
                 resource: "arn:aws:kms:eu-west-3:123456789012:alias/orders".to_string(),
             }],
             fix: None,
+            location: None,
         },
         Finding {
             check: "PG101",
@@ -250,6 +260,7 @@ fn plan_findings() -> Vec<Finding> {
                 span: None,
                 role: RelatedRole::ExecutionRole,
                 note: Some("has no policy that mentions `sqs:*`".to_string()),
+                location: None,
             }],
             missing: sqs_missing(queue_arn),
             fix: Some(Fix {
@@ -259,7 +270,9 @@ fn plan_findings() -> Vec<Finding> {
                     "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
                     "Resource": queue_arn
                 }),
+                source: None,
             }),
+            location: None,
         },
     ]
 }

@@ -232,13 +232,21 @@ fn write_finding(
     checks: &[&CheckInfo],
 ) -> std::io::Result<()> {
     let title = title(finding.check, checks);
-    let span = position::clamp(&file.source, finding.span);
+    let (site, span) = super::finding_site(file, finding);
+    let span = position::clamp(site, span);
     let mut message = String::new();
     if span.is_none() && !finding.resource.is_empty() {
         // Without a line, the resource is the only way to find what the finding is about.
         message.push('`');
         message.push_str(&finding.resource);
         message.push_str("`: ");
+    } else if finding.location.is_some() && !finding.resource.is_empty() {
+        // Shown at its source (a `.tf` block): name the input of record and the address.
+        message.push('`');
+        message.push_str(&finding.resource);
+        message.push_str("` in ");
+        message.push_str(&position::normalized_path(&file.source));
+        message.push_str(": ");
     }
     message.push_str(&finding.message);
     if let Certainty::CannotVerify { reason } = &finding.certainty {
@@ -252,8 +260,8 @@ fn write_finding(
     command(
         out,
         finding.severity,
-        &file.key_path,
-        &file.source,
+        super::finding_key_path(file, finding),
+        site,
         span,
         &title,
         &message,

@@ -6,6 +6,8 @@
 //! never change within a version; `line` and `column` are 1-based (columns count Unicode scalar
 //! values) and null when the finding has no span; `fingerprint` does not depend on the line.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use super::{FileReport, FileStatus, Report, Summary, fingerprint, position};
@@ -78,7 +80,7 @@ struct JsonFinding<'a> {
     certainty: CertaintyWord,
     reason: Option<&'a str>,
     message: &'a str,
-    file: &'a str,
+    file: Cow<'a, str>,
     line: Option<u32>,
     column: Option<u32>,
     resource: &'a str,
@@ -91,7 +93,7 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     resource: &'a str,
-    file: &'a str,
+    file: Cow<'a, str>,
     line: Option<u32>,
     role: RelatedRole,
     note: Option<&'a str>,
@@ -101,6 +103,10 @@ struct JsonRelated<'a> {
 struct JsonFix<'a> {
     help: &'a str,
     statement: &'a serde_json::Value,
+    /// The fix in the input's own language (HCL for a plan with its source), when not JSON;
+    /// left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
 }
 
 /// Writes the JSON report, followed by a newline.
@@ -186,11 +192,19 @@ fn json_file(file: &FileReport, path: String) -> JsonFile<'_> {
 }
 
 fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -> JsonFinding<'a> {
-    let source = &file.source;
-    let at = position::clamp(source, finding.span).map(|span| source.line_col(span.start));
+    let (site, span) = super::finding_site(file, finding);
+    let at = position::clamp(site, span).map(|span| site.line_col(span.start));
     let (certainty, reason) = match &finding.certainty {
         Certainty::Certain => (CertaintyWord::Certain, None),
         Certainty::CannotVerify { reason } => (CertaintyWord::CannotVerify, Some(reason.as_str())),
+    };
+    // A finding shown in another file (a plan resource at its `.tf` block) names that file.
+    let file_of = |source: &'a crate::source::SourceFile| -> Cow<'a, str> {
+        if std::ptr::eq(source, &*file.source) {
+            Cow::Borrowed(path)
+        } else {
+            source.path.to_string_lossy()
+        }
     };
     JsonFinding {
         check: finding.check,
@@ -198,25 +212,29 @@ fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -
         certainty,
         reason,
         message: &finding.message,
-        file: path,
+        file: file_of(site),
         line: at.map(|p| p.line),
         column: at.map(|p| p.column),
         resource: &finding.resource,
         related: finding
             .related
             .iter()
-            .map(|r| JsonRelated {
-                resource: &r.resource,
-                file: path,
-                line: position::clamp(source, r.span).map(|s| source.line_col(s.start).line),
-                role: r.role,
-                note: r.note.as_deref(),
+            .map(|r| {
+                let (site, span) = super::related_site(file, r);
+                JsonRelated {
+                    resource: &r.resource,
+                    file: file_of(site),
+                    line: position::clamp(site, span).map(|s| site.line_col(s.start).line),
+                    role: r.role,
+                    note: r.note.as_deref(),
+                }
             })
             .collect(),
         missing: &finding.missing,
         fix: finding.fix.as_ref().map(|fix| JsonFix {
             help: &fix.help,
             statement: &fix.statement,
+            source: fix.source.as_deref(),
         }),
         fingerprint: fingerprint(file, finding),
     }
@@ -450,7 +468,7 @@ pub(crate) mod tests {
             // A new variant makes this match fail to compile: add it here and to the schema.
             match role {
                 Function | ExecutionRole | ServiceExecutionRole | Policy | Statement | Secret
-                | Key | Source | Destination | Permission | Trigger | Boundary => {
+                | Key | Source | Destination | Permission | Trigger | Boundary | Input => {
                     serde_json::to_value(role).unwrap()
                 }
             }
@@ -468,6 +486,7 @@ pub(crate) mod tests {
             Permission,
             Trigger,
             Boundary,
+            Input,
         ];
         let schema: Value =
             serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();

@@ -26,9 +26,10 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use crate::checks::CheckInfo;
-use crate::diag::{FileError, Finding, Severity};
+use crate::diag::{FileError, Finding, Related, Severity};
 use crate::model::InputFormat;
 use crate::source::SourceFile;
+use crate::source::Span;
 
 /// The result of one run.
 #[derive(Debug, Default)]
@@ -289,6 +290,37 @@ impl FileReport {
             }
         }
         self.findings = kept;
+    }
+}
+
+/// Where a finding is shown: its location in another file (the `.tf` block of a plan
+/// resource) when it has one, otherwise its span in the report's file.
+pub(crate) fn finding_site<'a>(
+    file: &'a FileReport,
+    finding: &'a Finding,
+) -> (&'a SourceFile, Option<Span>) {
+    match &finding.location {
+        Some(at) => (&at.file, Some(at.span)),
+        None => (&file.source, finding.span),
+    }
+}
+
+/// The path relative to the repository root of the file a finding is shown in.
+pub(crate) fn finding_key_path<'a>(file: &'a FileReport, finding: &'a Finding) -> &'a str {
+    finding
+        .location
+        .as_ref()
+        .map_or(file.key_path.as_str(), |at| at.key_path.as_str())
+}
+
+/// Where a related resource is shown, as [`finding_site`].
+pub(crate) fn related_site<'a>(
+    file: &'a FileReport,
+    related: &'a Related,
+) -> (&'a SourceFile, Option<Span>) {
+    match &related.location {
+        Some(at) => (&at.file, Some(at.span)),
+        None => (&file.source, related.span),
     }
 }
 
@@ -725,6 +757,7 @@ mod tests {
                             span: *related,
                             role: crate::diag::RelatedRole::ExecutionRole,
                             note: Some(message.clone()),
+                            location: None,
                         });
                         f
                     })

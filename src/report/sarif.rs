@@ -416,7 +416,7 @@ fn result<'a>(
         .related
         .iter()
         .enumerate()
-        .map(|(i, r)| related_location(source, artifact, i, r))
+        .map(|(i, r)| related_location(file, artifact, i, r))
         .collect();
     SarifResult {
         rule_id: finding.check,
@@ -425,7 +425,16 @@ fn result<'a>(
         message: OwnedText { text },
         locations: [Location {
             id: None,
-            physical_location: physical(source, artifact, finding.span),
+            physical_location: {
+                let (site, span) = super::finding_site(file, finding);
+                physical_at(
+                    source,
+                    artifact,
+                    site,
+                    super::finding_key_path(file, finding),
+                    span,
+                )
+            },
             // A finding about a whole file (PG004) names no resource.
             logical_locations: if finding.resource.is_empty() {
                 Vec::new()
@@ -448,7 +457,7 @@ fn result<'a>(
 }
 
 fn related_location<'a>(
-    source: &SourceFile,
+    file: &FileReport,
     artifact: &ArtifactLocation,
     index: usize,
     related: &'a Related,
@@ -460,7 +469,14 @@ fn related_location<'a>(
     };
     Location {
         id: Some(index),
-        physical_location: physical(source, artifact, related.span),
+        physical_location: {
+            let (site, span) = super::related_site(file, related);
+            let site_key_path = related
+                .location
+                .as_ref()
+                .map_or(file.key_path.as_str(), |at| at.key_path.as_str());
+            physical_at(&file.source, artifact, site, site_key_path, span)
+        },
         logical_locations: vec![logical(&related.resource)],
         message: Some(OwnedText { text }),
     }
@@ -481,6 +497,7 @@ pub(crate) fn role_words(role: RelatedRole) -> &'static str {
         RelatedRole::Permission => "permission",
         RelatedRole::Trigger => "trigger",
         RelatedRole::Boundary => "permissions boundary",
+        RelatedRole::Input => "input of record",
     }
 }
 
@@ -508,21 +525,40 @@ fn physical(
     }
 }
 
-/// A relative path becomes a URI reference relative to `%SRCROOT%`; an absolute one a `file:`
-/// URI. Both are percent-encoded.
+/// [`physical`] in `site`, which is the report's file (`source`, whose artifact is given) or
+/// another file of the same application (a plan resource's `.tf` source).
+fn physical_at(
+    source: &SourceFile,
+    artifact: &ArtifactLocation,
+    site: &SourceFile,
+    site_key_path: &str,
+    span: Option<Span>,
+) -> PhysicalLocation {
+    if std::ptr::eq(source, site) {
+        physical(source, artifact, span)
+    } else {
+        physical(site, &artifact_uri(site_key_path), span)
+    }
+}
+
 /// The file's URI: relative to the repository root (`%SRCROOT%`) when it is inside it, which is
 /// what code scanning matches against, else absolute.
 fn artifact_location(file: &FileReport) -> ArtifactLocation {
-    let path = file.key_path.clone();
-    if std::path::Path::new(&path).is_absolute() {
+    artifact_uri(&file.key_path)
+}
+
+/// A path relative to the repository root becomes a URI reference relative to `%SRCROOT%`; an
+/// absolute one a `file:` URI. Both are percent-encoded.
+fn artifact_uri(path: &str) -> ArtifactLocation {
+    if std::path::Path::new(path).is_absolute() {
         let slash = if path.starts_with('/') { "" } else { "/" };
         ArtifactLocation {
-            uri: format!("file://{slash}{}", percent_encode(&path, true)),
+            uri: format!("file://{slash}{}", percent_encode(path, true)),
             uri_base_id: None,
         }
     } else {
         ArtifactLocation {
-            uri: percent_encode(&path, false),
+            uri: percent_encode(path, false),
             uri_base_id: Some(SRCROOT),
         }
     }

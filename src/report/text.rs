@@ -80,7 +80,33 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
             render(&handler, options, &diagnostic, file, None, &mut rendered);
             out.write_all(rendered.as_bytes())?;
         }
+        // Snippets of the other files findings are shown in (`.tf` sources of a plan).
+        let mut elsewhere: Vec<FileSnippet<'_>> = Vec::new();
         for finding in &file.findings {
+            if let Some(at) = &finding.location {
+                let index = match elsewhere.iter().position(|s| s.is_of(&at.file)) {
+                    Some(i) => i,
+                    None => {
+                        elsewhere.push(FileSnippet::new(&at.file));
+                        elsewhere.len() - 1
+                    }
+                };
+                if let Some(site_snippet) = elsewhere.get(index) {
+                    let view = located_view(finding);
+                    let diagnostic = TextDiagnostic::from_finding(&view, &at.file, site_snippet)
+                        .wrapped(options.width);
+                    render(
+                        &handler,
+                        options,
+                        &diagnostic,
+                        file,
+                        Some(&finding.resource),
+                        &mut rendered,
+                    );
+                    out.write_all(rendered.as_bytes())?;
+                    continue;
+                }
+            }
             let diagnostic = TextDiagnostic::from_finding(finding, &file.source, &snippet)
                 .wrapped(options.width);
             render(
@@ -95,6 +121,35 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
         }
     }
     writeln!(out, "{}", summary_line(&report.summary()))
+}
+
+/// A finding shown at its location in another file: its span is the location's, related
+/// resources in that same file keep their spans, the others are named with their file and line.
+fn located_view(finding: &Finding) -> Finding {
+    let mut view = finding.clone();
+    let Some(at) = &finding.location else {
+        return view;
+    };
+    view.span = Some(at.span);
+    // The resource itself among the related (the mapping as `event source`) would label the
+    // same block twice.
+    view.related.retain(|r| r.location.as_ref() != Some(at));
+    for related in &mut view.related {
+        related.span = match &related.location {
+            Some(r) if r.file.path == at.file.path => Some(r.span),
+            Some(r) => {
+                let line = r.file.line_col(r.span.start).line;
+                let place = format!("{}:{line}", r.file.path.to_string_lossy());
+                related.note = Some(match related.note.take() {
+                    Some(note) => format!("{note} ({place})"),
+                    None => place,
+                });
+                None
+            }
+            None => None,
+        };
+    }
+    view
 }
 
 /// Renders one diagnostic into `buf` (replacing its content), followed by a blank line.
@@ -251,6 +306,11 @@ impl<'a> FileSnippet<'a> {
             shifts,
             line_starts,
         }
+    }
+
+    /// Whether this is the snippet of `source`.
+    fn is_of(&self, source: &SourceFile) -> bool {
+        self.name == escape::terminal(&source.path.to_string_lossy(), false)
     }
 
     /// A snippet without text, for files whose findings have no span.
@@ -437,7 +497,10 @@ impl<'a> TextDiagnostic<'a> {
             }
         }
         let help = finding.fix.as_ref().map(|fix| {
-            let statement = serde_json::to_string_pretty(&fix.statement).unwrap_or_default();
+            let statement = match &fix.source {
+                Some(source) => source.clone(),
+                None => serde_json::to_string_pretty(&fix.statement).unwrap_or_default(),
+            };
             escape::terminal(&format!("{}\n{statement}", fix.help), true).into_owned()
         });
         TextDiagnostic {
@@ -793,6 +856,7 @@ mod tests {
             ),
         };
         f.fix = Some(crate::diag::Fix {
+            source: None,
             help: format!(
                 "add this statement to the policy of role `FnRole` so that it may connect to `{arn}`"
             ),

@@ -178,6 +178,8 @@ pub struct Plan<'d, 'a> {
     masks: RefCell<Recent<Mask>>,
     documents: RefCell<Vec<(String, Arc<Value>)>>,
     steps: Cell<u32>,
+    /// The Terraform source beside the plan, for values the plan leaves unknown.
+    pub source: Option<std::sync::Arc<crate::readers::hcl::TfSource>>,
 }
 
 /// The resources of a module and of its child modules.
@@ -251,6 +253,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             masks: RefCell::new(Recent::new()),
             documents: RefCell::new(Vec::with_capacity(RECENT_DOCUMENTS)),
             steps: Cell::new(0),
+            source: None,
         };
         if let Some(root) = doc
             .configuration

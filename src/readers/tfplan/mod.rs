@@ -38,6 +38,7 @@ mod lower;
 mod order;
 mod policy;
 mod schema;
+mod source;
 mod values;
 
 #[cfg(test)]
@@ -318,8 +319,24 @@ fn parse_error(e: &serde_json::Error, json: &str, offset: usize) -> FileError {
     }
 }
 
+/// A policy document's JSON text as a model value (strings literal).
+pub fn parse_policy_text(text: &str) -> Result<crate::model::Value, String> {
+    policy::parse_document(text)
+}
+
+/// The Terraform source read beside a plan, when there is one.
+pub type PlanSource = Option<std::sync::Arc<crate::readers::hcl::TfSource>>;
+
 /// Reads a Terraform plan or state (`terraform show -json` output) into a [`Stack`].
 pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
+    read_plan_with_source(file, None)
+}
+
+/// [`read_plan`], with the values the plan leaves unknown evaluated from `source`.
+pub fn read_plan_with_source(
+    file: &SourceFile,
+    source: PlanSource,
+) -> Result<(InputFormat, Stack), FileError> {
     let text = file.text.as_str();
     let body = text.strip_prefix('\u{feff}').unwrap_or(text).trim_start();
     let offset = text.len() - body.len();
@@ -345,7 +362,7 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
         ));
     }
     schema::check(&document, body, offset)?;
-    lower_document(document, body)
+    lower_document(document, body, source)
 }
 
 /// Reads a plan of at least [`STREAM_MIN`] bytes from disk without holding its text: the file is
@@ -353,13 +370,13 @@ pub fn read_plan(file: &SourceFile) -> Result<(InputFormat, Stack), FileError> {
 /// built from that. `None` when the file is smaller, does not start like a plan, or anything
 /// about it (an error, an unusual layout) is better read whole with [`read_plan`], which gives
 /// the same stack for every file this reads, and explains problems at their place.
-pub fn read_plan_file(path: &Path) -> Option<(InputFormat, Stack)> {
+pub fn read_plan_file(path: &Path, source: PlanSource) -> Option<(InputFormat, Stack)> {
     let file = super::open_regular_file(path).ok()?;
     let len = file.metadata().ok()?.len();
     if len < STREAM_MIN || len > u64::from(u32::MAX) {
         return None;
     }
-    read_plan_stream(file, usize::try_from(len).ok()?, condense::CHUNK)
+    read_plan_stream(file, usize::try_from(len).ok()?, condense::CHUNK, source)
 }
 
 /// [`read_plan_file`] on any reader of `size` bytes (at most), read `chunk` bytes at a time.
@@ -367,6 +384,7 @@ fn read_plan_stream(
     mut reader: impl Read,
     size: usize,
     chunk: usize,
+    source: PlanSource,
 ) -> Option<(InputFormat, Stack)> {
     let mut start = Vec::with_capacity(SNIFF_WINDOW.min(size));
     Read::by_ref(&mut reader)
@@ -391,13 +409,14 @@ fn read_plan_stream(
         return None;
     }
     schema::check(&document, &condensed, 0).ok()?;
-    lower_document(document, &condensed).ok()
+    lower_document(document, &condensed, source).ok()
 }
 
 /// Checks the version of a parsed document (from `body`) and builds its stack.
 fn lower_document(
     mut document: doc::Document<'_>,
     body: &str,
+    source: PlanSource,
 ) -> Result<(InputFormat, Stack), FileError> {
     let Some(version) = document.format_version.as_deref() else {
         let hint = if head(body, 4096).contains("\"lineage\"") {
@@ -418,7 +437,8 @@ fn lower_document(
     let errored = document.errored == Some(true);
     // Read before indexing, which moves the resource lists out of the document.
     let order = order::collect(&document);
-    let plan = index::Plan::new(&mut document);
+    let mut plan = index::Plan::new(&mut document);
+    plan.source = source;
     let mut stack = lower::lower(&plan);
     let attachments = std::mem::take(&mut stack.order.attachments);
     stack.order = order;

@@ -126,6 +126,27 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 }
             });
         }
+        // The plan does not know the document: its expression in the source may (spec §8.2:
+        // the plan keeps only the references of an unknown expression). When the source does
+        // not settle it either, the plan's own configuration may (a deferred
+        // `data.aws_iam_policy_document` is built from its statement blocks below).
+        let from_source = match path {
+            [Seg::Key(attribute)] => self.source_document(id, attribute),
+            _ => None,
+        };
+        let source_reason = match from_source {
+            Some(document) => match document.kind {
+                ValueKind::Unknown(why) => Some(why),
+                _ => return Some(Arc::new(document)),
+            },
+            None => None,
+        };
+        let unknown = |reason: String| match &source_reason {
+            Some(why) => unknown(format!(
+                "{reason}; its expression in the source cannot be evaluated: {why}"
+            )),
+            None => unknown(reason),
+        };
         let Some((leaf, [])) = self.expr_at(id, path) else {
             return Some(Arc::new(unknown(format!(
                 "{} is only known after apply (the plan does not show its expression)",

@@ -1157,7 +1157,7 @@ proptest::proptest! {
 
 /// The stack read from `text` by streaming, `chunk` bytes at a time.
 fn streamed(text: &[u8], chunk: usize) -> Option<(InputFormat, Stack)> {
-    read_plan_stream(text, text.len(), chunk)
+    read_plan_stream(text, text.len(), chunk, None)
 }
 
 /// Asserts that streaming `text` gives what reading it whole gives (or gives up); returns
@@ -1244,16 +1244,16 @@ fn large_plans_are_read_from_disk_as_a_stream() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("plan.json");
     std::fs::write(&path, &large).unwrap();
-    let (format, stack) = read_plan_file(&path).expect("streamed");
+    let (format, stack) = read_plan_file(&path, None).expect("streamed");
     let (w_format, whole) = read_plan(&source(&large)).unwrap();
     assert_eq!(format, w_format);
     assert_eq!(format!("{stack:?}"), format!("{whole:?}"));
     assert!(!stack.event_source_mappings.is_empty());
     // The same plan, small, is read whole; broken, it is left to the general path.
     std::fs::write(&path, &text).unwrap();
-    assert!(read_plan_file(&path).is_none());
+    assert!(read_plan_file(&path, None).is_none());
     std::fs::write(&path, large.replacen(r#"{"name":"x"}"#, r#"{"name":x}"#, 1)).unwrap();
-    assert!(read_plan_file(&path).is_none());
+    assert!(read_plan_file(&path, None).is_none());
     assert!(
         read_plan(&source(&large.replacen(
             r#"{"name":"x"}"#,

@@ -1,0 +1,476 @@
+//! Terraform source beside a plan: `.tf` and `.tf.json` files → the blocks plan addresses come
+//! from.
+//!
+//! Input: the directory of a plan's root module (the plan's own directory, or the one named by
+//! `--tf-source`). Output: a [`TfSource`]: every `resource`, `data` and `module` block of the
+//! root module and of the child modules it calls, keyed by its configuration address
+//! (`module.app.aws_iam_role.fn`, the plan address without instance keys), with the file and
+//! byte span of the block (its attributes are parsed when asked for); and the located problems met
+//! on the way (a file that does not parse, a module whose source is not on disk).
+//!
+//! Child modules: a local `source` (`./x`, `../x`) is read from disk relative to the calling
+//! module; any other (registry, git) is found through `.terraform/modules/modules.json`, which
+//! `terraform init` writes in the root module; without it the module's resources keep the plan's
+//! own locations and a problem says why.
+//!
+//! Invariants: reading never fails as a whole and never panics; every problem names its file
+//! and, when there is one, its span. Limits: files over [`MAX_FILE_BYTES`] are not parsed, and
+//! module calls nest at most [`MAX_MODULE_DEPTH`] deep (a module that calls itself stops there).
+
+pub mod eval;
+mod json;
+mod scan;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl_edit::structure::Body;
+
+use crate::source::{SourceFile, Span};
+
+/// Why a directory of `.tf` files alone is not audited, and what to run instead.
+pub const AUDITED_FROM_A_PLAN: &str = "Terraform is audited from a plan: run `terraform plan -out tf.plan && terraform show -json tf.plan > plan.json` in the module and check `plan.json` (the `.tf` files beside it then give the findings their lines)";
+
+/// `.tf` files larger than this are not parsed (generated configurations this large are
+/// `.tf.json`, which has its own reader).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// How deep module calls are followed.
+pub const MAX_MODULE_DEPTH: usize = 16;
+
+/// The Terraform configuration a plan was made from, as far as it could be read.
+#[derive(Debug, Default)]
+pub struct TfSource {
+    pub files: Vec<Arc<SourceFile>>,
+    blocks: HashMap<String, SourceBlock>,
+    /// The address prefixes (`""`, `module.app.`) of the modules whose directory was read.
+    modules: std::collections::HashSet<String>,
+    pub problems: Vec<SourceProblem>,
+}
+
+/// One `resource`, `data` or `module` block.
+#[derive(Debug, Clone)]
+pub struct SourceBlock {
+    /// Index into [`TfSource::files`].
+    pub file: usize,
+    /// The whole block, from its type keyword to its closing brace.
+    pub span: Span,
+    /// A block of a `.tf` file, whose body can be parsed as HCL (not `.tf.json`).
+    pub hcl: bool,
+}
+
+/// A part of the source that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceProblem {
+    /// Index into [`TfSource::files`], when the problem is inside a file that was read.
+    pub file: Option<usize>,
+    pub span: Option<Span>,
+    /// One line, lowercase first word.
+    pub message: String,
+}
+
+/// A block found in a file, before it is given its module's address.
+struct FoundBlock {
+    /// `aws_iam_role.fn`, `data.aws_iam_policy_document.p` or `module.app`.
+    address: String,
+    span: Span,
+    /// For a `module` block: its `source` when it is a plain string.
+    module_source: Option<String>,
+}
+
+impl TfSource {
+    /// Reads the root module in `dir` and every module it calls. An empty [`TfSource`] (no
+    /// files) when the directory holds no `.tf` or `.tf.json` file.
+    pub fn read(dir: &Path) -> TfSource {
+        let mut source = TfSource::default();
+        let registry = ModuleRegistry::read(dir, &mut source);
+        source.read_module(dir, "", "", &registry, 0);
+        source
+    }
+
+    /// Whether any source file was found.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The block a plan address (`module.app["a"].aws_iam_role.fn[0]`) was planned from.
+    pub fn block(&self, plan_address: &str) -> Option<&SourceBlock> {
+        self.blocks.get(&config_address(plan_address))
+    }
+
+    /// Whether the module a plan address belongs to was read (so that a missing block means
+    /// the source changed, not that the module could not be found).
+    pub fn has_module_of(&self, plan_address: &str) -> bool {
+        let config = config_address(plan_address);
+        let parts: Vec<&str> = config.split('.').collect();
+        let mut end = 0;
+        while parts.get(end) == Some(&"module") && end + 2 < parts.len() {
+            end += 2;
+        }
+        let prefix = match parts.get(..end) {
+            Some(p) if !p.is_empty() => format!("{}.", p.join(".")),
+            _ => String::new(),
+        };
+        self.modules.contains(&prefix)
+    }
+
+    /// The expression of a block's attribute (`policy` of `aws_iam_role_policy.p`), parsed
+    /// again from its span; `None` when the block or attribute is not in a `.tf` file.
+    pub fn attribute_expression(
+        &self,
+        plan_address: &str,
+        attribute: &str,
+    ) -> Option<hcl_edit::expr::Expression> {
+        let block = self.block(plan_address).filter(|b| b.hcl)?;
+        let file = self.files.get(block.file)?;
+        let body = parse_block(file, block.span)?;
+        let parsed = body.blocks().next()?;
+        let value = &parsed.body.get_attribute(attribute)?.value;
+        Some(value.clone())
+    }
+
+    /// The directory of the module a block is in (what `path.module` names there).
+    pub fn block_dir(&self, plan_address: &str) -> Option<PathBuf> {
+        let block = self.block(plan_address)?;
+        let path = &self.files.get(block.file)?.path;
+        Some(match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        })
+    }
+
+    /// The file of a block or problem.
+    pub fn file(&self, index: usize) -> Option<&Arc<SourceFile>> {
+        self.files.get(index)
+    }
+
+    /// Reads the `.tf` and `.tf.json` files of one module. `prefix` is the module's address
+    /// with a final dot (`module.app.`), `key` its key in `modules.json` (`app`).
+    fn read_module(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        key: &str,
+        registry: &ModuleRegistry,
+        depth: usize,
+    ) {
+        let mut calls = Vec::new();
+        self.modules.insert(prefix.to_string());
+        for path in module_files(dir) {
+            let Some(index) = self.load(&path) else {
+                continue;
+            };
+            let Some(file) = self.files.get(index).cloned() else {
+                continue;
+            };
+            let found = if is_json(&path) {
+                json::blocks(&file)
+            } else {
+                hcl_blocks(&file)
+            };
+            let found = match found {
+                Ok(found) => found,
+                Err((span, message)) => {
+                    // Its blocks are unknown: a plan address missing from the module is not
+                    // evidence that the source changed.
+                    self.modules.remove(prefix);
+                    self.problems.push(SourceProblem {
+                        file: Some(index),
+                        span,
+                        message,
+                    });
+                    continue;
+                }
+            };
+            for block in found {
+                if let Some(name) = block.address.strip_prefix("module.") {
+                    calls.push((
+                        name.to_string(),
+                        block.module_source.clone(),
+                        index,
+                        block.span,
+                    ));
+                }
+                self.blocks
+                    .entry(format!("{prefix}{}", block.address))
+                    .or_insert(SourceBlock {
+                        file: index,
+                        span: block.span,
+                        hcl: !is_json(&path),
+                    });
+            }
+        }
+        for (name, module_source, file, span) in calls {
+            let child_key = if key.is_empty() {
+                name.clone()
+            } else {
+                format!("{key}.{name}")
+            };
+            let child_prefix = format!("{prefix}module.{name}.");
+            if depth + 1 >= MAX_MODULE_DEPTH {
+                self.problems.push(SourceProblem {
+                    file: Some(file),
+                    span: Some(span),
+                    message: format!(
+                        "module `{name}` is nested more than {MAX_MODULE_DEPTH} modules deep; its source is not read"
+                    ),
+                });
+                continue;
+            }
+            match module_dir(dir, &child_key, module_source.as_deref(), registry) {
+                Ok(child_dir) => {
+                    self.read_module(&child_dir, &child_prefix, &child_key, registry, depth + 1);
+                }
+                Err(why) => self.problems.push(SourceProblem {
+                    file: Some(file),
+                    span: Some(span),
+                    message: format!(
+                        "the source of module `{name}` is not on disk ({why}); its findings point at the plan"
+                    ),
+                }),
+            }
+        }
+    }
+
+    /// Reads one file into [`TfSource::files`], or records why it cannot be read.
+    fn load(&mut self, path: &Path) -> Option<usize> {
+        let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES);
+        if too_large {
+            self.problems.push(SourceProblem {
+                file: None,
+                span: None,
+                message: format!(
+                    "`{}` is larger than {} MiB and is not read",
+                    path.display(),
+                    MAX_FILE_BYTES >> 20
+                ),
+            });
+            return None;
+        }
+        match crate::readers::load(path) {
+            Ok(file) => {
+                self.files.push(Arc::new(file));
+                Some(self.files.len() - 1)
+            }
+            Err(failed) => {
+                let (file, error) = *failed;
+                self.files.push(Arc::new(file));
+                self.problems.push(SourceProblem {
+                    file: Some(self.files.len() - 1),
+                    span: error.span,
+                    message: error.message,
+                });
+                None
+            }
+        }
+    }
+}
+
+/// Where `terraform init` put the modules it downloaded: `modules.json` keys (`app.child`) to
+/// directories relative to the root module.
+#[derive(Debug, Default)]
+struct ModuleRegistry {
+    root: PathBuf,
+    dirs: HashMap<String, String>,
+}
+
+impl ModuleRegistry {
+    fn read(root: &Path, source: &mut TfSource) -> ModuleRegistry {
+        let mut registry = ModuleRegistry {
+            root: root.to_path_buf(),
+            dirs: HashMap::new(),
+        };
+        let path = root.join(".terraform").join("modules").join("modules.json");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            return registry;
+        };
+        let Ok(document) = serde_json::from_str::<serde_json::Value>(&text) else {
+            source.problems.push(SourceProblem {
+                file: None,
+                span: None,
+                message: format!(
+                    "`{}` is not valid JSON; run `terraform init` again",
+                    path.display()
+                ),
+            });
+            return registry;
+        };
+        let modules = document
+            .get("Modules")
+            .and_then(serde_json::Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for module in modules {
+            let key = module.get("Key").and_then(serde_json::Value::as_str);
+            let dir = module.get("Dir").and_then(serde_json::Value::as_str);
+            if let (Some(key), Some(dir)) = (key, dir) {
+                registry.dirs.insert(key.to_string(), dir.to_string());
+            }
+        }
+        registry
+    }
+}
+
+/// The directory of a called module, or why it cannot be found.
+fn module_dir(
+    caller: &Path,
+    key: &str,
+    source: Option<&str>,
+    registry: &ModuleRegistry,
+) -> Result<PathBuf, String> {
+    let local = source.filter(|s| s.starts_with("./") || s.starts_with("../"));
+    let dir = match (local, registry.dirs.get(key)) {
+        (Some(local), _) => lexical_join(caller, local),
+        (None, Some(dir)) => lexical_join(&registry.root, dir),
+        (None, None) => {
+            return Err(match source {
+                Some(s) => format!(
+                    "`{s}` is not a local path and `.terraform/modules/modules.json` does not list it; run `terraform init`"
+                ),
+                None => "its `source` is not a plain string".to_string(),
+            });
+        }
+    };
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(format!("`{}` is not a directory", dir.display()))
+    }
+}
+
+/// `base` joined with `relative`, `.` and `..` resolved without touching the disk (as
+/// Terraform resolves local module paths), so that reports show `infra/modules/app/main.tf`
+/// rather than `infra/./modules/../modules/app/main.tf`.
+fn lexical_join(base: &Path, relative: &str) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in base.join(relative).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last_is_name =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if last_is_name {
+                    out.pop();
+                } else {
+                    out.push(part);
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The `.tf` and `.tf.json` files of one module directory, in name order (as Terraform reads
+/// them); override files too, since their blocks are where the plan's values came from.
+fn module_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        // `./main.tf` for the current directory reads better as `main.tf`.
+        .map(|p| p.strip_prefix(".").map(Path::to_path_buf).unwrap_or(p))
+        .filter(|p| p.is_file() && (is_json(p) || p.extension().is_some_and(|e| e == "tf")))
+        .collect();
+    files.sort();
+    files
+}
+
+fn is_json(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".tf.json"))
+}
+
+/// Whether a directory holds Terraform source (a `.tf` or `.tf.json` file).
+pub fn has_source(dir: &Path) -> bool {
+    !module_files(dir).is_empty()
+}
+
+/// The blocks of one `.tf` file, or the scan error's span and message. Only the extent of each
+/// block is found here ([`scan`]); a body is parsed when it is used ([`parse_block`]), except
+/// a `module` block's, for its `source`.
+fn hcl_blocks(file: &SourceFile) -> Result<Vec<FoundBlock>, (Option<Span>, String)> {
+    let blocks = scan::top_blocks(&file.text).map_err(|(at, message)| {
+        let at = at.min(file.text.len());
+        (
+            Some(Span::new(at, (at + 1).min(file.text.len()))),
+            format!("the Terraform file does not parse: {message}; its blocks are not located"),
+        )
+    })?;
+    let mut found = Vec::new();
+    for block in blocks {
+        let labels: Vec<&str> = block.labels.iter().map(String::as_str).collect();
+        let address = match (block.ident.as_str(), labels.as_slice()) {
+            ("resource", [kind, name]) => format!("{kind}.{name}"),
+            ("data", [kind, name]) => format!("data.{kind}.{name}"),
+            ("module", [name]) => format!("module.{name}"),
+            _ => continue,
+        };
+        let span = Span::new(block.span.start, block.span.end);
+        let module_source = if block.ident == "module" {
+            let body = parse_block(file, span).ok_or_else(|| {
+                (
+                    Some(span),
+                    format!(
+                        "the Terraform file does not parse: the `{address}` block is not valid HCL; its blocks are not located"
+                    ),
+                )
+            })?;
+            body.blocks()
+                .next()
+                .and_then(|b| b.body.get_attribute("source"))
+                .and_then(|a| a.value.as_str())
+                .map(str::to_string)
+        } else {
+            None
+        };
+        found.push(FoundBlock {
+            address,
+            span,
+            module_source,
+        });
+    }
+    Ok(found)
+}
+
+/// One block's text parsed as an HCL body (holding that block).
+fn parse_block(file: &SourceFile, span: Span) -> Option<Body> {
+    let text = file.text.get(span.start as usize..span.end as usize)?;
+    hcl_edit::parser::parse_body(text).ok()
+}
+
+/// A plan address without instance keys: `module.app["a"].aws_iam_role.fn[0]` →
+/// `module.app.aws_iam_role.fn`. Keys are skipped with their quotes, so a key holding `]` or
+/// `.` does not cut the address.
+pub fn config_address(plan_address: &str) -> String {
+    let mut out = String::with_capacity(plan_address.len());
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in plan_address.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '"' if depth > 0 => in_string = true,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,334 @@
+use super::*;
+
+fn file(name: &str, text: &str) -> SourceFile {
+    SourceFile::new(name, text.to_string())
+}
+
+#[test]
+fn plan_addresses_lose_their_instance_keys_only() {
+    assert_eq!(config_address("aws_iam_role.fn"), "aws_iam_role.fn");
+    assert_eq!(config_address("aws_iam_role.fn[0]"), "aws_iam_role.fn");
+    assert_eq!(
+        config_address(r#"module.app["a.b]"].module.x[1].data.aws_iam_policy_document.p["k\"]"]"#),
+        "module.app.module.x.data.aws_iam_policy_document.p"
+    );
+}
+
+#[test]
+fn hcl_blocks_keep_the_span_of_the_whole_block() {
+    let text = "# roles\nresource \"aws_iam_role\" \"fn\" {\n  name = \"fn\" # a } in a comment\n  assume_role_policy = \"{${jsonencode({a = \"}\"})}\"\n  policy = <<EOF\n}}}\nEOF\n  inline_policy {\n    name = \"inner\"\n  }\n}\n\ndata \"aws_iam_policy_document\" \"p\" {}\nmodule \"app\" {\n  source = \"./app\"\n}\nvariable \"x\" {}\n/* } */\n";
+    let f = file("main.tf", text);
+    let blocks = hcl_blocks(&f).unwrap();
+    let addresses: Vec<&str> = blocks.iter().map(|b| b.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "aws_iam_role.fn",
+            "data.aws_iam_policy_document.p",
+            "module.app"
+        ]
+    );
+    let role = &blocks[0];
+    assert!(
+        f.slice(role.span)
+            .starts_with("resource \"aws_iam_role\" \"fn\" {")
+    );
+    assert!(
+        f.slice(role.span).ends_with("  }\n}"),
+        "{:?}",
+        f.slice(role.span)
+    );
+    assert_eq!(f.line_col(role.span.start).line, 2);
+    assert_eq!(blocks[2].module_source.as_deref(), Some("./app"));
+    // The body is parsed when an attribute is asked for.
+    let body = parse_block(&f, role.span).unwrap();
+    let parsed = body.blocks().next().unwrap();
+    assert!(
+        parsed
+            .body
+            .get_attribute("policy")
+            .unwrap()
+            .value
+            .is_heredoc_template()
+    );
+}
+
+#[test]
+fn scan_errors_are_located() {
+    for (text, line, message) in [
+        (
+            "resource \"a\" \"b\" {\n  name = \"x\n}\n",
+            2,
+            "unterminated string",
+        ),
+        ("resource \"a\" \"b\" {\n  name = 1\n", 1, "never closed"),
+        (
+            "resource \"a\" \"b\" {\n  p = <<EOF\nx\n}\n",
+            2,
+            "unterminated heredoc",
+        ),
+        (
+            "/* open\nresource \"a\" \"b\" {}\n",
+            1,
+            "unterminated `/*` comment",
+        ),
+        ("name = 1\n", 1, "expected `{` to open the `name` block"),
+        ("\"x\" {}\n", 1, "expected a block"),
+    ] {
+        let (at, found) = scan::top_blocks(text).unwrap_err();
+        assert!(found.contains(message), "{text:?}: {found}");
+        let f = file("t.tf", text);
+        assert_eq!(
+            f.line_col(u32::try_from(at).unwrap()).line,
+            line,
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn a_file_that_does_not_parse_is_a_located_problem() {
+    let f = file(
+        "bad.tf",
+        "resource \"aws_iam_role\" \"fn\" {\n  name = \"fn\n}\n",
+    );
+    let (span, message) = hcl_blocks(&f).err().unwrap();
+    assert!(
+        message.starts_with("the Terraform file does not parse"),
+        "{message}"
+    );
+    assert_eq!(
+        f.line_col(span.unwrap().start).line,
+        2,
+        "where the string starts"
+    );
+}
+
+#[test]
+fn tf_json_blocks_are_found_in_objects_and_arrays() {
+    let f = file(
+        "main.tf.json",
+        r#"{"resource": [{"aws_iam_role": {"fn": {"name": "fn"}}}],
+ "data": {"aws_iam_policy_document": {"p": {}}},
+ "module": {"app": {"source": "./app"}}}"#,
+    );
+    let blocks = json::blocks(&f).unwrap();
+    let addresses: Vec<&str> = blocks.iter().map(|b| b.address.as_str()).collect();
+    assert_eq!(
+        addresses,
+        [
+            "aws_iam_role.fn",
+            "data.aws_iam_policy_document.p",
+            "module.app"
+        ]
+    );
+    assert_eq!(f.slice(blocks[0].span), r#"{"name": "fn"}"#);
+    assert_eq!(blocks[2].module_source.as_deref(), Some("./app"));
+}
+
+#[test]
+fn local_module_paths_are_joined_lexically() {
+    assert_eq!(
+        lexical_join(Path::new("infra"), "./modules/app"),
+        Path::new("infra/modules/app")
+    );
+    assert_eq!(
+        lexical_join(Path::new("infra/env"), "../modules/app"),
+        Path::new("infra/modules/app")
+    );
+    assert_eq!(lexical_join(Path::new("."), "./m"), Path::new("m"));
+    assert_eq!(lexical_join(Path::new(""), "../m"), Path::new("../m"));
+}
+
+mod evaluation {
+    use super::super::eval::{References, evaluate, policy_document};
+    use crate::model::{Part, SymStr, Symbol, Value, ValueKind};
+
+    /// References as a plan would resolve them: resource attributes are symbols, `var.region`
+    /// is known, everything else unknown.
+    struct Fake;
+
+    impl References for Fake {
+        fn reference(&self, text: &str) -> Value {
+            match text {
+                "var.region" => Value::str(SymStr::lit("us-east-1"), None),
+                "var.actions" => Value::new(
+                    ValueKind::List(vec![
+                        Value::str(SymStr::lit("sqs:ReceiveMessage"), None),
+                        Value::str(SymStr::lit("sqs:DeleteMessage"), None),
+                    ]),
+                    None,
+                ),
+                t if t.starts_with("aws_") => {
+                    Value::str(SymStr::sym(Symbol::Unknown(format!("value of {t}"))), None)
+                }
+                t => Value::new(ValueKind::Unknown(format!("`{t}` is unknown")), None),
+            }
+        }
+    }
+
+    fn eval(text: &str) -> Value {
+        evaluate(&hcl_edit::parser::parse_expr(text).unwrap(), &Fake, 0)
+    }
+
+    fn lit(v: &Value) -> Option<&str> {
+        match &v.kind {
+            ValueKind::Str(s) => s.as_literal(),
+            _ => None,
+        }
+    }
+
+    fn unknown_reason(v: &Value) -> &str {
+        match &v.kind {
+            ValueKind::Unknown(r) => r,
+            other => panic!("expected unknown, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn jsonencode_of_an_object_keeps_references_as_symbols() {
+        let expr = hcl_edit::parser::parse_expr(
+            r#"jsonencode({
+              Version = "2012-10-17"
+              Statement = [{ Effect = "Allow", Action = var.actions, Resource = "${aws_sqs_queue.q.arn}/*" }]
+            })"#,
+        )
+        .unwrap();
+        let doc = policy_document(&expr, &Fake);
+        let ValueKind::Map(entries) = &doc.kind else {
+            panic!("{doc:?}")
+        };
+        assert_eq!(entries[0].0.text, "Version");
+        assert_eq!(lit(&entries[0].1), Some("2012-10-17"));
+        let ValueKind::List(statements) = &entries[1].1.kind else {
+            panic!()
+        };
+        let ValueKind::Map(statement) = &statements[0].kind else {
+            panic!()
+        };
+        let ValueKind::List(actions) = &statement[1].1.kind else {
+            panic!()
+        };
+        assert_eq!(lit(&actions[1]), Some("sqs:DeleteMessage"));
+        let ValueKind::Str(resource) = &statement[2].1.kind else {
+            panic!()
+        };
+        assert!(matches!(resource.parts.first(), Some(Part::Sym(_))));
+        assert!(matches!(resource.parts.last(), Some(Part::Lit(l)) if l == "/*"));
+    }
+
+    #[test]
+    fn literal_heredoc_is_parsed_and_interpolated_one_is_unknown_with_the_reason() {
+        let literal = "<<EOF\n{\"Version\": \"2012-10-17\", \"Statement\": []}\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(literal).unwrap(), &Fake);
+        assert!(matches!(doc.kind, ValueKind::Map(_)), "{doc:?}");
+        let interpolated =
+            "<<EOF\n{\"Statement\": [{\"Resource\": \"${aws_sqs_queue.q.arn}\"}]}\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(interpolated).unwrap(), &Fake);
+        let ValueKind::Map(entries) = &doc.kind else {
+            panic!("{doc:?}")
+        };
+        let ValueKind::List(statements) = &entries[0].1.kind else {
+            panic!()
+        };
+        let ValueKind::Map(statement) = &statements[0].kind else {
+            panic!()
+        };
+        let ValueKind::Str(resource) = &statement[0].1.kind else {
+            panic!()
+        };
+        assert_eq!(
+            resource.parts,
+            [Part::Sym(Symbol::Unknown(
+                "value of aws_sqs_queue.q.arn".into()
+            ))],
+            "the symbol is back in the string it was written in"
+        );
+        let outside = "<<EOF\n{\"Statement\": [{\"Resource\": ${aws_sqs_queue.q.arn}}]}\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(outside).unwrap(), &Fake);
+        assert!(
+            unknown_reason(&doc).contains("not inside JSON strings"),
+            "{doc:?}"
+        );
+        let directive = "<<EOF\n%{ if true }x%{ endif }\nEOF";
+        let doc = policy_document(&hcl_edit::parser::parse_expr(directive).unwrap(), &Fake);
+        assert!(unknown_reason(&doc).contains("directives"), "{doc:?}");
+    }
+
+    #[test]
+    fn listed_functions_are_evaluated_and_others_are_unknown_by_name() {
+        let v = eval(r#"concat(["a"], var.actions, tolist(["b"]))"#);
+        let ValueKind::List(items) = &v.kind else {
+            panic!("{v:?}")
+        };
+        assert_eq!(
+            items.iter().filter_map(lit).collect::<Vec<_>>(),
+            ["a", "sqs:ReceiveMessage", "sqs:DeleteMessage", "b"]
+        );
+        assert_eq!(
+            lit(&eval(r#"format("arn:aws:sqs:%s:*:q", var.region)"#)),
+            Some("arn:aws:sqs:us-east-1:*:q")
+        );
+        assert_eq!(lit(&eval(r#"join(",", ["a", "b"])"#)), Some("a,b"));
+        assert_eq!(lit(&eval(r#"element(["a", "b"], 3)"#)), Some("b"));
+        assert_eq!(lit(&eval(r#"coalesce("", "x")"#)), Some("x"));
+        assert_eq!(lit(&eval(r#"lookup({a = "1"}, "b", "2")"#)), Some("2"));
+        assert_eq!(lit(&eval(r#"trimsuffix("abc/*", "/*")"#)), Some("abc"));
+        let ValueKind::List(flat) = eval(r#"distinct(flatten([["a"], ["a", ["b"]]]))"#).kind else {
+            panic!()
+        };
+        assert_eq!(flat.iter().filter_map(lit).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            unknown_reason(&eval(r#"upper("a")"#)),
+            "the function `upper` is not evaluated"
+        );
+        assert!(unknown_reason(&eval(r#"format("%d", 1)"#)).contains("`format`"));
+        assert!(unknown_reason(&eval("var.missing")).contains("`var.missing` is unknown"));
+        assert!(unknown_reason(&eval(r#"true ? "a" : "b""#)).contains("conditional"));
+        assert!(unknown_reason(&eval(r#"[for a in var.actions : a]"#)).contains("`for`"));
+    }
+
+    #[test]
+    fn nesting_is_bounded_by_the_parser() {
+        // hcl-edit refuses more than 64 nested levels, so the evaluator's recursion is bounded.
+        let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        assert!(hcl_edit::parser::parse_expr(&deep).is_err());
+        let fine = format!("{}1{}", "[".repeat(60), "]".repeat(60));
+        let mut at = eval(&fine);
+        while let ValueKind::List(mut items) = at.kind {
+            at = items.remove(0);
+        }
+        assert_eq!(lit(&at), Some("1"));
+    }
+
+    #[test]
+    fn files_are_read_under_path_module_only() {
+        use super::super::eval::policy_document_in;
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/tfsource/templatefile-missing-action"
+        ));
+        let expr = hcl_edit::parser::parse_expr(
+            r#"templatefile("${path.module}/read-orders.json.tpl", { queue_arn = aws_sqs_queue.q.arn })"#,
+        )
+        .unwrap();
+        let doc = policy_document_in(&expr, &Fake, Some(dir));
+        assert!(matches!(doc.kind, ValueKind::Map(_)), "{doc:?}");
+        let expr = hcl_edit::parser::parse_expr(r#"file("read-orders.json.tpl")"#).unwrap();
+        let doc = policy_document_in(&expr, &Fake, Some(dir));
+        assert!(
+            unknown_reason(&doc).contains("not under `path.module`"),
+            "{doc:?}"
+        );
+        let expr = hcl_edit::parser::parse_expr(
+            r#"templatefile("${path.module}/read-orders.json.tpl", {})"#,
+        )
+        .unwrap();
+        let doc = policy_document_in(&expr, &Fake, Some(dir));
+        assert!(
+            unknown_reason(&doc)
+                .contains("`queue_arn` is not a variable given to the template file"),
+            "{doc:?}"
+        );
+    }
+}
