@@ -83,32 +83,24 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
         // Snippets of the other files findings are shown in (`.tf` sources of a plan).
         let mut elsewhere: Vec<FileSnippet<'_>> = Vec::new();
         for finding in &file.findings {
-            if let Some(at) = &finding.location {
-                let index = match elsewhere.iter().position(|s| s.is_of(&at.file)) {
-                    Some(i) => i,
-                    None => {
-                        elsewhere.push(FileSnippet::new(&at.file));
-                        elsewhere.len() - 1
-                    }
-                };
-                if let Some(site_snippet) = elsewhere.get(index) {
-                    let view = located_view(finding);
-                    let diagnostic = TextDiagnostic::from_finding(&view, &at.file, site_snippet)
-                        .wrapped(options.width);
-                    render(
-                        &handler,
-                        options,
-                        &diagnostic,
-                        file,
-                        Some(&finding.resource),
-                        &mut rendered,
-                    );
-                    out.write_all(rendered.as_bytes())?;
-                    continue;
-                }
+            if let Some(at) = &finding.location
+                && !elsewhere.iter().any(|s| s.is_of(&at.file))
+            {
+                elsewhere.push(FileSnippet::new(&at.file));
             }
-            let diagnostic = TextDiagnostic::from_finding(finding, &file.source, &snippet)
-                .wrapped(options.width);
+            let site = finding.location.as_ref().and_then(|at| {
+                let site_snippet = elsewhere.iter().find(|s| s.is_of(&at.file))?;
+                Some((at, site_snippet))
+            });
+            let view;
+            let diagnostic = match site {
+                Some((at, site_snippet)) => {
+                    view = located_view(finding);
+                    TextDiagnostic::from_finding(&view, &at.file, site_snippet)
+                }
+                None => TextDiagnostic::from_finding(finding, &file.source, &snippet),
+            }
+            .wrapped(options.width);
             render(
                 &handler,
                 options,
