@@ -7,6 +7,8 @@
 //! as an [`RelatedRole::Input`] related location; plus one PG004 warning per problem met while
 //! reading the source and per finding resource the source does not have (the source changed
 //! since the plan was made): those findings keep the plan-only location.
+//! [`suppressions`] turns the source's `# permgate:ignore` comments into the plan's inline
+//! suppressions, located at the comment.
 //!
 //! Invariants: a location comes only from a block the source read found under the same
 //! configuration address; nothing about a finding other than where it is shown changes, so the

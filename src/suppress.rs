@@ -1,7 +1,8 @@
 //! Suppress: the checks' findings → the findings a run reports.
 //!
 //! Input: one [`FileReport`] per input with the checks' findings, each audited file's inline
-//! suppressions (`Metadata.permgate.ignore`, read by the readers) and the [`Rules`] of the
+//! suppressions (`Metadata.permgate.ignore` read by the readers, and a plan's `# permgate:ignore`
+//! comments from its `.tf` source, reported at the comment) and the [`Rules`] of the
 //! command line and configuration. Output: the same reports, where
 //! - findings of checks that are not selected, or set `off` in `[severity]`, are dropped;
 //! - `[severity]` sets the severity of a check's certain findings, and one step lower of its

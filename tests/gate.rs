@@ -1,10 +1,12 @@
 //! The adoption path end to end, through the built binary: the configuration file, suppressions
-//! (config, inline at resource and template level, on a SAM-generated resource), unused and
-//! lapsed suppressions, the baseline, fingerprints across path spellings, `--select` /
-//! `--ignore`, severity overrides, JUnit, the GitHub job summary and standard input.
+//! (config, inline at resource and template level, on a SAM-generated resource, in the `.tf`
+//! source of a plan), unused and lapsed suppressions, the baseline, fingerprints across path
+//! spellings, `--select` / `--ignore`, severity overrides, JUnit, the GitHub job summary and
+//! standard input.
 //!
 //! Each test lays out a small repository in a temporary directory (a `.git` folder marks its
-//! root) from the fixtures of `testdata/checks/`, and runs `permgate check` in it.
+//! root) from the fixtures of `testdata/checks/` and `testdata/tfsource/`, and runs
+//! `permgate check` in it.
 
 #![allow(
     clippy::unwrap_used,
@@ -894,4 +896,43 @@ fn a_terraform_comment_without_a_reason_is_refused() {
     );
     // The plan is still audited, and the finding is not suppressed.
     assert!(run.checks().contains(&"PG101".to_string()));
+}
+
+#[test]
+fn a_terraform_comment_in_a_module_covers_its_resources_once_for_every_call() {
+    let dir = "testdata/tfsource/sqs-missing-action";
+    let module = "modules/consumer/main.tf";
+    let repo = Repo::new("tf-ignore-module");
+    repo.fixture(&format!("{dir}/plan.json"), "plan.json")
+        .fixture(&format!("{dir}/main.tf"), "main.tf");
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{dir}/{module}")),
+    )
+    .unwrap();
+    assert!(source.contains(TF_MAPPING));
+    repo.write(
+        module,
+        &source.replace(
+            TF_MAPPING,
+            &format!("# permgate:ignore PG101 an operator job deletes the messages\n{TF_MAPPING}"),
+        ),
+    );
+    // A second call of the same module, which this plan does not hold: the comment is read
+    // for both calls but is one suppression, used by the first.
+    let main = repo.read("main.tf");
+    repo.write(
+        "main.tf",
+        &format!("{main}\nmodule \"consumer_copy\" {{\n  source    = \"./modules/consumer\"\n  queue_arn = \"x\"\n}}\n"),
+    );
+    let run = repo.run(&["plan.json", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.checks().contains(&"PG005".to_string()), "{run:?}");
+    let json = run.json();
+    let suppressed = json["suppressed"].as_array().unwrap();
+    assert_eq!(suppressed.len(), 1, "{run:?}");
+    assert_eq!(
+        suppressed[0]["resource"],
+        "module.consumer.aws_lambda_event_source_mapping.orders"
+    );
+    assert_eq!(suppressed[0]["suppression"]["file"], module);
 }
