@@ -438,7 +438,7 @@ pub fn audit_with(
     });
     let mut files: Vec<suppress::Audited> = loaded
         .into_iter()
-        .map(|f| audit_loaded(f, options))
+        .flat_map(|f| audit_loaded(f, options))
         .collect();
     if !any_plan && let Some(tf) = discover::first_terraform_source(paths) {
         let mut skipped = report::FileReport::skipped(
@@ -540,7 +540,7 @@ pub fn audit_text(path: impl Into<PathBuf>, text: String) -> report::Report {
     );
     let options = AuditOptions::here();
     report::Report::new(suppress::apply(
-        vec![audit_loaded(file, &options)],
+        audit_loaded(file, &options),
         &options.rules,
         "",
         options.today,
@@ -548,9 +548,11 @@ pub fn audit_text(path: impl Into<PathBuf>, text: String) -> report::Report {
 }
 
 /// One read input through the checks (and the second reading of [`qualify_defaults`]), with
-/// its key path and inline suppressions, ready for [`suppress::apply`].
-fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
+/// its key path and inline suppressions, ready for [`suppress::apply`]; followed by one error
+/// report per `# permgate:ignore` comment of a plan's source that is refused.
+fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited> {
     let file_key_path = key_path(&f.source.path, &options.cwd, &options.root);
+    let mut refused = Vec::new();
     let (mut report, inline) = match f.outcome {
         FileOutcome::Stack { format, mut stack } => {
             let mut findings = checks::run_all(&stack, format);
@@ -574,7 +576,15 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
                     None => {}
                 }
             }
-            let inline = std::mem::take(&mut stack.suppressions);
+            let mut inline = std::mem::take(&mut stack.suppressions);
+            if format == InputFormat::TerraformPlan
+                && let Some(source) = &f.tf_source
+            {
+                let (comments, bad) =
+                    locate::suppressions(source, &|p| key_path(p, &options.cwd, &options.root));
+                inline.extend(comments);
+                refused = bad;
+            }
             (
                 report::FileReport::audited(f.source, format, findings),
                 inline,
@@ -591,7 +601,16 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> suppress::Audited {
         ),
     };
     report.key_path = file_key_path;
-    suppress::Audited { report, inline }
+    let mut audited = vec![suppress::Audited { report, inline }];
+    for (file, error) in refused {
+        let mut report = report::FileReport::error(file, None, error);
+        report.key_path = key_path(&report.source.path, &options.cwd, &options.root);
+        audited.push(suppress::Audited {
+            report,
+            inline: Vec::new(),
+        });
+    }
+    audited
 }
 
 /// The root module of a plan's Terraform source: `--tf-source`, or the plan's directory.

@@ -7,6 +7,8 @@
 //! as an [`RelatedRole::Input`] related location; plus one PG004 warning per problem met while
 //! reading the source and per finding resource the source does not have (the source changed
 //! since the plan was made): those findings keep the plan-only location.
+//! [`suppressions`] turns the source's `# permgate:ignore` comments into the plan's inline
+//! suppressions, located at the comment.
 //!
 //! Invariants: a location comes only from a block the source read found under the same
 //! configuration address; nothing about a finding other than where it is shown changes, so the
@@ -17,7 +19,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::checks::input_warning::INPUT_WARNING;
-use crate::diag::{Certainty, Finding, Location, Related, RelatedRole, Severity};
+use crate::diag::{Certainty, FileError, Finding, Location, Related, RelatedRole, Severity};
+use crate::model::{InlineSuppression, Located};
 use hcl_edit::expr::Expression;
 
 use crate::readers::hcl::TfSource;
@@ -90,6 +93,72 @@ pub fn place(
             None,
         ));
     }
+}
+
+/// The `# permgate:ignore` comments of `source` as suppressions of the plan's findings, and
+/// the comments refused (no check named, or no reason), each with its `.tf` file: a suppression
+/// nobody can explain is refused as in a template.
+pub fn suppressions(
+    source: &TfSource,
+    key_path: &dyn Fn(&Path) -> String,
+) -> (Vec<InlineSuppression>, Vec<(Arc<SourceFile>, FileError)>) {
+    let mut suppressions = Vec::new();
+    let mut refused = Vec::new();
+    for ignore in &source.ignores {
+        let Some(file) = source.file(ignore.file) else {
+            continue;
+        };
+        // A module called twice is read twice: its comment is one suppression, of the blocks
+        // of both calls.
+        let same = |at: &Location| at.span == ignore.span && at.file.path == file.path;
+        if let Some(known) = suppressions
+            .iter_mut()
+            .find(|s: &&mut InlineSuppression| s.location.as_ref().is_some_and(same))
+        {
+            if let Some(resources) = &mut known.resources {
+                resources.push(ignore.address.clone());
+            }
+            continue;
+        }
+        if refused.iter().any(|(f, e): &(Arc<SourceFile>, FileError)| {
+            f.path == file.path && e.span == Some(ignore.span)
+        }) {
+            continue;
+        }
+        let problem = if ignore.check.is_empty() {
+            Some((
+                "a `permgate:ignore` comment must name the check it suppresses".to_string(),
+                "write `# permgate:ignore PG101 why the finding is accepted`",
+            ))
+        } else if ignore.reason.is_empty() {
+            Some((
+                format!("the suppression of `{}` has no reason", ignore.check),
+                "add the reason after the check: `# permgate:ignore PG101 why the finding is accepted`; a suppression without one is refused",
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            refused.push((
+                Arc::clone(file),
+                FileError::new(message, Some(ignore.span)).with_help(help),
+            ));
+            continue;
+        }
+        suppressions.push(InlineSuppression {
+            check: Located::new(ignore.check.clone(), None),
+            reason: ignore.reason.clone(),
+            until: None,
+            resources: Some(vec![ignore.address.clone()]),
+            span: None,
+            location: Some(Location {
+                file: Arc::clone(file),
+                span: ignore.span,
+                key_path: key_path(&file.path),
+            }),
+        });
+    }
+    (suppressions, refused)
 }
 
 /// The fix as HCL for the policy the finding asks to edit, in the style its source uses: an

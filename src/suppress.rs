@@ -1,7 +1,8 @@
 //! Suppress: the checks' findings → the findings a run reports.
 //!
 //! Input: one [`FileReport`] per input with the checks' findings, each audited file's inline
-//! suppressions (`Metadata.permgate.ignore`, read by the readers) and the [`Rules`] of the
+//! suppressions (`Metadata.permgate.ignore` read by the readers, and a plan's `# permgate:ignore`
+//! comments from its `.tf` source, reported at the comment) and the [`Rules`] of the
 //! command line and configuration. Output: the same reports, where
 //! - findings of checks that are not selected, or set `off` in `[severity]`, are dropped;
 //! - `[severity]` sets the severity of a check's certain findings, and one step lower of its
@@ -113,6 +114,7 @@ pub fn apply(
             }
         }
         for (s, used) in inline.iter().zip(&inline_used) {
+            let before = report.findings.len();
             match (used, crate::config::find_check(&s.check.value)) {
                 (_, None) => report.findings.push(unused(
                     s.check.span.or(s.span),
@@ -147,6 +149,12 @@ pub fn apply(
                     &s.reason,
                 )),
                 _ => {}
+            }
+            // A suppression in another file (a `.tf` comment) is reported where it is written.
+            if let Some(at) = &s.location {
+                for f in report.findings.iter_mut().skip(before) {
+                    f.location = Some(at.clone());
+                }
             }
         }
         report.normalize();
@@ -230,9 +238,11 @@ fn match_inline(
 ) -> Option<(String, SuppressionOrigin)> {
     let (s, state) = inline.iter().zip(used.iter_mut()).find(|(s, _)| {
         crate::config::find_check(&s.check.value).is_some_and(|c| c.id == finding.check)
-            && s.resources
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&finding.resource))
+            && s.resources.as_ref().is_none_or(|ids| {
+                ids.contains(&finding.resource)
+                    || (s.location.is_some()
+                        && ids.contains(&crate::readers::hcl::config_address(&finding.resource)))
+            })
     })?;
     let lapsed = s
         .until
@@ -243,9 +253,15 @@ fn match_inline(
     if lapsed {
         return None;
     }
-    let origin = SuppressionOrigin::Inline {
-        file: file.key_path.to_string(),
-        line: s.span.map(|span| file.source.line_col(span.start).line),
+    let origin = match &s.location {
+        Some(at) => SuppressionOrigin::Inline {
+            file: at.key_path.clone(),
+            line: Some(at.file.line_col(at.span.start).line),
+        },
+        None => SuppressionOrigin::Inline {
+            file: file.key_path.to_string(),
+            line: s.span.map(|span| file.source.line_col(span.start).line),
+        },
     };
     Some((s.reason.clone(), origin))
 }
@@ -316,6 +332,7 @@ mod tests {
             until: until.map(|u| Located::new(u.to_string(), Some(Span::new(20, 30)))),
             resources: resources.map(|r| r.iter().map(|s| s.to_string()).collect()),
             span: Some(Span::new(5, 40)),
+            location: None,
         }
     }
 

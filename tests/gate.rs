@@ -1,10 +1,12 @@
 //! The adoption path end to end, through the built binary: the configuration file, suppressions
-//! (config, inline at resource and template level, on a SAM-generated resource), unused and
-//! lapsed suppressions, the baseline, fingerprints across path spellings, `--select` /
-//! `--ignore`, severity overrides, JUnit, the GitHub job summary and standard input.
+//! (config, inline at resource and template level, on a SAM-generated resource, in the `.tf`
+//! source of a plan), unused and lapsed suppressions, the baseline, fingerprints across path
+//! spellings, `--select` / `--ignore`, severity overrides, JUnit, the GitHub job summary and
+//! standard input.
 //!
 //! Each test lays out a small repository in a temporary directory (a `.git` folder marks its
-//! root) from the fixtures of `testdata/checks/`, and runs `permgate check` in it.
+//! root) from the fixtures of `testdata/checks/` and `testdata/tfsource/`, and runs
+//! `permgate check` in it.
 
 #![allow(
     clippy::unwrap_used,
@@ -775,4 +777,162 @@ fn github_format_puts_errors_first_and_writes_the_job_summary() {
         plain.stdout.contains("every finding is in the log above"),
         "{plain:?}"
     );
+}
+
+/// A plan (real, from `terraform show -json`) with its `.tf` source: the mapping
+/// `aws_lambda_event_source_mapping.orders` lacks `sqs:DeleteMessage` (PG101, error).
+const TF_PLAN: &str = "testdata/tfsource/jsonencode-missing-action/plan.json";
+const TF_SOURCE: &str = "testdata/tfsource/jsonencode-missing-action/main.tf";
+const TF_MAPPING: &str = "resource \"aws_lambda_event_source_mapping\" \"orders\" {\n";
+
+/// The repository `infra/plan.json` beside `infra/main.tf`, whose text `edit` changes.
+fn terraform_repo(name: &str, edit: impl Fn(&str) -> String) -> Repo {
+    let repo = Repo::new(name);
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(TF_SOURCE)).unwrap();
+    assert!(source.contains(TF_MAPPING));
+    repo.fixture(TF_PLAN, "infra/plan.json")
+        .write("infra/main.tf", &edit(&source));
+    repo
+}
+
+#[test]
+fn a_terraform_comment_above_or_inside_the_block_suppresses_its_findings() {
+    for (name, comment) in [
+        (
+            "above",
+            format!("# permgate:ignore PG101 an operator job deletes the messages\n{TF_MAPPING}"),
+        ),
+        (
+            "inside",
+            format!(
+                "{TF_MAPPING}  // permgate:ignore esm-sqs-permissions an operator job deletes the messages\n"
+            ),
+        ),
+    ] {
+        let repo = terraform_repo(&format!("tf-ignore-{name}"), |s| {
+            s.replace(TF_MAPPING, &comment)
+        });
+        let text = repo.run(&["infra/plan.json"]);
+        assert_eq!(text.code, 0, "{name}: {text:?}");
+        assert!(!text.stdout.contains("error[PG101]"), "{name}: {text:?}");
+        assert!(text.stdout.contains("1 suppressed"), "{name}: {text:?}");
+        let run = repo.run(&["infra/plan.json", "--format", "json"]);
+        assert_eq!(run.checks(), ["PG501"], "{name}");
+        let json = run.json();
+        let suppressed = &json["suppressed"][0];
+        assert_eq!(suppressed["check"], "PG101");
+        assert_eq!(
+            suppressed["resource"],
+            "aws_lambda_event_source_mapping.orders"
+        );
+        let origin = &suppressed["suppression"];
+        assert_eq!(origin["kind"], "inline");
+        assert_eq!(origin["reason"], "an operator job deletes the messages");
+        assert_eq!(origin["file"], "infra/main.tf");
+        let line = if name == "above" { 43 } else { 44 };
+        assert_eq!(origin["line"], line, "{name}");
+        let sarif = repo.run(&["infra/plan.json", "--format", "sarif"]).json();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        let pg101 = results.iter().find(|r| r["ruleId"] == "PG101").unwrap();
+        assert_eq!(pg101["suppressions"][0]["kind"], "inSource");
+        assert_eq!(
+            pg101["suppressions"][0]["justification"],
+            "an operator job deletes the messages"
+        );
+    }
+}
+
+#[test]
+fn an_unused_terraform_comment_is_warned_at_its_line() {
+    let repo = terraform_repo("tf-ignore-unused", |s| {
+        s.replace(
+            "resource \"aws_sqs_queue\" \"orders\" {\n",
+            "resource \"aws_sqs_queue\" \"orders\" {\n  # permgate:ignore PG101 the queue is drained elsewhere\n",
+        )
+    });
+    let run = repo.run(&["infra/plan.json", "--format", "json"]);
+    // The PG101 finding is on the mapping, not on the queue: it stays.
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    let findings = json["findings"].as_array().unwrap();
+    let unused = findings.iter().find(|f| f["check"] == "PG005").unwrap();
+    assert_eq!(unused["severity"], "warning");
+    assert_eq!(
+        unused["message"],
+        "suppression of `PG101` matches no finding of `aws_sqs_queue.orders`; remove it"
+    );
+    assert_eq!(unused["file"], "infra/main.tf");
+    assert_eq!(
+        (unused["line"].as_u64(), unused["column"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert!(findings.iter().any(|f| f["check"] == "PG101"));
+    assert!(json["suppressed"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_terraform_comment_without_a_reason_is_refused() {
+    let repo = terraform_repo("tf-ignore-no-reason", |s| {
+        s.replace(
+            TF_MAPPING,
+            &format!("# permgate:ignore PG101\n{TF_MAPPING}"),
+        )
+    });
+    let run = repo.run(&["infra/plan.json", "--format", "json"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let json = run.json();
+    let file = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["status"] == "error")
+        .unwrap();
+    assert_eq!(file["path"], "infra/main.tf");
+    assert_eq!(file["message"], "the suppression of `PG101` has no reason");
+    assert_eq!(
+        (file["line"].as_u64(), file["column"].as_u64()),
+        (Some(43), Some(1))
+    );
+    // The plan is still audited, and the finding is not suppressed.
+    assert!(run.checks().contains(&"PG101".to_string()));
+}
+
+#[test]
+fn a_terraform_comment_in_a_module_covers_its_resources_once_for_every_call() {
+    let dir = "testdata/tfsource/sqs-missing-action";
+    let module = "modules/consumer/main.tf";
+    let repo = Repo::new("tf-ignore-module");
+    repo.fixture(&format!("{dir}/plan.json"), "plan.json")
+        .fixture(&format!("{dir}/main.tf"), "main.tf");
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{dir}/{module}")),
+    )
+    .unwrap();
+    assert!(source.contains(TF_MAPPING));
+    repo.write(
+        module,
+        &source.replace(
+            TF_MAPPING,
+            &format!("# permgate:ignore PG101 an operator job deletes the messages\n{TF_MAPPING}"),
+        ),
+    );
+    // A second call of the same module, which this plan does not hold: the comment is read
+    // for both calls but is one suppression, used by the first.
+    let main = repo.read("main.tf");
+    repo.write(
+        "main.tf",
+        &format!("{main}\nmodule \"consumer_copy\" {{\n  source    = \"./modules/consumer\"\n  queue_arn = \"x\"\n}}\n"),
+    );
+    let run = repo.run(&["plan.json", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.checks().contains(&"PG005".to_string()), "{run:?}");
+    let json = run.json();
+    let suppressed = json["suppressed"].as_array().unwrap();
+    assert_eq!(suppressed.len(), 1, "{run:?}");
+    assert_eq!(
+        suppressed[0]["resource"],
+        "module.consumer.aws_lambda_event_source_mapping.orders"
+    );
+    assert_eq!(suppressed[0]["suppression"]["file"], module);
 }

@@ -1,7 +1,7 @@
 //! PG005: a suppression that matches no finding.
 //!
-//! Input: the suppressions of a run (inline `Metadata.permgate.ignore` and `[[ignore]]` of the
-//! configuration) and which of them took effect, decided by [`crate::suppress`]. Output: one
+//! Input: the suppressions of a run (inline `Metadata.permgate.ignore`, `# permgate:ignore`
+//! comments in a plan's Terraform source and `[[ignore]]` of the configuration) and which of them took effect, decided by [`crate::suppress`]. Output: one
 //! warning per suppression that matched nothing, at the suppression.
 
 use crate::diag::{Certainty, Finding};
@@ -12,9 +12,10 @@ crate::declare_check! {
     ///
     /// ## What it checks
     /// Every suppression, written in a template (`Metadata: {permgate: {ignore: [...]}}` at the
-    /// top level or on a resource) or in `.permgate.toml` (`[[ignore]]`), must take a finding
-    /// of the run. One that takes none is reported here, at the suppression, and so is an
-    /// inline suppression whose `id` names no check. A `[[ignore]]` entry with a `path` that
+    /// top level or on a resource), in the Terraform source of a plan (a
+    /// `# permgate:ignore CHECK reason` comment on a block) or in `.permgate.toml`
+    /// (`[[ignore]]`), must take a finding of the run. One that takes none is reported here, at
+    /// the suppression, and so is an inline suppression whose `id` names no check. A `[[ignore]]` entry with a `path` that
     /// matches none of the files of the run is not reported: the run did not look at them.
     /// Inline suppressions live in `Metadata`, which CloudFormation keeps without validating
     /// it, on a resource

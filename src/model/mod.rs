@@ -122,7 +122,8 @@ pub struct Stack {
 }
 
 /// A suppression written in the input: `Metadata: {permgate: {ignore: [{id, reason}]}}` at the
-/// template's top level or on a resource.
+/// template's top level or on a resource, or a `# permgate:ignore` comment in the Terraform
+/// source of a plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InlineSuppression {
     /// The check id or slug as written (`PG101`, `esm-sqs-permissions`).
@@ -132,10 +133,15 @@ pub struct InlineSuppression {
     /// `YYYY-MM-DD`: after this day the suppression lapses.
     pub until: Option<Located<String>>,
     /// `None` for the whole template; otherwise the resource's logical id followed by the ids
-    /// of every resource SAM generates from it (they carry the suppression too).
+    /// of every resource SAM generates from it (they carry the suppression too). For a
+    /// Terraform comment, the configuration address of its block, which covers every instance
+    /// planned from it.
     pub resources: Option<Vec<String>>,
     /// The entry in the `ignore` list.
     pub span: Option<Span>,
+    /// Where the suppression is written when that is not the input itself (a `.tf` comment
+    /// beside a plan); its spans above are then `None`.
+    pub location: Option<crate::diag::Location>,
 }
 
 /// One parameter of a CloudFormation or SAM template and the provenance of its value.

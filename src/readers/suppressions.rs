@@ -149,6 +149,7 @@ fn read_entry(
         until,
         resources: resources.cloned(),
         span: Some(entry.span),
+        location: None,
     })
 }
 

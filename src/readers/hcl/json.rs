@@ -53,6 +53,8 @@ fn block(address: String, body: &Node, module_source: Option<String>) -> FoundBl
         address,
         span: body.span,
         module_source,
+        // `.tf.json` has no comments.
+        comments: Vec::new(),
     }
 }
 

@@ -5,8 +5,9 @@
 //! `--tf-source`). Output: a [`TfSource`]: every `resource`, `data` and `module` block of the
 //! root module and of the child modules it calls, keyed by its configuration address
 //! (`module.app.aws_iam_role.fn`, the plan address without instance keys), with the file and
-//! byte span of the block (its attributes are parsed when asked for); and the located problems met
-//! on the way (a file that does not parse, a module whose source is not on disk).
+//! byte span of the block (its attributes are parsed when asked for); the `# permgate:ignore`
+//! comments on the blocks ([`TfIgnore`]); and the located problems met on the way (a file that
+//! does not parse, a module whose source is not on disk).
 //!
 //! Child modules: a local `source` (`./x`, `../x`) is read from disk relative to the calling
 //! module; any other (registry, git) is found through `.terraform/modules/modules.json`, which
@@ -50,6 +51,40 @@ pub struct TfSource {
     /// The address prefixes (`""`, `module.app.`) of the modules whose directory was read.
     modules: std::collections::HashSet<String>,
     pub problems: Vec<SourceProblem>,
+    /// The `# permgate:ignore` comments of the `.tf` files, in file order.
+    pub ignores: Vec<TfIgnore>,
+}
+
+/// A `# permgate:ignore CHECK reason…` (or `//`) comment alone on its line, directly above a
+/// block or inside it: it suppresses the check's findings on the resources planned from the
+/// block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TfIgnore {
+    /// Index into [`TfSource::files`].
+    pub file: usize,
+    /// The comment, from `#` or `//` to the end of its line.
+    pub span: Span,
+    /// The configuration address of the block (`module.app.aws_lambda_function.fn`).
+    pub address: String,
+    /// The check id or slug as written; empty when the comment names none.
+    pub check: String,
+    /// The rest of the comment; empty when it gives no reason.
+    pub reason: String,
+}
+
+/// The check and reason of a `permgate:ignore` comment; `None` for any other comment.
+fn parse_ignore(comment: &str) -> Option<(String, String)> {
+    let body = comment
+        .strip_prefix('#')
+        .or_else(|| comment.strip_prefix("//"))?
+        .trim_start();
+    let rest = body.strip_prefix("permgate:ignore")?;
+    if !(rest.is_empty() || rest.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    let rest = rest.trim();
+    let (check, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    Some((check.to_string(), reason.trim().to_string()))
 }
 
 /// One `resource`, `data` or `module` block.
@@ -80,6 +115,8 @@ struct FoundBlock {
     span: Span,
     /// For a `module` block: its `source` when it is a plain string.
     module_source: Option<String>,
+    /// The line comments that belong to the block ([`scan::TopBlock::comments`]).
+    comments: Vec<Span>,
 }
 
 impl TfSource {
@@ -187,6 +224,24 @@ impl TfSource {
                 }
             };
             for block in found {
+                for comment in &block.comments {
+                    let text = file
+                        .text
+                        .get(comment.start as usize..comment.end as usize)
+                        .unwrap_or_default();
+                    if let Some((check, reason)) = parse_ignore(text.trim_end()) {
+                        self.ignores.push(TfIgnore {
+                            file: index,
+                            span: Span::new(
+                                comment.start as usize,
+                                text.trim_end().len() + comment.start as usize,
+                            ),
+                            address: format!("{prefix}{}", block.address),
+                            check,
+                            reason,
+                        });
+                    }
+                }
                 if let Some(name) = block.address.strip_prefix("module.") {
                     calls.push((
                         name.to_string(),
@@ -435,6 +490,11 @@ fn hcl_blocks(file: &SourceFile) -> Result<Vec<FoundBlock>, (Option<Span>, Strin
             address,
             span,
             module_source,
+            comments: block
+                .comments
+                .iter()
+                .map(|c| Span::new(c.start, c.end))
+                .collect(),
         });
     }
     Ok(found)

@@ -20,6 +20,9 @@ pub struct TopBlock {
     pub labels: Vec<String>,
     /// From the type keyword to the closing brace, inclusive.
     pub span: Range<usize>,
+    /// The `#` and `//` comments, each alone on its line, on the lines directly above the block
+    /// (up to a line that is not such a comment) and inside it (not inside a string or heredoc).
+    pub comments: Vec<Range<usize>>,
 }
 
 /// A structural error: its offset and message.
@@ -30,8 +33,10 @@ pub fn top_blocks(text: &str) -> Result<Vec<TopBlock>, ScanError> {
     let bytes = text.as_bytes();
     let mut blocks = Vec::new();
     let mut i = skip_trivia(bytes, 0)?;
+    let mut previous_end = 0;
     while i < bytes.len() {
         let start = i;
+        let mut comments = comments_above(bytes, previous_end..start);
         let ident_end = identifier_end(bytes, i);
         if ident_end == i {
             return Err((
@@ -63,12 +68,16 @@ pub fn top_blocks(text: &str) -> Result<Vec<TopBlock>, ScanError> {
                 format!("expected `{{` to open the `{ident}` block"),
             ));
         }
-        let end = skip_body(bytes, i + 1, 1)?;
+        let mut inside = Vec::new();
+        let end = skip_body(bytes, i + 1, 1, &mut inside)?;
+        comments.extend(inside.into_iter().filter(|c| alone_on_line(bytes, c.start)));
         blocks.push(TopBlock {
             ident,
             labels,
             span: start..end,
+            comments,
         });
+        previous_end = end;
         i = skip_trivia(bytes, end)?;
     }
     Ok(blocks)
@@ -108,6 +117,47 @@ fn skip_trivia(bytes: &[u8], mut i: usize) -> Result<usize, ScanError> {
     }
 }
 
+/// The line comments of the trivia `between` (whitespace and comments only) that sit alone on
+/// the consecutive lines directly above `between.end`, in order.
+fn comments_above(bytes: &[u8], between: Range<usize>) -> Vec<Range<usize>> {
+    let mut comments = Vec::new();
+    let mut i = between.start;
+    while i < between.end {
+        match (bytes.get(i), bytes.get(i + 1)) {
+            (Some(b'#'), _) | (Some(b'/'), Some(b'/')) => {
+                let end = line_end(bytes, i);
+                comments.push(i..end);
+                i = end;
+            }
+            (Some(b'/'), Some(b'*')) => i = comment_end(bytes, i).unwrap_or(between.end),
+            _ => i += 1,
+        }
+    }
+    let mut above = Vec::new();
+    let mut line = line_start(bytes, between.end);
+    for comment in comments.into_iter().rev() {
+        // The comment ends at the newline just before `line`.
+        if comment.end + 1 != line || !alone_on_line(bytes, comment.start) {
+            break;
+        }
+        line = line_start(bytes, comment.start);
+        above.push(comment);
+    }
+    above.reverse();
+    above
+}
+
+fn line_start(bytes: &[u8], i: usize) -> usize {
+    memchr::memrchr(b'\n', bytes.get(..i).unwrap_or_default()).map_or(0, |n| n + 1)
+}
+
+/// Whether only spaces and tabs precede `i` on its line.
+fn alone_on_line(bytes: &[u8], i: usize) -> bool {
+    bytes
+        .get(line_start(bytes, i)..i)
+        .is_some_and(|before| before.iter().all(|b| *b == b' ' || *b == b'\t'))
+}
+
 fn line_end(bytes: &[u8], i: usize) -> usize {
     memchr::memchr(b'\n', bytes.get(i..).unwrap_or_default()).map_or(bytes.len(), |n| i + n)
 }
@@ -119,13 +169,27 @@ fn comment_end(bytes: &[u8], i: usize) -> Result<usize, ScanError> {
 }
 
 /// From inside braces at `depth`, past the brace that closes them.
-fn skip_body(bytes: &[u8], mut i: usize, mut depth: usize) -> Result<usize, ScanError> {
+/// The line comments met are added to `comments`.
+fn skip_body(
+    bytes: &[u8],
+    mut i: usize,
+    mut depth: usize,
+    comments: &mut Vec<Range<usize>>,
+) -> Result<usize, ScanError> {
     let open = i.saturating_sub(1);
     while let Some(&b) = bytes.get(i) {
         match b {
             b'"' => i = skip_quoted(bytes, i + 1)?,
-            b'#' => i = line_end(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i),
+            b'#' => {
+                let end = line_end(bytes, i);
+                comments.push(i..end);
+                i = end;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                let end = line_end(bytes, i);
+                comments.push(i..end);
+                i = end;
+            }
             b'/' if bytes.get(i + 1) == Some(&b'*') => i = comment_end(bytes, i)?,
             b'<' if bytes.get(i + 1) == Some(&b'<') => i = skip_heredoc(bytes, i)?,
             b'{' => {
@@ -156,7 +220,7 @@ fn skip_quoted(bytes: &[u8], mut i: usize) -> Result<usize, ScanError> {
             (b'\n', _) => break,
             // `$${` and `%%{` are literal text.
             (b'$', Some(b'$')) | (b'%', Some(b'%')) => i += 2,
-            (b'$' | b'%', Some(b'{')) => i = skip_body(bytes, i + 2, 1)?,
+            (b'$' | b'%', Some(b'{')) => i = skip_body(bytes, i + 2, 1, &mut Vec::new())?,
             _ => i += 1,
         }
     }

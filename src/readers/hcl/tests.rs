@@ -332,3 +332,41 @@ mod evaluation {
         );
     }
 }
+
+#[test]
+fn ignore_comments_are_the_ones_alone_on_the_lines_above_or_inside_a_block() {
+    let text = "# permgate:ignore PG900 not directly above: a blank line follows\n\n\
+        # header\n# permgate:ignore PG101 drained by a job\n// permgate:ignore PG120   logs elsewhere  \n\
+        resource \"aws_lambda_event_source_mapping\" \"m\" {\n  # permgate:ignore PG102 inside\n\
+        \x20 name = \"x\" # permgate:ignore PG103 after code\n\
+        \x20 policy = <<EOF\n# permgate:ignore PG104 in a heredoc\nEOF\n\
+        \x20 tags = { a = \"# permgate:ignore PG105 in a string\" }\n\
+        \x20 # permgate:ignored PG106 another word\n  # permgate:ignore\n}\n\
+        /* # permgate:ignore PG107 in a block comment */\n\
+        module \"app\" {\n  source = \"./app\"\n}\n";
+    let f = file("main.tf", text);
+    let blocks = hcl_blocks(&f).unwrap();
+    let ignores: Vec<(&str, Option<(String, String)>)> = blocks
+        .iter()
+        .flat_map(|b| {
+            b.comments
+                .iter()
+                .map(|c| (b.address.as_str(), parse_ignore(f.slice(*c).trim_end())))
+        })
+        .filter(|(_, parsed)| parsed.is_some())
+        .collect();
+    let expected = [
+        ("PG101", "drained by a job"),
+        ("PG120", "logs elsewhere"),
+        ("PG102", "inside"),
+        ("", ""),
+    ];
+    assert_eq!(ignores.len(), expected.len(), "{ignores:?}");
+    for ((address, parsed), (check, reason)) in ignores.iter().zip(expected) {
+        assert_eq!(*address, "aws_lambda_event_source_mapping.m");
+        assert_eq!(
+            parsed.as_ref().map(|(c, r)| (c.as_str(), r.as_str())),
+            Some((check, reason))
+        );
+    }
+}
