@@ -35,13 +35,15 @@ pub fn place(
     dir: &Path,
     key_path: &dyn Fn(&Path) -> String,
 ) {
+    // Resolving a path touches the file system: once per file, not once per finding.
+    let key_paths: Vec<String> = source.files.iter().map(|f| key_path(&f.path)).collect();
     let location_of = |address: &str| {
         let block = source.block(address)?;
         let file = source.file(block.file)?;
         Some(Location {
             file: Arc::clone(file),
             span: block.span,
-            key_path: key_path(&file.path),
+            key_path: key_paths.get(block.file)?.clone(),
         })
     };
     let plan_path = plan.path.to_string_lossy().into_owned();
@@ -174,7 +176,12 @@ fn hcl_fix(
     let policy = related.iter().find(|r| r.role == RelatedRole::Policy)?;
     let config = crate::readers::hcl::config_address(&policy.resource);
     let module = module_prefix(&config);
-    let expr = source.attribute_expression(&policy.resource, "policy")?;
+    // A policy resource's `policy`, or the role's own `inline_policy` block when it has one.
+    let expr = source
+        .attribute_expression(&policy.resource, "policy")
+        .or_else(|| {
+            source.nested_attribute_expression(&policy.resource, "inline_policy", None, "policy")
+        })?;
     let statements = match statement {
         serde_json::Value::Array(items) => items.iter().collect(),
         one => vec![one],
@@ -507,6 +514,8 @@ mod tests {
             "jsonencode-complete",
             "heredoc-complete",
             "policy-document-complete",
+            "inline-policy-complete",
+            "queue-policy-complete",
         ] {
             let report = audit(fixture);
             assert!(
@@ -540,6 +549,22 @@ mod tests {
                 "PG101",
                 "sqs:DeleteMessage",
                 36,
+            ),
+            // An `inline_policy` block of the role, beside a `managed_policy_arns` the plan
+            // leaves unknown (a `concat` naming a policy created in the same plan).
+            (
+                "inline-policy-missing-action",
+                "PG101",
+                "sqs:DeleteMessage",
+                53,
+            ),
+            // A queue policy the plan leaves unknown (`jsonencode` around the role's ARN),
+            // which is what grants the consumer its actions.
+            (
+                "queue-policy-missing-action",
+                "PG101",
+                "sqs:DeleteMessage",
+                45,
             ),
         ] {
             let report = audit(fixture);
@@ -598,6 +623,13 @@ mod tests {
             )
         );
         assert_eq!(fix_of("heredoc-missing-action"), None);
+        // A role's `inline_policy` block: the object to add to its `jsonencode`.
+        assert_eq!(
+            fix_of("inline-policy-missing-action").as_deref(),
+            Some(
+                "{\n  Action   = \"sqs:DeleteMessage\"\n  Effect   = \"Allow\"\n  Resource = aws_sqs_queue.orders.arn\n}"
+            )
+        );
         // A policy known to the plan, written with `jsonencode` in a module: the module's own
         // references, and a literal ARN stays a string.
         assert_eq!(
@@ -668,6 +700,28 @@ mod tests {
         assert!(
             warning.message.contains(
                 "`policy` of `aws_iam_role_policy.consumer` in the Terraform source does not match the plan (the plan references `aws_sqs_queue.orders.arn`, `aws_sqs_queue.orders`, the source `aws_sqs_queue.archive.arn`)"
+            ),
+            "{}",
+            warning.message
+        );
+    }
+
+    /// A block whose literal attributes disagree with the plan's known values (the policy was
+    /// renamed, and completed, since the plan was made) is not the one the plan was made from:
+    /// its policy is not read from it, so the plan-only "cannot verify" stays instead of a
+    /// pass the plan never had.
+    #[test]
+    fn a_block_that_disagrees_with_the_plan_is_not_evaluated_from_the_source() {
+        let report = audit("stale-values");
+        let all = findings(&report);
+        assert!(all.iter().all(|f| f.severity < Severity::Error), "{all:#?}");
+        let pg101: Vec<_> = all.iter().filter(|f| f.check == "PG101").collect();
+        assert_eq!(pg101.len(), 1, "{all:#?}");
+        assert_ne!(pg101[0].certainty, crate::diag::Certainty::Certain);
+        let warning = all.iter().find(|f| f.check == "PG004").unwrap();
+        assert!(
+            warning.message.contains(
+                "`policy` of `aws_iam_role_policy.consumer` is not read from the Terraform source: its `name` is `read-orders-v2` there and `read-orders` in the plan"
             ),
             "{}",
             warning.message

@@ -544,6 +544,14 @@ const SOURCE_PAIRS: &[(&str, &str)] = &[
         "PG103-esm-dynamodb-permissions/pass-stream-wildcard.yaml",
         "heredoc-complete",
     ),
+    (
+        "PG101-esm-sqs-permissions/fail-missing-delete.yaml",
+        "inline-policy-missing-action",
+    ),
+    (
+        "PG101-esm-sqs-permissions/pass-least-privilege.yaml",
+        "inline-policy-complete",
+    ),
 ];
 
 #[test]

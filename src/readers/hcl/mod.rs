@@ -164,10 +164,82 @@ impl TfSource {
     ) -> Option<hcl_edit::expr::Expression> {
         let block = self.block(plan_address).filter(|b| b.hcl)?;
         let file = self.files.get(block.file)?;
+        // Only the expression is parsed: the other attributes of the block are not needed,
+        // and parsing costs more than everything else the source adds to a run.
+        let text = file
+            .text
+            .get(block.span.start as usize..block.span.end as usize)?;
+        let parsed = scan::attribute_value(text, attribute)
+            .and_then(|range| text.get(range))
+            .and_then(|value| hcl_edit::parser::parse_expr(value).ok());
+        if let Some(expr) = parsed {
+            return Some(expr);
+        }
         let body = parse_block(file, block.span)?;
         let parsed = body.blocks().next()?;
         let value = &parsed.body.get_attribute(attribute)?.value;
         Some(value.clone())
+    }
+
+    /// The attributes of a block written as plain literals (a quoted string without
+    /// interpolation or escape, a number, `true`, `false`), with their text as the plan would
+    /// hold it: what a plan's known values can be compared with.
+    pub fn literal_attributes(&self, plan_address: &str) -> Vec<(&str, &str)> {
+        let Some(block) = self.block(plan_address).filter(|b| b.hcl) else {
+            return Vec::new();
+        };
+        let Some(text) = self.files.get(block.file).and_then(|f| {
+            f.text
+                .get(block.span.start as usize..block.span.end as usize)
+        }) else {
+            return Vec::new();
+        };
+        let literal = |value: &'_ str| -> bool {
+            match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+                Some(inner) => {
+                    !inner.contains(['"', '\\', '\n'])
+                        && !inner.contains("${")
+                        && !inner.contains("%{")
+                }
+                None => value == "true" || value == "false" || value.parse::<f64>().is_ok(),
+            }
+        };
+        scan::attributes(text)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(name, range)| {
+                let value = text.get(range)?;
+                literal(value).then(|| (name, value.trim_matches('"')))
+            })
+            .collect()
+    }
+
+    /// The expression of `attribute` in the one nested block of type `nested` whose attribute
+    /// `key.0` is the literal string `key.1` (`policy` of the `inline_policy` named
+    /// `read-orders` of `aws_iam_role.fn`), or in the only nested block of that type when
+    /// `key` is `None`; `None` when there is no such block or more than one.
+    pub fn nested_attribute_expression(
+        &self,
+        plan_address: &str,
+        nested: &str,
+        key: Option<(&str, &str)>,
+        attribute: &str,
+    ) -> Option<hcl_edit::expr::Expression> {
+        let block = self.block(plan_address).filter(|b| b.hcl)?;
+        let file = self.files.get(block.file)?;
+        let body = parse_block(file, block.span)?;
+        let parsed = body.blocks().next()?;
+        let mut matching = parsed.body.blocks().filter(|b| {
+            b.ident.as_str() == nested
+                && key.is_none_or(|(name, value)| {
+                    b.body.get_attribute(name).and_then(|a| a.value.as_str()) == Some(value)
+                })
+        });
+        let found = matching.next()?;
+        if matching.next().is_some() {
+            return None;
+        }
+        Some(found.body.get_attribute(attribute)?.value.clone())
     }
 
     /// The directory of the module a block is in (what `path.module` names there).

@@ -250,3 +250,109 @@ fn skip_heredoc(bytes: &[u8], i: usize) -> Result<usize, ScanError> {
     }
     Err((i, "unterminated heredoc".into()))
 }
+
+/// The extent of the expression of the attribute `name` written directly in the body of the
+/// block `block` (the text of one block, from its type keyword to its closing brace): from the
+/// first byte after `=` and its spaces to the end of the expression. `None` when the body
+/// does not set it, or is not well formed (the block is then parsed whole, where the error has
+/// its message). Nested blocks are skipped: `name` inside `statement { … }` is not the block's.
+pub fn attribute_value(block: &str, name: &str) -> Option<Range<usize>> {
+    attributes(block)?
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, range)| range)
+}
+
+/// Every attribute written directly in the body of `block`, with the extent of its expression
+/// (see [`attribute_value`]), in order; `None` when the body is not well formed.
+pub fn attributes(block: &str) -> Option<Vec<(&str, Range<usize>)>> {
+    let bytes = block.as_bytes();
+    let open = memchr::memchr(b'{', bytes)?;
+    let mut found = Vec::new();
+    let mut i = skip_trivia(bytes, open + 1).ok()?;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'}' {
+            return Some(found);
+        }
+        let ident_end = identifier_end(bytes, i);
+        if ident_end == i {
+            return None;
+        }
+        let ident = block.get(i..ident_end)?;
+        let mut j = skip_spaces(bytes, ident_end);
+        let is_attribute = bytes.get(j) == Some(&b'=') && bytes.get(j + 1) != Some(&b'=');
+        if is_attribute {
+            j = skip_spaces(bytes, j + 1);
+            let end = expression_end(bytes, j).ok()?;
+            found.push((ident, j..end));
+            i = skip_trivia(bytes, end).ok()?;
+            continue;
+        }
+        // A nested block: its labels, then its body.
+        loop {
+            match bytes.get(j) {
+                Some(b'"') => j = skip_spaces(bytes, skip_quoted(bytes, j + 1).ok()?),
+                Some(b) if is_ident_start(*b) => j = skip_spaces(bytes, identifier_end(bytes, j)),
+                Some(b'{') => break,
+                _ => return None,
+            }
+        }
+        let end = skip_body(bytes, j + 1, 1, &mut Vec::new()).ok()?;
+        i = skip_trivia(bytes, end).ok()?;
+    }
+    None
+}
+
+/// Past spaces and tabs (not newlines, which end an attribute).
+fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// The end of an expression that starts at `i`: the first newline (or comment) outside
+/// brackets, strings and heredocs, with trailing spaces left out.
+fn expression_end(bytes: &[u8], mut i: usize) -> Result<usize, ScanError> {
+    let mut depth = 0usize;
+    let mut last = i;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => i = skip_quoted(bytes, i + 1)?,
+            b'<' if bytes.get(i + 1) == Some(&b'<') => i = skip_heredoc(bytes, i)?,
+            b'#' | b'/' if depth == 0 && comment_starts(bytes, i) => return Ok(last),
+            b'#' => i = line_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = line_end(bytes, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = comment_end(bytes, i)?;
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' | b'}' if depth == 0 => return Ok(last),
+            b')' | b']' | b'}' => {
+                depth -= 1;
+                i += 1;
+            }
+            b'\n' if depth == 0 => return Ok(last),
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            _ => i += 1,
+        }
+        last = i;
+    }
+    Ok(last)
+}
+
+/// Whether a `#` or `//` line comment starts at `i`.
+fn comment_starts(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b'#') => true,
+        Some(b'/') => bytes.get(i + 1) == Some(&b'/'),
+        _ => false,
+    }
+}

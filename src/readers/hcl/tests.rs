@@ -370,3 +370,53 @@ fn ignore_comments_are_the_ones_alone_on_the_lines_above_or_inside_a_block() {
         );
     }
 }
+
+#[test]
+fn an_attribute_expression_is_found_without_parsing_the_block() {
+    let text = r#"resource "aws_iam_role_policy" "p" {
+  name = "a # not a comment" # a comment
+  role = aws_iam_role.r.id // another
+  statement {
+    policy = "nested, not the block's"
+  }
+  dynamic "x" {
+    for_each = { a = "}" }
+    content {}
+  }
+  /* a { */ count = var.on == true ? 1 : 0
+  policy = jsonencode({
+    Statement = [{
+      Action   = ["sqs:ReceiveMessage"] # why
+      Resource = "${aws_sqs_queue.q.arn}/*"
+    }]
+  })
+  heredoc = <<-EOF
+    {"a": "}"}
+    EOF
+  tags = merge(local.tags,
+    { b = 1 })
+  last = [1,
+    2]
+}"#;
+    let f = file("main.tf", text);
+    let body = parse_block(&f, Span::new(0, text.len())).unwrap();
+    let block = body.blocks().next().unwrap();
+    for name in ["name", "role", "count", "policy", "heredoc", "tags", "last"] {
+        let whole = block
+            .body
+            .get_attribute(name)
+            .unwrap_or_else(|| panic!("hcl-edit: {name}"))
+            .value
+            .to_string();
+        let range = scan::attribute_value(text, name).unwrap_or_else(|| panic!("{name}"));
+        let alone = hcl_edit::parser::parse_expr(&text[range]).unwrap();
+        assert_eq!(alone.to_string().trim(), whole.trim(), "{name}");
+    }
+    // Only the block's own attributes: not a nested block's, not an absent one.
+    assert_eq!(scan::attribute_value(text, "for_each"), None);
+    assert_eq!(scan::attribute_value(text, "missing"), None);
+    assert_eq!(
+        &text[scan::attribute_value(text, "name").unwrap()],
+        "\"a # not a comment\""
+    );
+}

@@ -945,12 +945,16 @@ impl<'p, 'd, 'a: 'd> Lower<'p, 'd, 'a> {
             );
             keys.push(self.record_keys, policy_name, None);
         }
-        let managed = plan.strings(
-            id,
-            v.managed_policy_arns,
-            &[Seg::Key("managed_policy_arns")],
-            "arn",
-        );
+        let managed = plan
+            .source_strings(id, "managed_policy_arns")
+            .unwrap_or_else(|| {
+                plan.strings(
+                    id,
+                    v.managed_policy_arns,
+                    &[Seg::Key("managed_policy_arns")],
+                    "arn",
+                )
+            });
         let role_id = RoleId(self.stack.roles.len());
         if let Some(n) = name.as_literal().filter(|n| !n.is_empty()) {
             self.role_names.insert(n.to_string(), role_id);

@@ -130,10 +130,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         // the plan keeps only the references of an unknown expression). When the source does
         // not settle it either, the plan's own configuration may (a deferred
         // `data.aws_iam_policy_document` is built from its statement blocks below).
-        let from_source = match path {
-            [Seg::Key(attribute)] => self.source_document(id, attribute),
-            _ => None,
-        };
+        let from_source = self.source_document(id, path);
         let source_reason = match from_source {
             Some(document) => match document.kind {
                 ValueKind::Unknown(why) => Some(why),

@@ -14,8 +14,8 @@ use std::borrow::Cow;
 
 use super::expr::Leaf;
 use super::index::{InstId, Plan, RVal, Scope};
-use super::values::Seg;
-use crate::model::{MapKey, Value, ValueKind};
+use super::values::{Seg, scalar};
+use crate::model::{MapKey, SymStr, Symbol, Value, ValueKind};
 use crate::readers::hcl::eval::{self, References};
 
 /// Resolves references in the scope of one instance (its module, its `count.index`/`each`).
@@ -94,31 +94,139 @@ fn listed(references: &[&str]) -> String {
 }
 
 impl Plan<'_, '_> {
-    /// The document of the top-level policy attribute `attribute` of instance `id`, from its
-    /// expression in the source.
-    pub fn source_document(&self, id: InstId, attribute: &str) -> Option<Value> {
+    /// The document of the policy attribute at `path` of instance `id` (a top-level `policy`,
+    /// or `inline_policy[i].policy` of a role), from its expression in the source.
+    pub fn source_document(&self, id: InstId, path: &[Seg<'_>]) -> Option<Value> {
         let source = self.source.as_ref()?;
-        let expr = source.attribute_expression(self.address(id), attribute)?;
-        // A source that changed since the plan was made would give a value the plan never
-        // had: the references must be the plan's (spec §8.2 lists them for every expression).
-        if let Some((leaf, [])) = self.expr_at(id, &[Seg::Key(attribute)]) {
-            let planned: Vec<&str> = leaf.references.iter().map(|r| &**r).collect();
-            let written = eval::references(&expr);
-            if !same_references(&planned, &written) {
-                self.diagnostic(format!(
-                    "`{attribute}` of `{}` in the Terraform source does not match the plan (the plan references {}, the source {}); the source may have changed since the plan was made, so the plan's value is used",
-                    self.address(id),
-                    listed(&planned),
-                    listed(&written.iter().map(String::as_str).collect::<Vec<_>>()),
-                ));
-                return None;
+        let address = self.address(id);
+        let (expr, what) = match path {
+            [Seg::Key(attribute)] => (
+                source.attribute_expression(address, attribute)?,
+                format!("`{attribute}`"),
+            ),
+            // A role's inline policies are a set in the plan: the block is the one the source
+            // writes with the same name.
+            [
+                Seg::Key(nested @ "inline_policy"),
+                Seg::Idx(i),
+                Seg::Key(attribute),
+            ] => {
+                let name_path = [Seg::Key(nested), Seg::Idx(*i), Seg::Key("name")];
+                let name = self.value_at(id, &name_path).and_then(scalar)?;
+                let expr = source.nested_attribute_expression(
+                    address,
+                    nested,
+                    Some(("name", &name)),
+                    attribute,
+                )?;
+                (
+                    expr,
+                    format!("`{attribute}` of the `{nested}` named `{name}`"),
+                )
             }
+            _ => return None,
+        };
+        if !self.source_matches_plan(id, path, &expr, &what) {
+            return None;
         }
         let refs = PlanReferences {
             plan: self,
             scope: self.scope(id),
         };
-        let dir = source.block_dir(self.address(id));
+        let dir = source.block_dir(address);
         Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
+    }
+
+    /// The strings of the list attribute `attribute` (`managed_policy_arns`) of instance `id`
+    /// when the plan leaves the whole list unknown, from its expression in the source; an
+    /// element the source does not determine either is an unknown symbol with the reason.
+    /// `None` when the plan knows the list or the source does not give one.
+    pub fn source_strings(&self, id: InstId, attribute: &str) -> Option<Vec<SymStr>> {
+        let path = [Seg::Key(attribute)];
+        if self.member(id, attribute).is_some() || !self.unknown_at(id, &path) {
+            return None;
+        }
+        let source = self.source.as_ref()?;
+        let expr = source.attribute_expression(self.address(id), attribute)?;
+        if !self.source_matches_plan(id, &path, &expr, &format!("`{attribute}`")) {
+            return None;
+        }
+        let refs = PlanReferences {
+            plan: self,
+            scope: self.scope(id),
+        };
+        let ValueKind::List(items) = eval::evaluate(&expr, &refs, 0).kind else {
+            return None;
+        };
+        Some(
+            items
+                .into_iter()
+                .map(|item| match item.kind {
+                    ValueKind::Str(s) => s,
+                    ValueKind::Unknown(why) => SymStr::sym(Symbol::Unknown(why)),
+                    _ => SymStr::sym(Symbol::Unknown(format!(
+                        "an element of `{attribute}` is not a string"
+                    ))),
+                })
+                .collect(),
+        )
+    }
+
+    /// Whether the references written in the source expression are the ones the plan lists
+    /// for the same expression; when not, a diagnostic says that the plan's value is used.
+    fn source_matches_plan(
+        &self,
+        id: InstId,
+        path: &[Seg<'_>],
+        expr: &hcl_edit::expr::Expression,
+        what: &str,
+    ) -> bool {
+        if let Some(changed) = self.literal_disagreement(id) {
+            self.diagnostic(format!(
+                "{what} of `{}` is not read from the Terraform source: {changed}; the source may have changed since the plan was made, so the plan's value is used",
+                self.address(id),
+            ));
+            return false;
+        }
+        // A source that changed since the plan was made would give a value the plan never
+        // had: the references must be the plan's (spec §8.2 lists them for every expression).
+        let Some((leaf, [])) = self.expr_at(id, path) else {
+            return true;
+        };
+        let planned: Vec<&str> = leaf.references.iter().map(|r| &**r).collect();
+        let written = eval::references(expr);
+        if same_references(&planned, &written) {
+            return true;
+        }
+        self.diagnostic(format!(
+            "{what} of `{}` in the Terraform source does not match the plan (the plan references {}, the source {}); the source may have changed since the plan was made, so the plan's value is used",
+            self.address(id),
+            listed(&planned),
+            listed(&written.iter().map(String::as_str).collect::<Vec<_>>()),
+        ));
+        false
+    }
+}
+
+impl Plan<'_, '_> {
+    /// The first literal attribute of the instance's block whose value in the source is not
+    /// the plan's known value, said in words: a block that disagrees with the plan is not the
+    /// one the plan was made from, so none of its expressions is used.
+    fn literal_disagreement(&self, id: InstId) -> Option<String> {
+        let source = self.source.as_ref()?;
+        source
+            .literal_attributes(self.address(id))
+            .into_iter()
+            .find_map(|(name, written)| {
+                let planned = self.member(id, name).and_then(scalar)?;
+                let same = planned == written
+                    || matches!(
+                        (planned.parse::<f64>(), written.parse::<f64>()),
+                        (Ok(a), Ok(b)) if a == b
+                    );
+                (!same).then(|| {
+                    format!("its `{name}` is `{written}` there and `{planned}` in the plan")
+                })
+            })
     }
 }
