@@ -37,6 +37,15 @@ pub fn place(
 ) {
     // Resolving a path touches the file system: once per file, not once per finding.
     let key_paths: Vec<String> = source.files.iter().map(|f| key_path(&f.path)).collect();
+    let policy_attribute = |address: &str| {
+        let block = source.block(address)?;
+        let file = source.file(block.file)?;
+        Some(Location {
+            file: Arc::clone(file),
+            span: source.attribute_span(address, "policy")?,
+            key_path: key_paths.get(block.file)?.clone(),
+        })
+    };
     let location_of = |address: &str| {
         let block = source.block(address)?;
         let file = source.file(block.file)?;
@@ -64,7 +73,11 @@ pub fn place(
         }
         for related in &mut finding.related {
             if related.location.is_none() {
-                related.location = location_of(&related.resource);
+                // The policy to edit is its `policy` attribute when the block writes one.
+                let attribute = (related.role == RelatedRole::Policy)
+                    .then(|| policy_attribute(&related.resource))
+                    .flatten();
+                related.location = attribute.or_else(|| location_of(&related.resource));
             }
         }
         finding.related.push(Related {
@@ -504,6 +517,16 @@ mod tests {
                 .slice(at.span)
                 .starts_with("resource \"aws_iam_role\" \"consumer\"")
         );
+        // The policy to edit is located at its `policy` attribute, not the whole block.
+        let policy = pg101
+            .related
+            .iter()
+            .find(|r| r.role == crate::diag::RelatedRole::Policy)
+            .unwrap();
+        let at = policy.location.as_ref().unwrap();
+        assert_eq!(at.file.line_col(at.span.start).line, 25);
+        assert!(at.file.slice(at.span).starts_with("jsonencode({"));
+        assert!(at.file.slice(at.span).ends_with("})"));
         assert_goldens("sqs-missing-action", &report);
     }
 

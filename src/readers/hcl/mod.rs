@@ -181,6 +181,20 @@ impl TfSource {
         Some(value.clone())
     }
 
+    /// The span of the expression of a block's attribute (`policy = jsonencode({…})`), in the
+    /// block's file; `None` when the block does not write it directly.
+    pub fn attribute_span(&self, plan_address: &str, attribute: &str) -> Option<Span> {
+        let block = self.block(plan_address).filter(|b| b.hcl)?;
+        let start = block.span.start as usize;
+        let text = self
+            .files
+            .get(block.file)?
+            .text
+            .get(start..block.span.end as usize)?;
+        let range = scan::attribute_value(text, attribute)?;
+        Some(Span::new(start + range.start, start + range.end))
+    }
+
     /// The attributes of a block written as plain literals (a quoted string without
     /// interpolation or escape, a number, `true`, `false`), with their text as the plan would
     /// hold it: what a plan's known values can be compared with.
