@@ -539,6 +539,7 @@ mod tests {
             "policy-document-complete",
             "inline-policy-complete",
             "queue-policy-complete",
+            "for-each-complete",
         ] {
             let report = audit(fixture);
             assert!(
@@ -589,6 +590,9 @@ mod tests {
                 "sqs:DeleteMessage",
                 45,
             ),
+            // `for_each` over a variable's map: `each.value.actions` and the computed index
+            // of `aws_sqs_queue.q[each.key].arn`.
+            ("for-each-missing-action", "PG101", "sqs:DeleteMessage", 58),
         ] {
             let report = audit(fixture);
             let all = findings(&report);

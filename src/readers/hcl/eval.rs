@@ -258,7 +258,10 @@ pub fn evaluate(expr: &Expression, refs: &dyn References, depth: usize) -> Value
         Expression::Variable(v) => refs.reference(v.as_str()),
         Expression::Traversal(t) => match reference_text(t) {
             Some(text) => refs.reference(&text),
-            None => unknown("a splat or computed index is not evaluated"),
+            None => match indexed_reference_text(t, refs, depth) {
+                Ok(text) => refs.reference(&text),
+                Err(why) => unknown(why),
+            },
         },
         Expression::FuncCall(c) => call(c, refs, depth),
         Expression::Conditional(_) => unknown("a conditional expression is not evaluated"),
@@ -277,7 +280,32 @@ pub fn references(expr: &Expression) -> Vec<String> {
         fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
             match reference_text(node) {
                 Some(text) => self.0.push(text),
-                None => hcl_edit::visit::visit_traversal(self, node),
+                None => {
+                    self.push_prefix(node);
+                    hcl_edit::visit::visit_traversal(self, node);
+                }
+            }
+        }
+    }
+    impl Collect {
+        /// `aws_sqs_queue.q` of `aws_sqs_queue.q[each.key].arn`: the part before the first
+        /// computed index, which is what the plan lists for it.
+        fn push_prefix(&mut self, node: &hcl_edit::expr::Traversal) {
+            let Expression::Variable(root) = &node.expr else {
+                return;
+            };
+            let literal: Vec<&TraversalOperator> = node
+                .operators
+                .iter()
+                .map(|op| op.value())
+                .take_while(|op| literal_step(op).is_some())
+                .collect();
+            let mut text = root.as_str().to_string();
+            for op in literal {
+                text.push_str(&literal_step(op).unwrap_or_default());
+            }
+            if text.contains('.') {
+                self.0.push(text);
             }
         }
     }
@@ -293,22 +321,61 @@ fn reference_text(t: &hcl_edit::expr::Traversal) -> Option<String> {
     };
     let mut text = root.as_str().to_string();
     for op in &t.operators {
-        match op.value() {
-            TraversalOperator::GetAttr(name) => {
-                text.push('.');
-                text.push_str(name.as_str());
-            }
-            TraversalOperator::LegacyIndex(i) => text.push_str(&format!("[{}]", i.value())),
-            TraversalOperator::Index(Expression::Number(n)) => {
-                text.push_str(&format!("[{}]", n.value()));
-            }
-            TraversalOperator::Index(Expression::String(s)) => {
-                text.push_str(&format!("[{:?}]", s.value().as_str()));
-            }
-            _ => return None,
-        }
+        text.push_str(&literal_step(op.value())?);
     }
     Some(text)
+}
+
+/// One step of a reference as the plan writes it (`.arn`, `[0]`, `["a"]`); `None` for a splat
+/// or a computed index.
+fn literal_step(op: &TraversalOperator) -> Option<String> {
+    Some(match op {
+        TraversalOperator::GetAttr(name) => format!(".{}", name.as_str()),
+        TraversalOperator::LegacyIndex(i) => format!("[{}]", i.value()),
+        TraversalOperator::Index(Expression::Number(n)) => format!("[{}]", n.value()),
+        TraversalOperator::Index(Expression::String(s)) => format!("[{:?}]", s.value().as_str()),
+        _ => return None,
+    })
+}
+
+/// A reference with computed indexes (`aws_sqs_queue.q[each.key].arn`) written with the
+/// index values (`aws_sqs_queue.q["orders"].arn`), when each index evaluates to a literal
+/// string or number; otherwise why not.
+fn indexed_reference_text(
+    t: &hcl_edit::expr::Traversal,
+    refs: &dyn References,
+    depth: usize,
+) -> Result<String, String> {
+    const NOT_EVALUATED: &str = "a splat or computed index is not evaluated";
+    let Expression::Variable(root) = &t.expr else {
+        return Err(NOT_EVALUATED.into());
+    };
+    let mut text = root.as_str().to_string();
+    for op in &t.operators {
+        let op = op.value();
+        if let Some(step) = literal_step(op) {
+            text.push_str(&step);
+            continue;
+        }
+        let TraversalOperator::Index(index) = op else {
+            return Err(NOT_EVALUATED.into());
+        };
+        let key = match evaluate(index, refs, depth + 1).kind {
+            ValueKind::Str(s) => s.as_literal().map(str::to_string),
+            ValueKind::Unknown(why) => return Err(why),
+            _ => None,
+        };
+        let Some(key) = key else {
+            return Err("an index is only known after apply".into());
+        };
+        // Terraform writes a number index bare and a string index quoted.
+        if key.parse::<u64>().is_ok() {
+            text.push_str(&format!("[{key}]"));
+        } else {
+            text.push_str(&format!("[{key:?}]"));
+        }
+    }
+    Ok(text)
 }
 
 fn template(t: &Template, refs: &dyn References, depth: usize) -> Value {

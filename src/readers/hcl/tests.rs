@@ -420,3 +420,29 @@ fn an_attribute_expression_is_found_without_parsing_the_block() {
         "\"a # not a comment\""
     );
 }
+
+#[test]
+fn a_computed_index_is_referenced_by_what_precedes_it_and_evaluated_with_its_key() {
+    let expr = hcl_edit::parser::parse_expr("aws_sqs_queue.q[each.key].arn").unwrap();
+    assert_eq!(eval::references(&expr), ["aws_sqs_queue.q", "each.key"]);
+    struct Keyed;
+    impl eval::References for Keyed {
+        fn reference(&self, text: &str) -> crate::model::Value {
+            let s = match text {
+                "each.key" => "orders".to_string(),
+                other => format!("<{other}>"),
+            };
+            crate::model::Value::str(crate::model::SymStr::lit(s), None)
+        }
+    }
+    let value = eval::evaluate(&expr, &Keyed, 0);
+    assert_eq!(
+        value.as_literal(),
+        Some("<aws_sqs_queue.q[\"orders\"].arn>")
+    );
+    let splat = hcl_edit::parser::parse_expr("aws_sqs_queue.q[*].arn").unwrap();
+    assert!(matches!(
+        eval::evaluate(&splat, &Keyed, 0).kind,
+        crate::model::ValueKind::Unknown(_)
+    ));
+}

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::expr::Leaf;
+use super::expr::{Expr, Leaf};
 use super::index::{InstId, Plan, RVal, Scope};
 use super::values::{Seg, scalar};
 use crate::model::{MapKey, SymStr, Symbol, Value, ValueKind};
@@ -22,15 +22,107 @@ use crate::readers::hcl::eval::{self, References};
 struct PlanReferences<'p, 'd, 'a> {
     plan: &'p Plan<'d, 'a>,
     scope: Scope,
+    id: InstId,
 }
 
 impl References for PlanReferences<'_, '_, '_> {
     fn reference(&self, text: &str) -> Value {
+        if let Some(rest) = text.strip_prefix("each.value")
+            && (rest.is_empty() || rest.starts_with(['.', '[']))
+        {
+            return self.each_value(rest);
+        }
         let leaf = Leaf {
             constant: None,
             references: vec![Cow::Owned(text.to_string())],
         };
         value(self.plan.resolve_leaf(&self.scope, &leaf, &[], "", 0))
+    }
+}
+
+impl PlanReferences<'_, '_, '_> {
+    /// `each.value` (then `rest`: `.actions`, `["a"]`, `[0]`): the element of the block's
+    /// `for_each` collection at the instance's key, when the plan knows the collection (a
+    /// literal, or a variable's value); unknown with the reason otherwise.
+    fn each_value(&self, rest: &str) -> Value {
+        let unknown = |why: String| Value::new(ValueKind::Unknown(why), None);
+        let Some(raw) = self
+            .plan
+            .config_resource(self.id)
+            .and_then(|c| c.resource.for_each_expression)
+        else {
+            return unknown("`each.value` is used outside a `for_each` block".into());
+        };
+        let Ok(Expr::Leaf(leaf)) = serde_json::from_str::<Expr<'_>>(raw.get()) else {
+            return unknown("the `for_each` expression is not a value".into());
+        };
+        let Some(key) = self.scope.key.text() else {
+            return unknown("the instance has no `for_each` key".into());
+        };
+        let element = match self.plan.resolve_leaf(&self.scope, &leaf, &[], "", 0) {
+            RVal::Map(entries) => entries.into_iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            // A set of strings: each value is its own key.
+            RVal::List(items) => items
+                .into_iter()
+                .find(|i| matches!(i, RVal::Str(s, _) if s.as_literal() == Some(key.as_str()))),
+            RVal::Unknown(why) => {
+                return unknown(format!("the `for_each` collection is not known: {why}"));
+            }
+            _ => None,
+        };
+        let Some(mut found) = element.map(value) else {
+            return unknown(format!("the `for_each` collection has no element `{key}`"));
+        };
+        let Some(steps) = steps(rest) else {
+            return unknown(format!("`each.value{rest}` is not evaluated"));
+        };
+        for step in steps {
+            let next = match (&found.kind, step) {
+                (ValueKind::Map(_), Step::Name(name)) => found.get(&name).cloned(),
+                (ValueKind::List(items), Step::Index(i)) => items.get(i).cloned(),
+                (ValueKind::Unknown(_), _) => return found,
+                _ => None,
+            };
+            match next {
+                Some(v) => found = v,
+                None => return unknown(format!("`each.value{rest}` is not in the collection")),
+            }
+        }
+        found
+    }
+}
+
+enum Step {
+    Name(String),
+    Index(usize),
+}
+
+/// `.a["b"][0]` as steps; `None` for anything else (an index that is not a literal name or
+/// number).
+fn steps(mut rest: &str) -> Option<Vec<Step>> {
+    let mut out = Vec::new();
+    loop {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            out.push(Step::Name(after.get(..end).unwrap_or_default().to_string()));
+            rest = after.get(end..).unwrap_or_default();
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let inner = after.get(..end).unwrap_or_default();
+            match (
+                inner.parse::<usize>(),
+                serde_json::from_str::<String>(inner),
+            ) {
+                (Ok(i), _) => out.push(Step::Index(i)),
+                (_, Ok(name)) => out.push(Step::Name(name)),
+                _ => return None,
+            }
+            rest = after.get(end + 1..).unwrap_or_default();
+        } else if rest.is_empty() {
+            return Some(out);
+        } else {
+            return None;
+        }
     }
 }
 
@@ -132,6 +224,7 @@ impl Plan<'_, '_> {
         let refs = PlanReferences {
             plan: self,
             scope: self.scope(id),
+            id,
         };
         let dir = source.block_dir(address);
         Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
@@ -154,6 +247,7 @@ impl Plan<'_, '_> {
         let refs = PlanReferences {
             plan: self,
             scope: self.scope(id),
+            id,
         };
         let ValueKind::List(items) = eval::evaluate(&expr, &refs, 0).kind else {
             return None;
