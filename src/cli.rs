@@ -450,15 +450,23 @@ fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         ignore_resource_policies,
     } = args;
     let (role, action, resource) = (role.as_str(), action.as_str(), resource.as_str());
-    let (files, parameter_errors) = load(&default_paths(paths), &parameters)?;
+    let (mut files, parameter_errors) = load(&default_paths(paths), &parameters)?;
     let mut unreadable = parameter_errors;
+    let kept: Vec<Option<crate::readers::KeptTemplate>> =
+        files.iter_mut().map(|f| f.kept.take()).collect();
     let mut stacks: Vec<&crate::model::Stack> = Vec::new();
     let mut sources: Vec<&crate::source::SourceFile> = Vec::new();
-    for f in &files {
+    // Per stack: its syntax tree when the stack uses parameter defaults, and its given values.
+    let mut trees: Vec<(
+        Option<crate::readers::KeptTemplate>,
+        &crate::parameters::GivenValues,
+    )> = Vec::new();
+    for (f, tree) in files.iter().zip(kept) {
         match &f.outcome {
             FileOutcome::Stack { stack, .. } => {
                 stacks.push(stack);
                 sources.push(&f.source);
+                trees.push((tree, &f.given));
             }
             FileOutcome::Error { error, .. } => {
                 unreadable += 1;
@@ -487,6 +495,20 @@ fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                 return Ok(exit_code(e.exit_code()));
             }
         };
+    let answer = match trees.get_mut(answer.stack) {
+        Some((tree @ Some(_), given)) => {
+            let tree = tree.take();
+            qualify_defaults(
+                answer,
+                &stacks,
+                tree,
+                given,
+                ignore_resource_policies,
+                resource,
+            )
+        }
+        _ => answer,
+    };
     // What the reader could not fully read in the role's file may change the answer.
     if let (Some(stack), Some(source)) = (stacks.get(answer.stack), file_of(answer.stack)) {
         for d in &stack.diagnostics {
@@ -513,6 +535,49 @@ fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         return Ok(2);
     }
     Ok(exit_code(answer.exit_code()))
+}
+
+/// The answer asked again of the role's template read with the parameter defaults withheld
+/// (its kept syntax tree `tree`); an answer that does not hold without them rests on the
+/// defaults and says so, as `check` says of its findings ([`crate::checks::assumed`]).
+fn qualify_defaults(
+    answer: crate::iam::access::AccessAnswer,
+    stacks: &[&crate::model::Stack],
+    tree: Option<crate::readers::KeptTemplate>,
+    given: &crate::parameters::GivenValues,
+    ignore_resource_policies: bool,
+    resource: &str,
+) -> crate::iam::access::AccessAnswer {
+    let Some(stack) = stacks.get(answer.stack).copied() else {
+        return answer;
+    };
+    let Some(tree) = tree.filter(|_| stack.assumed_defaults().next().is_some()) else {
+        return answer;
+    };
+    let without = crate::readers::read_without_defaults(tree, given);
+    // The role is asked for by its id, in its own stack: the evaluation reads no other.
+    let again = without.and_then(|(_, symbolic)| {
+        crate::iam::access::answer(
+            &[symbolic.as_ref()],
+            &answer.role,
+            &answer.action,
+            resource,
+            ignore_resource_policies,
+        )
+        .ok()
+    });
+    let statements = match &answer.decision {
+        crate::iam::eval::Decision::Allowed { by }
+        | crate::iam::eval::Decision::ExplicitDeny { by } => by.clone(),
+        _ => Vec::new(),
+    };
+    let spans: Vec<crate::source::Span> = answer
+        .role_span
+        .into_iter()
+        .chain(statements.iter().filter_map(|s| s.span))
+        .collect();
+    let because = crate::checks::assumed::reason(stack, &spans);
+    crate::iam::access::qualify(answer, again.as_ref(), because)
 }
 
 /// Reads the inputs with the parameter values of `options`; the problems of the values' sources

@@ -41,6 +41,9 @@ pub struct LoadedFile {
     pub outcome: FileOutcome,
     /// For a plan: the Terraform source read beside it (or in `--tf-source`), when there is one.
     pub tf_source: Option<Arc<readers::hcl::TfSource>>,
+    /// For a template whose stack uses parameter defaults: its syntax tree, for the reading
+    /// with the defaults withheld ([`qualify_defaults`]).
+    pub kept: Option<readers::KeptTemplate>,
 }
 
 #[derive(Debug)]
@@ -242,6 +245,7 @@ pub fn load_inputs_with(
                 error: FileError::new(e.message, None),
             },
             tf_source: None,
+            kept: None,
         })
         .collect();
     if let Some(stdin) = stdin {
@@ -264,6 +268,7 @@ pub fn load_inputs_with(
                 given: parameters::GivenValues::new(),
                 outcome: FileOutcome::Stack { format, stack },
                 tf_source: source_of(&input.path),
+                kept: None,
             });
             continue;
         }
@@ -280,34 +285,33 @@ pub fn load_inputs_with(
                         error,
                     },
                     tf_source: None,
+                    kept: None,
                 });
                 continue;
             }
         };
         let (given, config) = values.for_template(&input.path);
         asked.set(false);
-        let outcome = match readers::read_with(
-            &source,
-            input.explicit,
-            &given,
-            Defaults::Use,
-            &plan_source,
-        ) {
-            Ok(Some(ReadOutcome::Stack { format, stack })) => {
-                if format != InputFormat::TerraformPlan {
-                    values.check_declared(&stack, &input.path, config.as_deref());
+        let (outcome, kept) =
+            match readers::read_keeping_tree(&source, input.explicit, &given, &plan_source) {
+                Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
+                    if format != InputFormat::TerraformPlan {
+                        values.check_declared(&stack, &input.path, config.as_deref());
+                    }
+                    (FileOutcome::Stack { format, stack }, kept)
                 }
-                FileOutcome::Stack { format, stack }
-            }
-            Ok(Some(ReadOutcome::Skipped { format, reason })) => {
-                FileOutcome::Skipped { format, reason }
-            }
-            Ok(None) => continue,
-            Err(error) => FileOutcome::Error {
-                format: None,
-                error,
-            },
-        };
+                Ok(Some((ReadOutcome::Skipped { format, reason }, _))) => {
+                    (FileOutcome::Skipped { format, reason }, None)
+                }
+                Ok(None) => continue,
+                Err(error) => (
+                    FileOutcome::Error {
+                        format: None,
+                        error,
+                    },
+                    None,
+                ),
+            };
         let tf_source = if asked.get() {
             source_of(&input.path)
         } else {
@@ -319,6 +323,7 @@ pub fn load_inputs_with(
             given,
             outcome,
             tf_source,
+            kept,
         });
     }
     values.finish();
@@ -326,27 +331,35 @@ pub fn load_inputs_with(
 }
 
 fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
-    let (source, outcome) = match String::from_utf8(stdin.bytes) {
+    let (source, outcome, kept) = match String::from_utf8(stdin.bytes) {
         Ok(text) => {
             let source = SourceFile::new(stdin.name, text);
-            let outcome = match readers::read_with(&source, true, &given, Defaults::Use, &|| None) {
-                Ok(Some(ReadOutcome::Stack { format, stack })) => {
-                    FileOutcome::Stack { format, stack }
+            let (outcome, kept) = match readers::read_keeping_tree(&source, true, &given, &|| None)
+            {
+                Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
+                    (FileOutcome::Stack { format, stack }, kept)
                 }
-                Ok(Some(ReadOutcome::Skipped { format, reason })) => {
-                    FileOutcome::Skipped { format, reason }
+                Ok(Some((ReadOutcome::Skipped { format, reason }, _))) => {
+                    (FileOutcome::Skipped { format, reason }, None)
                 }
                 // An explicit input is always read or skipped with a reason.
-                Ok(None) => FileOutcome::Skipped {
-                    format: None,
-                    reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
-                },
-                Err(error) => FileOutcome::Error {
-                    format: None,
-                    error,
-                },
+                Ok(None) => (
+                    FileOutcome::Skipped {
+                        format: None,
+                        reason: "not a CloudFormation template, SAM template or Terraform plan"
+                            .into(),
+                    },
+                    None,
+                ),
+                Err(error) => (
+                    FileOutcome::Error {
+                        format: None,
+                        error,
+                    },
+                    None,
+                ),
             };
-            (source, outcome)
+            (source, outcome, kept)
         }
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
@@ -361,6 +374,7 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
                     format: None,
                     error,
                 },
+                None,
             )
         }
     };
@@ -370,6 +384,7 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
         given,
         outcome,
         tf_source: None,
+        kept,
     }
 }
 
@@ -509,21 +524,29 @@ fn lexically_normal(path: &std::path::Path) -> PathBuf {
 
 /// Findings that rest on parameter defaults: the template is read again with the defaults
 /// withheld, and what that reading does not confirm holds only "if deployed with the default"
-/// ([`checks::assumed`]).
+/// ([`checks::assumed`]). The second reading lowers the syntax tree kept from the first one
+/// (`kept`); without it, the text is parsed again.
 fn qualify_defaults(
     findings: Vec<diag::Finding>,
     source: &SourceFile,
     explicit: bool,
     given: &parameters::GivenValues,
+    kept: Option<readers::KeptTemplate>,
     stack: &Stack,
 ) -> Vec<diag::Finding> {
-    // Only templates have parameters: no plan source is asked for.
-    let confirmed = match readers::read_with(source, explicit, given, Defaults::Withhold, &|| None)
-    {
-        Ok(Some(ReadOutcome::Stack { format, stack })) => checks::run_all(&stack, format),
+    let without_defaults = match kept {
+        Some(kept) => readers::read_without_defaults(kept, given),
+        // Only templates have parameters: no plan source is asked for.
+        None => match readers::read_with(source, explicit, given, Defaults::Withhold, &|| None) {
+            Ok(Some(ReadOutcome::Stack { format, stack })) => Some((format, stack)),
+            _ => None,
+        },
+    };
+    let confirmed = match without_defaults {
+        Some((format, stack)) => checks::run_all(&stack, format),
         // Without the defaults the template cannot be read (SAM needs a literal there): nothing
         // is confirmed.
-        _ => Vec::new(),
+        None => Vec::new(),
     };
     checks::assumed::qualify(findings, &confirmed, stack)
 }
@@ -562,7 +585,8 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
                     .iter()
                     .any(|f| f.certainty == diag::Certainty::Certain)
             {
-                findings = qualify_defaults(findings, &f.source, f.explicit, &f.given, &stack);
+                findings =
+                    qualify_defaults(findings, &f.source, f.explicit, &f.given, f.kept, &stack);
             }
             if format == InputFormat::TerraformPlan {
                 let dir = source_dir(&f.source.path, options.tf_source.as_deref());

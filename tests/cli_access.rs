@@ -277,3 +277,50 @@ fn a_queue_policy_naming_the_role_allows_it() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     assert_eq!(first_line(&r.stdout), "denied (implicit)");
 }
+
+const DEFAULTS: &str = "testdata/access/defaults.yaml";
+
+#[test]
+fn an_answer_that_rests_on_a_parameter_default_says_so() {
+    let r = access(&[
+        "PollerRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        ORDERS,
+        DEFAULTS,
+    ]);
+    assert_eq!(r.code, 3, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "unknown");
+    assert!(
+        r.stdout.contains(
+            "because this holds only if deployed with the default `QueueName` = `orders`"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(
+            "may be allowed by statement `Poll` of inline policy `Poll` of `PollerRole` at testdata/access/defaults.yaml:24:17"
+        ),
+        "{}",
+        r.stdout
+    );
+    // Given the deploy's value, the answer is certain.
+    let r = access(&[
+        "PollerRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        ORDERS,
+        DEFAULTS,
+        "--parameter-overrides",
+        "QueueName=orders",
+    ]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "allowed");
+    // An answer that holds whatever the value is stays certain.
+    let r = access(&["PollerRole", "--action", "xray:PutTraceSegments", DEFAULTS]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(first_line(&r.stdout), "allowed");
+}

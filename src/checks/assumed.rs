@@ -36,22 +36,33 @@ pub fn qualify(findings: Vec<Finding>, confirmed: &[Finding], stack: &Stack) -> 
                 .into_iter()
                 .chain(f.related.iter().filter_map(|r| r.span))
                 .collect();
-            let near: Vec<&(&str, &str, &[Span])> = defaults
-                .iter()
-                .filter(|(_, _, refs)| refs.iter().any(|r| spans.iter().any(|s| overlaps(*r, *s))))
-                .collect();
-            let named: Vec<&(&str, &str, &[Span])> = if near.is_empty() {
-                defaults.iter().collect()
-            } else {
-                near
-            };
             f.severity = f.severity.min(Severity::Warning);
             f.certainty = Certainty::CannotVerify {
-                reason: reason(&named),
+                reason: rests_on(&defaults, &spans),
             };
             f
         })
         .collect()
+}
+
+/// Why something found in `stack` with its parameters' defaults holds only with them, naming
+/// the defaults used near `spans` (every default the stack uses when none is near).
+pub fn reason(stack: &Stack, spans: &[Span]) -> String {
+    let defaults: Vec<(&str, &str, &[Span])> = stack.assumed_defaults().collect();
+    rests_on(&defaults, spans)
+}
+
+fn rests_on(defaults: &[(&str, &str, &[Span])], spans: &[Span]) -> String {
+    let near: Vec<&(&str, &str, &[Span])> = defaults
+        .iter()
+        .filter(|(_, _, refs)| refs.iter().any(|r| spans.iter().any(|s| overlaps(*r, *s))))
+        .collect();
+    let named: Vec<&(&str, &str, &[Span])> = if near.is_empty() {
+        defaults.iter().collect()
+    } else {
+        near
+    };
+    naming(&named)
 }
 
 /// A finding of the reading without defaults that shows `f` holds whatever the values are.
@@ -75,7 +86,7 @@ fn overlaps(a: Span, b: Span) -> bool {
     a.start < b.end && b.start < a.end || a == b
 }
 
-fn reason(named: &[&(&str, &str, &[Span])]) -> String {
+fn naming(named: &[&(&str, &str, &[Span])]) -> String {
     let mut parts: Vec<String> = named
         .iter()
         .take(NAMED)

@@ -201,6 +201,42 @@ pub fn answer(
     })
 }
 
+/// An answer given from a stack read with parameter defaults, against `without_defaults`, the
+/// answer to the same question with those defaults withheld (`None` when there is none, e.g.
+/// the role's name comes from a default). A default is a guess: unless the answer without it
+/// is the same decision, the answer becomes unknown `because` of the defaults, keeping the
+/// statements that decided it as those that would allow or deny.
+pub fn qualify(
+    answer: AccessAnswer,
+    without_defaults: Option<&AccessAnswer>,
+    because: String,
+) -> AccessAnswer {
+    let confirmed = without_defaults.is_some_and(|w| w.decision.label() == answer.decision.label());
+    if confirmed {
+        return answer;
+    }
+    let (would_allow, possibly_denied_by) = match answer.decision {
+        Decision::Allowed { by } => (by, Vec::new()),
+        Decision::ExplicitDeny { by } => (Vec::new(), by),
+        Decision::ImplicitDeny { .. } => (Vec::new(), Vec::new()),
+        // Unknown already: the defaults add nothing certain to take back.
+        unknown @ Decision::Unknown { .. } => {
+            return AccessAnswer {
+                decision: unknown,
+                ..answer
+            };
+        }
+    };
+    AccessAnswer {
+        decision: Decision::Unknown {
+            reasons: vec![because],
+            would_allow,
+            possibly_denied_by,
+        },
+        ..answer
+    }
+}
+
 fn find_role<'s>(stacks: &[&'s Stack], role: &str) -> Result<(usize, &'s Role), AccessError> {
     let mut found: Vec<(usize, &Role)> = Vec::new();
     for (i, stack) in stacks.iter().enumerate() {

@@ -147,19 +147,77 @@ pub fn read_with(
     defaults: cfn::parameters::Defaults,
     source: &dyn Fn() -> tfplan::PlanSource,
 ) -> Result<Option<ReadOutcome>, FileError> {
+    Ok(read_file(file, explicit, given, defaults, source, false)?.map(|(outcome, _)| outcome))
+}
+
+/// The syntax tree of a template whose stack rests on parameter defaults, kept from its first
+/// reading (with the given values already written in) for [`read_without_defaults`]: the
+/// second reading lowers the same tree again instead of parsing the text again.
+#[derive(Debug)]
+pub struct KeptTemplate {
+    root: Node,
+}
+
+/// [`read_with`] using the defaults, which also keeps the template's syntax tree when the stack
+/// uses a parameter's default ([`Stack::assumed_defaults`]).
+pub fn read_keeping_tree(
+    file: &SourceFile,
+    explicit: bool,
+    given: &crate::parameters::GivenValues,
+    source: &dyn Fn() -> tfplan::PlanSource,
+) -> Result<Option<(ReadOutcome, Option<KeptTemplate>)>, FileError> {
+    read_file(
+        file,
+        explicit,
+        given,
+        cfn::parameters::Defaults::Use,
+        source,
+        true,
+    )
+}
+
+/// The stack of a kept template read with the defaults of the parameters without a given value
+/// withheld: the same stack as [`read_with`] with [`cfn::parameters::Defaults::Withhold`] gives
+/// for the file, without parsing it again. `None` when that reading fails (SAM needs a literal
+/// where a parameter was used).
+pub fn read_without_defaults(
+    kept: KeptTemplate,
+    given: &crate::parameters::GivenValues,
+) -> Option<(InputFormat, Box<Stack>)> {
+    // The given values are already the tree's defaults: applying them again changes nothing.
+    read_template(kept.root, given, cfn::parameters::Defaults::Withhold)
+        .ok()
+        .map(|(format, stack, _)| (format, stack))
+}
+
+/// [`read_with`], and with `keep`, the syntax tree of a template whose stack uses a default.
+fn read_file(
+    file: &SourceFile,
+    explicit: bool,
+    given: &crate::parameters::GivenValues,
+    defaults: cfn::parameters::Defaults,
+    source: &dyn Fn() -> tfplan::PlanSource,
+    keep: bool,
+) -> Result<Option<(ReadOutcome, Option<KeptTemplate>)>, FileError> {
     if explicit && file.path.extension().is_some_and(|e| e == "tf") {
-        return Ok(Some(ReadOutcome::Skipped {
-            format: None,
-            reason: hcl::AUDITED_FROM_A_PLAN.into(),
-        }));
+        return Ok(Some((
+            ReadOutcome::Skipped {
+                format: None,
+                reason: hcl::AUDITED_FROM_A_PLAN.into(),
+            },
+            None,
+        )));
     }
     let text = file.text.trim_start_matches('\u{feff}').trim_start();
     if tfplan::looks_like_plan(text) {
         let (format, stack) = tfplan::read_plan_with_source(file, source())?;
-        return Ok(Some(ReadOutcome::Stack {
-            format,
-            stack: Box::new(stack),
-        }));
+        return Ok(Some((
+            ReadOutcome::Stack {
+                format,
+                stack: Box::new(stack),
+            },
+            None,
+        )));
     }
     let looks_like_json = text.starts_with('{') || text.starts_with('[');
     if !explicit && !file.text.contains("AWS::") {
@@ -171,11 +229,28 @@ pub fn read_with(
         yaml::parse_yaml(file)?
     };
     if !is_template(&root) {
-        return Ok(explicit.then(|| ReadOutcome::Skipped {
-            format: None,
-            reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
+        return Ok(explicit.then(|| {
+            (
+                ReadOutcome::Skipped {
+                    format: None,
+                    reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
+                },
+                None,
+            )
         }));
     }
+    let (format, stack, root) = read_template(root, given, defaults)?;
+    let kept = (keep && stack.assumed_defaults().next().is_some()).then_some(KeptTemplate { root });
+    Ok(Some((ReadOutcome::Stack { format, stack }, kept)))
+}
+
+/// A template's tree → its stack, with the tree as the lowering saw it (the given values, and
+/// the defaults unless withheld, written in as the parameters' `Default`s).
+fn read_template(
+    root: Node,
+    given: &crate::parameters::GivenValues,
+    defaults: cfn::parameters::Defaults,
+) -> Result<(InputFormat, Box<Stack>, Node), FileError> {
     let (root, parameters) = cfn::parameters::apply(root, given, defaults);
     let (format, lowered, diagnostics, suppressions) = if is_sam(&root) {
         let expansion = sam::expand(&root)?;
@@ -203,10 +278,7 @@ pub fn read_with(
     // written) is reported with the stack, not lost.
     stack.diagnostics.extend(diagnostics);
     stack.parameters = parameters;
-    Ok(Some(ReadOutcome::Stack {
-        format,
-        stack: Box::new(stack),
-    }))
+    Ok((format, Box::new(stack), root))
 }
 
 fn first_error(mut errors: Vec<FileError>) -> FileError {

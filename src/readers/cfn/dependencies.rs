@@ -20,10 +20,11 @@
 
 use std::collections::HashSet;
 
+use super::references::ResourceReferences;
 use super::resolve::intrinsic;
 use super::template::Template;
 use crate::diag::FileError;
-use crate::readers::syntax::{Node, NodeKind};
+use crate::readers::syntax::Node;
 use crate::source::Span;
 
 /// What the dependency rules apply to. A template that a transform rewrites (SAM, or any
@@ -36,11 +37,16 @@ pub enum Scope {
     Transformed,
 }
 
-/// Every violation, in template order.
-pub fn check(template: &Template<'_>, root: &Node, scope: Scope) -> Vec<FileError> {
+/// Every violation, in template order, given the template's [`references`](super::references).
+pub fn check(
+    template: &Template<'_>,
+    references: &[ResourceReferences<'_>],
+    root: &Node,
+    scope: Scope,
+) -> Vec<FileError> {
     let mut errors = parameter_defaults(root);
     if scope == Scope::Complete {
-        let graph = Graph::new(template);
+        let graph = Graph::new(template, references);
         errors.extend(graph.dangling);
         errors.extend(cycles(template, &graph.edges));
     }
@@ -77,126 +83,36 @@ struct Graph {
 }
 
 impl Graph {
-    fn new(template: &Template<'_>) -> Graph {
+    /// References inside `Fn::If` are left out: which branch exists depends on a condition.
+    fn new(template: &Template<'_>, references: &[ResourceReferences<'_>]) -> Graph {
         let mut edges = Vec::with_capacity(template.resources.len());
         let mut dangling = Vec::new();
-        for r in &template.resources {
-            let mut out = Vec::new();
-            if let Some(props) = r.properties {
-                references(template, props, &mut out);
-            }
-            if let Some(depends_on) = r.node.get("DependsOn") {
-                let names: Vec<&Node> = match &depends_on.kind {
-                    NodeKind::Seq(items) => items.iter().collect(),
-                    _ => vec![depends_on],
-                };
-                for name in names {
-                    let Some(text) = name.as_str() else { continue };
-                    match template.index.get(text) {
-                        Some(&i) => out.push((i, name.span)),
-                        None => dangling.push(
-                            FileError::new(
-                                format!(
-                                    "`DependsOn` of resource `{}` names `{text}`, which is not a resource of the template",
-                                    r.id
-                                ),
-                                Some(name.span),
-                            )
-                            .with_help(
-                                "CloudFormation rejects the template (unresolved resource dependencies); name a resource of the `Resources` section or remove the entry",
-                            ),
+        for (r, found) in template.resources.iter().zip(references) {
+            let mut out: Vec<(usize, Span)> = found
+                .properties
+                .iter()
+                .filter(|reference| !reference.conditional)
+                .map(|reference| (reference.to, reference.call))
+                .collect();
+            out.extend(found.depends_on.iter().copied());
+            for &(text, span) in &found.dangling_depends_on {
+                dangling.push(
+                    FileError::new(
+                        format!(
+                            "`DependsOn` of resource `{}` names `{text}`, which is not a resource of the template",
+                            r.id
                         ),
-                    }
-                }
+                        Some(span),
+                    )
+                    .with_help(
+                        "CloudFormation rejects the template (unresolved resource dependencies); name a resource of the `Resources` section or remove the entry",
+                    ),
+                );
             }
             edges.push(out);
         }
         Graph { edges, dangling }
     }
-}
-
-/// The resources `node` refers to, outside `Fn::If`.
-fn references(template: &Template<'_>, node: &Node, out: &mut Vec<(usize, Span)>) {
-    let resource = |name: &str, span: Span, out: &mut Vec<(usize, Span)>| {
-        if let Some(&i) = template.index.get(name) {
-            out.push((i, span));
-        }
-    };
-    if let Some((function, arg)) = intrinsic(node) {
-        let arg = arg.node();
-        match function {
-            "Ref" => {
-                if let Some(name) = scalar(arg) {
-                    resource(name, node.span, out);
-                }
-            }
-            "Fn::GetAtt" => {
-                let target = match &arg.kind {
-                    NodeKind::Seq(items) => items.first().and_then(scalar),
-                    _ => scalar(arg).map(|s| s.split_once('.').map_or(s, |(r, _)| r)),
-                };
-                if let Some(name) = target {
-                    resource(name, node.span, out);
-                }
-            }
-            "Fn::Sub" => {
-                let (text, variables) = match &arg.kind {
-                    NodeKind::Seq(items) => (items.first().and_then(scalar), items.get(1)),
-                    _ => (scalar(arg), None),
-                };
-                let own: HashSet<&str> = variables
-                    .and_then(Node::as_map)
-                    .map(|m| m.iter().map(|(k, _)| &*k.text).collect())
-                    .unwrap_or_default();
-                for name in text.map(sub_names).unwrap_or_default() {
-                    if !own.contains(name) {
-                        resource(name, node.span, out);
-                    }
-                }
-                if let Some(v) = variables {
-                    children(template, v, out);
-                }
-            }
-            "Fn::If" => {}
-            _ => children(template, arg, out),
-        }
-        return;
-    }
-    children(template, node, out);
-}
-
-fn children(template: &Template<'_>, node: &Node, out: &mut Vec<(usize, Span)>) {
-    match &node.kind {
-        NodeKind::Seq(items) => items.iter().for_each(|n| references(template, n, out)),
-        NodeKind::Map(entries) => entries
-            .iter()
-            .for_each(|(_, n)| references(template, n, out)),
-        NodeKind::Scalar { .. } => {}
-    }
-}
-
-fn scalar(node: &Node) -> Option<&str> {
-    match &node.kind {
-        NodeKind::Scalar { raw, .. } => Some(raw),
-        _ => None,
-    }
-}
-
-/// The resource names of the `${Name}` and `${Name.Attribute}` variables of a `Fn::Sub`
-/// string (`${!Literal}` is text).
-fn sub_names(text: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("${") {
-        let after = rest.get(at + 2..).unwrap_or("");
-        let Some(end) = after.find('}') else { break };
-        let inner = after.get(..end).unwrap_or("");
-        if !inner.starts_with('!') {
-            names.push(inner.split_once('.').map_or(inner, |(r, _)| r).trim());
-        }
-        rest = after.get(end + 1..).unwrap_or("");
-    }
-    names
 }
 
 /// One error per circular dependency, found by depth-first search; each cycle is reported once,

@@ -1345,8 +1345,24 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                     }
                 }
                 "AWS::SES::ReceiptRule" => {
-                    let actions = r
-                        .prop("Rule")
+                    let rule = r.prop("Rule");
+                    // SES invokes with the rule's ARN,
+                    // `receipt-rule-set/RULE_SET:receipt-rule/RULE` (SES Developer Guide,
+                    // "Giving permissions to Amazon SES for email receiving",
+                    // <https://docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html>);
+                    // a rule without `Name` gets a generated one.
+                    let source = r.prop("RuleSetName").and_then(|n| cx.string(n)).map(|set| {
+                        let mut arn = Environment::with_prefix("receipt-rule-set/", &set);
+                        arn.push_lit(":receipt-rule/");
+                        match rule.and_then(|p| p.get("Name")).and_then(|n| cx.string(n)) {
+                            Some(name) => arn.push(&name),
+                            None => arn.push_sym(Symbol::PhysicalName {
+                                resource: r.id.to_string(),
+                            }),
+                        }
+                        cx.env.regional_arn("ses", &arn)
+                    });
+                    let actions = rule
                         .and_then(|p| p.get("Actions"))
                         .and_then(Node::as_seq)
                         .unwrap_or_default();
@@ -1355,7 +1371,7 @@ impl<'r, 't, 'a> Lowering<'r, 't, 'a> {
                             .get("LambdaAction")
                             .and_then(|l| self.string_at(l.get("FunctionArn")))
                         {
-                            self.trigger(r, &existence, PushKind::Ses, f, None, false);
+                            self.trigger(r, &existence, PushKind::Ses, f, source.clone(), false);
                         }
                     }
                 }

@@ -17,6 +17,7 @@ mod link;
 mod lower;
 mod order;
 pub mod parameters;
+mod references;
 pub mod resolve;
 pub mod template;
 
@@ -60,11 +61,12 @@ pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileErro
     } else {
         dependencies::Scope::Complete
     };
-    let mut errors = dependencies::check(&template, root, scope);
+    let references = references::collect(&template);
+    let mut errors = dependencies::check(&template, &references, root, scope);
     let resolver = resolve::Resolver::new(&template);
     let mut stack = lower::lower(&resolver, provenance);
     stack.diagnostics.extend(resolver.take_dangling());
-    stack.order = order::collect(&template);
+    stack.order = order::collect(&template, &references);
     errors.extend(resolver.take_errors());
     if errors.is_empty() {
         Ok(stack)
