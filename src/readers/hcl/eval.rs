@@ -256,10 +256,12 @@ pub fn evaluate(expr: &Expression, refs: &dyn References, depth: usize) -> Value
         Expression::HeredocTemplate(h) => template(&h.template, refs, depth),
         Expression::Parenthesis(p) => evaluate(p.inner(), refs, depth + 1),
         Expression::Variable(v) => refs.reference(v.as_str()),
-        Expression::Traversal(t) => match reference_text(t) {
-            Some(text) => refs.reference(&text),
-            None => unknown("a splat or computed index is not evaluated"),
-        },
+        Expression::Traversal(t) => {
+            match reference_text(t).or_else(|| indexed_text(t, refs, depth)) {
+                Some(text) => refs.reference(&text),
+                None => unknown("a splat or computed index is not evaluated"),
+            }
+        }
         Expression::FuncCall(c) => call(c, refs, depth),
         Expression::Conditional(_) => unknown("a conditional expression is not evaluated"),
         Expression::ForExpr(_) => unknown("a `for` expression is not evaluated"),
@@ -277,7 +279,14 @@ pub fn references(expr: &Expression) -> Vec<String> {
         fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
             match reference_text(node) {
                 Some(text) => self.0.push(text),
-                None => hcl_edit::visit::visit_traversal(self, node),
+                None => {
+                    // `aws_sqs_queue.q[each.key].arn` references `aws_sqs_queue.q` (and
+                    // `each.key`), as Terraform lists it.
+                    if let Some(prefix) = literal_prefix(node) {
+                        self.0.push(prefix);
+                    }
+                    hcl_edit::visit::visit_traversal(self, node);
+                }
             }
         }
     }
@@ -304,6 +313,61 @@ fn reference_text(t: &hcl_edit::expr::Traversal) -> Option<String> {
             }
             TraversalOperator::Index(Expression::String(s)) => {
                 text.push_str(&format!("[{:?}]", s.value().as_str()));
+            }
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
+/// The text of a traversal up to its first computed index or splat, when that names at
+/// least an object (`aws_sqs_queue.q`, `var.queues`).
+fn literal_prefix(t: &hcl_edit::expr::Traversal) -> Option<String> {
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let mut text = root.as_str().to_string();
+    let mut names = 1;
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(name) => {
+                text.push('.');
+                text.push_str(name.as_str());
+                names += 1;
+            }
+            _ => break,
+        }
+    }
+    (names >= 2).then_some(text)
+}
+
+/// `a[expr].b` as the plan writes references, with each computed index evaluated to a known
+/// number or string (`var.queues[each.key]` in a `for_each` instance); `None` for splats and
+/// indexes whose value is not known.
+fn indexed_text(
+    t: &hcl_edit::expr::Traversal,
+    refs: &dyn References,
+    depth: usize,
+) -> Option<String> {
+    let Expression::Variable(root) = &t.expr else {
+        return None;
+    };
+    let mut text = root.as_str().to_string();
+    for op in &t.operators {
+        match op.value() {
+            TraversalOperator::GetAttr(name) => {
+                text.push('.');
+                text.push_str(name.as_str());
+            }
+            TraversalOperator::LegacyIndex(i) => text.push_str(&format!("[{}]", i.value())),
+            TraversalOperator::Index(index) => {
+                let value = evaluate(index, refs, depth + 1);
+                let key = value.as_literal()?;
+                if key.parse::<usize>().is_ok() {
+                    text.push_str(&format!("[{key}]"));
+                } else {
+                    text.push_str(&format!("[{key:?}]"));
+                }
             }
             _ => return None,
         }
