@@ -250,3 +250,47 @@ fn bad_input_is_a_located_warning_and_never_an_error() {
     );
     has("`dynamic \"statement\"`", ("bad-input/main.tf", 31));
 }
+
+#[test]
+fn real_modules_audit_without_a_plan_and_every_error_is_true() {
+    let root = PathBuf::from(TFMODULE).join("serverless-patterns");
+    let report = audit(std::slice::from_ref(&root), &permgate::AuditOptions::here());
+    let modules = report.files.iter().filter(|f| f.from_source).count();
+    assert_eq!(modules, 11);
+    assert!(
+        report
+            .files
+            .iter()
+            .all(|f| f.status != permgate::report::FileStatus::Error)
+    );
+    // Every finding was read against its module. The only errors: the two mappings of
+    // `lambda-esm-kinesis-filters-terraform`, whose roles' policy (a `templatefile`) grants
+    // `kinesis:DescribeStream`, `GetRecords`, `GetShardIterator`, `ListShards` and
+    // `ListStreams` but not `kinesis:DescribeStreamSummary`, which the Lambda developer guide
+    // lists among the permissions a Kinesis event source mapping needs
+    // (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-create.html).
+    let lines = summary(&report, &root);
+    let errors: Vec<(&str, Vec<&str>)> = report
+        .findings()
+        .filter(|(_, f)| f.severity == Severity::Error)
+        .map(|(_, f)| {
+            let missing = f.missing.iter().map(|m| m.action.as_str()).collect();
+            (f.resource.as_str(), missing)
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (
+                "module.esm_filter_lambda.aws_lambda_event_source_mapping.esm_lambda_with_filter",
+                vec!["kinesis:DescribeStreamSummary"]
+            ),
+            (
+                "module.esm_filter_lambda.aws_lambda_event_source_mapping.esm_with_no_filter",
+                vec!["kinesis:DescribeStreamSummary"]
+            ),
+        ],
+        "{lines:#?}"
+    );
+    insta::assert_snapshot!("serverless_patterns", lines.join("\n"));
+}

@@ -58,6 +58,9 @@ pub struct TfSource {
     pub problems: Vec<SourceProblem>,
     /// The `# permgate:ignore` comments of the `.tf` files, in file order.
     pub ignores: Vec<TfIgnore>,
+    /// The `locals` of each module, by the module's address prefix (`""`, `module.app.`),
+    /// when the module reader ([`module`]) read them.
+    pub locals: HashMap<String, HashMap<String, hcl_edit::expr::Expression>>,
 }
 
 /// A `# permgate:ignore CHECK reason…` (or `//`) comment alone on its line, directly above a

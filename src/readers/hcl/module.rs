@@ -182,7 +182,7 @@ pub fn plan_from_source(dir: &Path, mut source: TfSource, inputs: &[VarInput]) -
     let mut modules = Vec::new();
     let mut scratch = TfSource::default();
     let registry = ModuleRegistry::read(dir, &mut scratch);
-    read_module(dir, "", &registry, &mut source, &mut modules, 0);
+    read_module(dir, "", "", &registry, &mut source, &mut modules, 0);
     let evaluator = Evaluator {
         modules,
         instances: Vec::new(),
@@ -206,6 +206,7 @@ pub fn plan_from_source(dir: &Path, mut source: TfSource, inputs: &[VarInput]) -
 /// index in `modules`.
 fn read_module(
     dir: &Path,
+    prefix: &str,
     key: &str,
     registry: &ModuleRegistry,
     source: &mut TfSource,
@@ -274,6 +275,7 @@ fn read_module(
             if let Ok(child_dir) = module_dir(dir, &child_key, module_source.as_deref(), registry) {
                 call.child = Some(read_module(
                     &child_dir,
+                    &format!("{prefix}module.{}.", call.name),
                     &child_key,
                     registry,
                     source,
@@ -285,6 +287,10 @@ fn read_module(
         read_calls.push(call);
     }
     module.calls = read_calls;
+    // The plan reader evaluates the policies the plan leaves unknown; they may use locals.
+    source
+        .locals
+        .insert(prefix.to_string(), module.locals.clone());
     if let Some(slot) = modules.get_mut(id) {
         *slot = module;
     }

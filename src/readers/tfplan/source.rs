@@ -22,15 +22,63 @@ use crate::readers::hcl::eval::{self, References};
 struct PlanReferences<'p, 'd, 'a> {
     plan: &'p Plan<'d, 'a>,
     scope: Scope,
+    /// How many locals deep the evaluation is.
+    depth: std::cell::Cell<usize>,
 }
 
 impl References for PlanReferences<'_, '_, '_> {
     fn reference(&self, text: &str) -> Value {
+        if let Some(value) = self.local(text) {
+            return value;
+        }
         let leaf = Leaf {
             constant: None,
             references: vec![Cow::Owned(text.to_string())],
         };
         value(self.plan.resolve_leaf(&self.scope, &leaf, &[], "", 0))
+    }
+}
+
+/// Locals followed inside one another at most this deep.
+const MAX_LOCAL_DEPTH: usize = 32;
+
+impl PlanReferences<'_, '_, '_> {
+    /// A `local.name` the source read holds (the plan records no locals), evaluated in the
+    /// module of the scope; `None` for any other reference, or a local the source lacks.
+    fn local(&self, text: &str) -> Option<Value> {
+        let rest = text.strip_prefix("local.")?;
+        let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let (name, tail) = rest.split_at(name_end);
+        let prefix: String = self
+            .scope
+            .path
+            .iter()
+            .map(|(module, _)| format!("module.{module}."))
+            .collect();
+        let expr = self.plan.source.as_ref()?.locals.get(&prefix)?.get(name)?;
+        if self.depth.get() >= MAX_LOCAL_DEPTH {
+            return Some(Value::new(
+                ValueKind::Unknown(format!("`local.{name}` refers to itself")),
+                None,
+            ));
+        }
+        if !tail.is_empty() {
+            return Some(Value::new(
+                ValueKind::Unknown(format!("`{text}` goes into a local value")),
+                None,
+            ));
+        }
+        // Locals see neither `count.index` nor `each`.
+        let module = PlanReferences {
+            plan: self.plan,
+            scope: Scope {
+                path: self.scope.path.clone(),
+                key: super::expr::Key::None,
+                repeated: false,
+            },
+            depth: std::cell::Cell::new(self.depth.get() + 1),
+        };
+        Some(eval::evaluate(expr, &module, 0))
     }
 }
 
@@ -117,6 +165,7 @@ impl Plan<'_, '_> {
         let refs = PlanReferences {
             plan: self,
             scope: self.scope(id),
+            depth: std::cell::Cell::new(0),
         };
         let dir = source.block_dir(self.address(id));
         Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
