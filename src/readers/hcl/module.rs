@@ -30,8 +30,9 @@
 //!
 //! Invariants: no guess. A value that the source does not determine is unknown with its
 //! reason; nothing panics; every problem names its file and, when there is one, its span.
-//! Limits: `.tf.json` files, provider configurations of child modules and provider-defined
-//! functions are not evaluated (their values are unknown); evaluation depth is bounded
+//! Limits: `.tf.json` files are not evaluated (a warning names each); provider configurations
+//! of child modules and provider-defined functions are not evaluated (their values are
+//! unknown); evaluation depth is bounded
 //! ([`MAX_EVAL_DEPTH`]), and so is the number of instances ([`MAX_INSTANCES`]).
 
 use std::cell::{Cell, RefCell};
@@ -223,12 +224,17 @@ fn read_module(
         ..ModuleDecl::default()
     };
     for path in super::module_files(dir) {
-        if super::is_json(&path) {
-            continue;
-        }
         let Some(index) = source.files.iter().position(|f| f.path == path) else {
             continue;
         };
+        if super::is_json(&path) {
+            source.problems.push(SourceProblem {
+                file: Some(index),
+                span: None,
+                message: "a `.tf.json` file is not evaluated without a plan; its resources are not audited".into(),
+            });
+            continue;
+        }
         let Some(file) = source.files.get(index).cloned() else {
             continue;
         };
