@@ -294,3 +294,19 @@ fn real_modules_audit_without_a_plan_and_every_error_is_true() {
     );
     insta::assert_snapshot!("serverless_patterns", lines.join("\n"));
 }
+
+#[test]
+fn inline_suppressions_work_without_a_plan() {
+    let copy = temp("ignore");
+    copy_without_plan(&PathBuf::from(TFMODULE).join("expansion"), &copy);
+    let main = copy.join("main.tf");
+    let text = std::fs::read_to_string(&main).unwrap().replace(
+        "resource \"aws_lambda_event_source_mapping\" \"each\" {",
+        "# permgate:ignore PG101 the audit queue is read by another role\nresource \"aws_lambda_event_source_mapping\" \"each\" {",
+    );
+    std::fs::write(&main, text).unwrap();
+    let report = audit(std::slice::from_ref(&copy), &permgate::AuditOptions::here());
+    std::fs::remove_dir_all(&copy).unwrap();
+    assert!(of_check(&report, "PG101").is_empty());
+    assert_eq!(report.summary().suppressed, 1);
+}

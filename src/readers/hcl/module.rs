@@ -1382,3 +1382,82 @@ fn to_json(value: &Value) -> (Json, Json) {
         ValueKind::If { .. } | ValueKind::Unknown(_) => (Json::Null, Json::Bool(true)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_split_into_names_and_keys() {
+        assert_eq!(
+            steps(r#"module.app["a.b"].queue[0].arn"#),
+            vec![
+                Step::Attr("module".into()),
+                Step::Attr("app".into()),
+                Step::Index("a.b".into()),
+                Step::Attr("queue".into()),
+                Step::Index("0".into()),
+                Step::Attr("arn".into()),
+            ]
+        );
+        // Terraform lists each reference followed by its shorter forms, down to the object.
+        assert_eq!(
+            shorter_forms("aws_sqs_queue.q[0].arn"),
+            vec![
+                "aws_sqs_queue.q[0].arn",
+                "aws_sqs_queue.q[0]",
+                "aws_sqs_queue.q"
+            ]
+        );
+        assert_eq!(
+            shorter_forms("data.aws_region.current.name"),
+            vec!["data.aws_region.current.name", "data.aws_region.current"]
+        );
+        assert_eq!(shorter_forms("count.index"), vec!["count.index"]);
+    }
+
+    #[test]
+    fn unknown_parts_are_masked_as_a_plan_masks_them() {
+        let known = Value::str(SymStr::lit("a"), None);
+        let unknown_item = unknown("after apply");
+        let list = Value::new(ValueKind::List(vec![known.clone(), unknown_item]), None);
+        assert_eq!(to_json(&list), (json!(["a", null]), json!([false, true])));
+        assert_eq!(
+            to_json(&Value::new(ValueKind::List(vec![known]), None)),
+            (json!(["a"]), json!(false))
+        );
+    }
+
+    #[test]
+    fn the_built_plan_has_terraform_instance_keys() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tfmodule/expansion");
+        let built = plan_from_source(&dir, TfSource::read(&dir), &[]);
+        let plan: Json = serde_json::from_str(&built.json).unwrap();
+        let addresses: Vec<&str> = plan["planned_values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["address"].as_str())
+            .filter(|a| a.starts_with("aws_sqs_queue"))
+            .collect();
+        assert_eq!(
+            addresses,
+            vec![
+                r#"aws_sqs_queue.q["audit"]"#,
+                r#"aws_sqs_queue.q["billing"]"#,
+                "aws_sqs_queue.c[0]",
+                "aws_sqs_queue.c[1]",
+                "aws_sqs_queue.unknown",
+            ]
+        );
+        // `each.key` and `count.index` are known in `after`; the ARN is unknown.
+        let change = plan["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == "aws_sqs_queue.c[1]")
+            .unwrap();
+        assert_eq!(change["change"]["after"]["name"], "c-1");
+        assert_eq!(change["change"]["after_unknown"]["arn"], true);
+    }
+}
