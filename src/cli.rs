@@ -377,7 +377,19 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             (None, Some(c)) => c.file.tf_source.as_ref().map(|d| c.dir().join(d.get_ref())),
             (None, None) => None,
         },
-        tf_vars: tf_vars(&args.var, &args.var_file),
+        tf_vars: {
+            let configured: Vec<PathBuf> = config
+                .iter()
+                .flat_map(|c| {
+                    c.file
+                        .tf_var_files
+                        .iter()
+                        .flatten()
+                        .map(|f| c.dir().join(f.get_ref()))
+                })
+                .collect();
+            tf_vars(&args.var, &[configured, args.var_file].concat())
+        },
     };
     let parameters = parameter_options(args.parameters, config.as_ref());
     let (given, file_error) =
