@@ -895,7 +895,7 @@ impl Evaluator {
                         "type": decl.rtype,
                         "name": decl.name,
                         "provider_name": "registry.terraform.io/hashicorp/aws",
-                        "values": Json::Object(after.clone()),
+                        "values": Json::Object(after),
                     });
                     if let (Some(index), Json::Object(o)) = (each.key.index_json(), &mut entry) {
                         o.insert("index".into(), index);
@@ -906,9 +906,9 @@ impl Evaluator {
                         "mode": if decl.data { "data" } else { "managed" },
                         "type": decl.rtype,
                         "name": decl.name,
+                        // `after` repeats `values`, which is what the plan reader reads.
                         "change": {
                             "actions": [if decl.data { "read" } else { "create" }],
-                            "after": Json::Object(after),
                             "after_unknown": Json::Object(after_unknown),
                         },
                     }));
@@ -1450,14 +1450,20 @@ mod tests {
                 "aws_sqs_queue.unknown",
             ]
         );
-        // `each.key` and `count.index` are known in `after`; the ARN is unknown.
+        // `count.index` is known in the values; the ARN is unknown.
+        let values = plan["planned_values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == "aws_sqs_queue.c[1]")
+            .unwrap();
+        assert_eq!(values["values"]["name"], "c-1");
         let change = plan["resource_changes"]
             .as_array()
             .unwrap()
             .iter()
             .find(|c| c["address"] == "aws_sqs_queue.c[1]")
             .unwrap();
-        assert_eq!(change["change"]["after"]["name"], "c-1");
         assert_eq!(change["change"]["after_unknown"]["arn"], true);
     }
 }
