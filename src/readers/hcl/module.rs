@@ -889,29 +889,29 @@ impl Evaluator {
                         }
                     }
                     after.retain(|_, v| !v.is_null());
-                    let mut entry = json!({
-                        "address": address,
-                        "mode": if decl.data { "data" } else { "managed" },
-                        "type": decl.rtype,
-                        "name": decl.name,
-                        "provider_name": "registry.terraform.io/hashicorp/aws",
-                        "values": Json::Object(after),
-                    });
+                    let mode = if decl.data { "data" } else { "managed" };
+                    let mut entry = object([
+                        ("address", Json::String(address.clone())),
+                        ("mode", Json::String(mode.into())),
+                        ("type", Json::String(decl.rtype.clone())),
+                        ("name", Json::String(decl.name.clone())),
+                        ("values", Json::Object(after)),
+                    ]);
                     if let (Some(index), Json::Object(o)) = (each.key.index_json(), &mut entry) {
                         o.insert("index".into(), index);
                     }
                     resources.push(entry);
-                    changes.push(json!({
-                        "address": address,
-                        "mode": if decl.data { "data" } else { "managed" },
-                        "type": decl.rtype,
-                        "name": decl.name,
-                        // `after` repeats `values`, which is what the plan reader reads.
-                        "change": {
-                            "actions": [if decl.data { "read" } else { "create" }],
-                            "after_unknown": Json::Object(after_unknown),
-                        },
-                    }));
+                    let action = if decl.data { "read" } else { "create" };
+                    // `after` repeats `values`, which is what the plan reader reads.
+                    let change = object([
+                        ("actions", Json::Array(vec![Json::String(action.into())])),
+                        ("after_unknown", Json::Object(after_unknown)),
+                    ]);
+                    changes.push(object([
+                        ("address", Json::String(address)),
+                        ("mode", Json::String(mode.into())),
+                        ("change", change),
+                    ]));
                 }
             }
             let mut values = Map::new();
@@ -945,20 +945,26 @@ impl Evaluator {
             for decl in &root.variables {
                 let value = ev.variable(0, &decl.name);
                 if let (value, Json::Bool(false)) = to_json(&value) {
-                    variables.insert(decl.name.clone(), json!({ "value": value }));
+                    variables.insert(decl.name.clone(), object([("value", value)]));
                 }
             }
         }
-        let document = json!({
-            "format_version": "1.2",
-            "planned_values": { "root_module": Json::Object(root_values) },
-            "resource_changes": changes,
-            "configuration": {
-                "provider_config": ev.provider_config(),
-                "root_module": ev.config_module(0),
-            },
-            "variables": variables,
-        });
+        let document = object([
+            ("format_version", Json::String("1.2".into())),
+            (
+                "planned_values",
+                object([("root_module", Json::Object(root_values))]),
+            ),
+            ("resource_changes", Json::Array(changes)),
+            (
+                "configuration",
+                object([
+                    ("provider_config", ev.provider_config()),
+                    ("root_module", ev.config_module(0)),
+                ]),
+            ),
+            ("variables", Json::Object(variables)),
+        ]);
         (document, self.problems.into_inner())
     }
 
@@ -1084,14 +1090,17 @@ impl Evaluator {
             if let Some(region) = body.get_attribute("region") {
                 let value = eval::evaluate(&region.value, &self.scope(0, &Each::NONE), 0);
                 let expr = match to_json(&value) {
-                    (constant, Json::Bool(false)) => json!({ "constant_value": constant }),
+                    (constant, Json::Bool(false)) => object([("constant_value", constant)]),
                     _ => config_expression(&region.value),
                 };
                 expressions.insert("region".into(), expr);
             }
             out.insert(
                 key.clone(),
-                json!({ "name": name, "expressions": Json::Object(expressions) }),
+                object([
+                    ("name", Json::String(name.to_string())),
+                    ("expressions", Json::Object(expressions)),
+                ]),
             );
         }
         Json::Object(out)
@@ -1179,7 +1188,7 @@ impl Evaluator {
             .map(|(name, expr)| {
                 (
                     name.clone(),
-                    json!({ "expression": config_expression(expr) }),
+                    object([("expression", config_expression(expr))]),
                 )
             })
             .collect();
@@ -1196,18 +1205,18 @@ impl Evaluator {
                 (
                     v.name.clone(),
                     match default {
-                        Some(d) => json!({ "default": d }),
+                        Some(d) => object([("default", d)]),
                         None => json!({}),
                     },
                 )
             })
             .collect();
-        json!({
-            "resources": resources,
-            "module_calls": calls,
-            "outputs": outputs,
-            "variables": variables,
-        })
+        object([
+            ("resources", Json::Array(resources)),
+            ("module_calls", Json::Object(calls)),
+            ("outputs", Json::Object(outputs)),
+            ("variables", Json::Object(variables)),
+        ])
     }
 }
 
@@ -1227,6 +1236,15 @@ fn attribute_value(expr: &Expression, scope: &Scope<'_>) -> Value {
         }
     }
     eval::evaluate(expr, scope, 0)
+}
+
+/// A JSON object of `pairs`, moved in (`json!` would copy each value through a serializer).
+fn object<const N: usize>(pairs: [(&str, Json); N]) -> Json {
+    let mut map = Map::new();
+    for (key, value) in pairs {
+        map.insert(key.to_string(), value);
+    }
+    Json::Object(map)
 }
 
 /// Appends one nested block's values and mask to the block list `ident`.
@@ -1300,10 +1318,13 @@ fn config_expression(expr: &Expression) -> Json {
         }
     }
     if !references.is_empty() {
-        return json!({ "references": references });
+        return object([(
+            "references",
+            Json::Array(references.into_iter().map(Json::String).collect()),
+        )]);
     }
     match to_json(&eval::evaluate(expr, &NoReferences, 0)) {
-        (value, Json::Bool(false)) => json!({ "constant_value": value }),
+        (value, Json::Bool(false)) => object([("constant_value", value)]),
         _ => json!({}),
     }
 }
