@@ -198,7 +198,7 @@ pub fn plan_from_source(dir: &Path, mut source: TfSource, inputs: &[VarInput]) -
     let (json, problems) = evaluator.plan();
     source.problems.extend(problems);
     SourcePlan {
-        json: json.to_string(),
+        json: serde_json::to_string(&json).unwrap_or_default(),
         source,
     }
 }
