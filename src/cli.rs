@@ -111,6 +111,29 @@ pub struct CheckArgs {
     /// directory); its `.tf` files give plan findings their file, line and column
     #[arg(long, value_name = "DIR")]
     pub tf_source: Option<PathBuf>,
+    /// A value for an input variable of a Terraform module audited without a plan, as
+    /// `terraform plan -var`; wins over `.tfvars` files and `default` (repeatable)
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_tf_var)]
+    pub var: Vec<String>,
+    /// A `.tfvars` or `.tfvars.json` file of values for a Terraform module audited without
+    /// a plan, as `terraform plan -var-file` (repeatable; later values win)
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_file: Vec<PathBuf>,
+}
+
+/// The `--var-file` files, then the `--var` values (so a `--var` wins over a file, as it does
+/// when written after it on Terraform's command line).
+fn tf_vars(values: &[String], files: &[PathBuf]) -> Vec<crate::readers::hcl::vars::VarInput> {
+    use crate::readers::hcl::vars::VarInput;
+    files
+        .iter()
+        .map(|f| VarInput::File(f.clone()))
+        .chain(values.iter().filter_map(|v| VarInput::parse_value(v).ok()))
+        .collect()
+}
+
+fn parse_tf_var(argument: &str) -> Result<String, String> {
+    crate::readers::hcl::vars::VarInput::parse_value(argument).map(|_| argument.to_string())
 }
 
 /// The options of `permgate access`.
@@ -353,6 +376,19 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             (Some(dir), _) => Some(dir),
             (None, Some(c)) => c.file.tf_source.as_ref().map(|d| c.dir().join(d.get_ref())),
             (None, None) => None,
+        },
+        tf_vars: {
+            let configured: Vec<PathBuf> = config
+                .iter()
+                .flat_map(|c| {
+                    c.file
+                        .tf_var_files
+                        .iter()
+                        .flatten()
+                        .map(|f| c.dir().join(f.get_ref()))
+                })
+                .collect();
+            tf_vars(&args.var, &[configured, args.var_file].concat())
         },
     };
     let parameters = parameter_options(args.parameters, config.as_ref());

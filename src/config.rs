@@ -46,6 +46,9 @@ pub struct ConfigFile {
     pub config_env: Option<Spanned<String>>,
     /// `--tf-source`, relative to the config file's directory.
     pub tf_source: Option<Spanned<String>>,
+    /// `--var-file` for Terraform modules audited without a plan, relative to the config
+    /// file's directory; read before the command line's.
+    pub tf_var_files: Option<Vec<Spanned<String>>>,
     /// `--select` and `--ignore`.
     #[serde(default)]
     pub checks: ChecksTable,

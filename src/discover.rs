@@ -146,22 +146,36 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
     (found.inputs, errors)
 }
 
-/// The first `.tf` or `.tf.json` file the same walk as [`inputs`] finds under the directories
-/// among `paths`: Terraform source, which is audited through a plan made from it.
-pub fn first_terraform_source(paths: &[PathBuf]) -> Option<PathBuf> {
-    paths.iter().filter(|p| p.is_dir()).find_map(|path| {
-        WalkDir::new(path)
+/// The directories under `paths` (or named by them) that hold `.tf` files, found by the same
+/// walk as [`inputs`] (so `.terraform`, where `terraform init` downloads modules, is not one),
+/// in path order: the Terraform modules among the inputs.
+pub fn terraform_modules(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for path in paths.iter().filter(|p| p.is_dir()) {
+        let walker = WalkDir::new(path)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             .filter_entry(|e| !is_skipped_dir(e))
-            .filter_map(Result::ok)
-            .find(|e| {
-                let name = e.file_name().to_string_lossy();
-                e.file_type().is_file() && (name.ends_with(".tf") || name.ends_with(".tf.json"))
-            })
-            .map(walkdir::DirEntry::into_path)
-    })
+            .filter_map(Result::ok);
+        for entry in walker {
+            let name = entry.file_name().to_string_lossy();
+            if !(entry.file_type().is_file() && name.ends_with(".tf")) {
+                continue;
+            }
+            if let Some(dir) = entry.path().parent() {
+                let dir = match dir.strip_prefix(".") {
+                    Ok(d) if d.as_os_str().is_empty() => PathBuf::from("."),
+                    Ok(d) => d.to_path_buf(),
+                    Err(_) => dir.to_path_buf(),
+                };
+                if !dirs.contains(&dir) {
+                    dirs.push(dir);
+                }
+            }
+        }
+    }
+    dirs
 }
 
 fn io_message(e: &std::io::Error) -> String {

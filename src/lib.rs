@@ -402,6 +402,9 @@ pub struct AuditOptions {
     /// The root module of the Terraform source the plans were made from; by default each
     /// plan's own directory.
     pub tf_source: Option<PathBuf>,
+    /// Values for the input variables of Terraform modules audited without a plan
+    /// (`--var`, `--var-file`), in the order given.
+    pub tf_vars: Vec<readers::hcl::vars::VarInput>,
 }
 
 impl AuditOptions {
@@ -414,6 +417,7 @@ impl AuditOptions {
             cwd,
             today: day::Day::today(),
             tf_source: None,
+            tf_vars: Vec::new(),
         }
     }
 }
@@ -451,22 +455,29 @@ pub fn audit_with(
             }
         )
     });
+    // The plan wins over its source: a module with a plan is audited through the plan.
+    let mut planned: Vec<PathBuf> = loaded
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.outcome,
+                FileOutcome::Stack {
+                    format: InputFormat::TerraformPlan | InputFormat::TerraformState,
+                    ..
+                }
+            )
+        })
+        .map(|f| source_dir(&f.source.path, options.tf_source.as_deref()))
+        .collect();
+    if any_plan {
+        planned.extend(options.tf_source.clone());
+    }
     let mut files: Vec<suppress::Audited> = loaded
         .into_iter()
         .flat_map(|f| audit_loaded(f, options))
         .collect();
-    if !any_plan && let Some(tf) = discover::first_terraform_source(paths) {
-        let mut skipped = report::FileReport::skipped(
-            Arc::new(SourceFile::new(tf, String::new())),
-            readers::hcl::AUDITED_FROM_A_PLAN,
-        );
-        // Said once, where every format shows it (a skipped file is otherwise only counted).
-        skipped.findings.push(locate::source_without_plan_note());
-        skipped.key_path = key_path(&skipped.source.path, &options.cwd, &options.root);
-        files.push(suppress::Audited {
-            report: skipped,
-            inline: Vec::new(),
-        });
+    for (dir, source) in modules_without_plan(paths, &planned) {
+        files.extend(audit_module(&dir, source, options));
     }
     for (source, error) in std::mem::take(&mut values.errors) {
         let mut report = report::FileReport::error(source, None, error);
@@ -633,6 +644,85 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
             report,
             inline: Vec::new(),
         });
+    }
+    audited
+}
+
+/// The Terraform root modules under `paths` that no plan was given for, each with its source
+/// read: a directory of `.tf` files that is neither the source of a plan (in `planned`) nor a
+/// module that another of them calls (audited as part of its caller, with its inputs).
+fn modules_without_plan(
+    paths: &[PathBuf],
+    planned: &[PathBuf],
+) -> Vec<(PathBuf, readers::hcl::TfSource)> {
+    let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let planned: Vec<PathBuf> = planned.iter().map(|p| canonical(p)).collect();
+    let read: Vec<(PathBuf, readers::hcl::TfSource)> = discover::terraform_modules(paths)
+        .into_iter()
+        .filter(|dir| !planned.contains(&canonical(dir)))
+        .map(|dir| {
+            let source = readers::hcl::TfSource::read(&dir);
+            (dir, source)
+        })
+        .collect();
+    let mut called = std::collections::HashSet::new();
+    for (dir, source) in &read {
+        let root = canonical(dir);
+        for file in &source.files {
+            if let Some(parent) = file.path.parent().map(canonical)
+                && parent != root
+            {
+                called.insert(parent);
+            }
+        }
+    }
+    read.into_iter()
+        .filter(|(dir, _)| !called.contains(&canonical(dir)))
+        .collect()
+}
+
+/// A Terraform module directory without a plan, audited from its source: the plan Terraform
+/// would show is built from the source ([`readers::hcl::module`]) and read, checked and
+/// placed at the `.tf` lines as a real plan beside its source is.
+fn audit_module(
+    dir: &std::path::Path,
+    source: readers::hcl::TfSource,
+    options: &AuditOptions,
+) -> Vec<suppress::Audited> {
+    let built = readers::hcl::module::plan_from_source(dir, source, &options.tf_vars);
+    let tf_source = Arc::new(built.source);
+    let plan = SourceFile::new(dir.to_path_buf(), built.json);
+    let outcome = match readers::tfplan::read_plan_with_source(&plan, Some(Arc::clone(&tf_source)))
+    {
+        Ok((_, stack)) => FileOutcome::Stack {
+            format: InputFormat::TerraformPlan,
+            stack: Box::new(stack),
+        },
+        Err(error) => FileOutcome::Error {
+            format: None,
+            error,
+        },
+    };
+    let loaded = LoadedFile {
+        // The report names the directory; the built plan is not shown.
+        source: Arc::new(SourceFile::new(dir.to_path_buf(), String::new())),
+        explicit: true,
+        given: parameters::GivenValues::new(),
+        outcome,
+        tf_source: Some(tf_source),
+        kept: None,
+    };
+    let plan_path = dir.to_string_lossy().into_owned();
+    let mut audited = audit_loaded(loaded, options);
+    if let Some(first) = audited.first_mut() {
+        first.report.from_source = true;
+        first.report.message = Some(readers::hcl::AUDITED_FROM_SOURCE.to_string());
+        for finding in &mut first.report.findings {
+            // There is no plan file to name beside the `.tf` line.
+            finding.related.retain(|r| {
+                !(r.role == diag::RelatedRole::Input && r.note.as_deref() == Some(&plan_path))
+            });
+        }
     }
     audited
 }

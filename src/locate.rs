@@ -330,16 +330,6 @@ fn statement_block(
     Some(out)
 }
 
-/// The note for Terraform source found without a plan to audit it through.
-pub fn source_without_plan_note() -> Finding {
-    let mut note = warning(
-        "this is Terraform source, which permgate audits through a plan: run `terraform plan -out tf.plan && terraform show -json tf.plan > plan.json` in the module and check `plan.json`".into(),
-        None,
-    );
-    note.severity = Severity::Note;
-    note
-}
-
 /// The warning for a `--tf-source` directory without Terraform files.
 pub fn no_source_warning(dir: &Path) -> Finding {
     warning(
@@ -807,28 +797,38 @@ mod tests {
     }
 
     #[test]
-    fn a_directory_of_tf_files_without_a_plan_says_how_to_make_one() {
+    fn a_directory_of_tf_files_without_a_plan_is_audited_from_its_source() {
+        // The child module alone, as a root module: its input has no value, which is a
+        // located warning and no error.
         let dir = PathBuf::from(ROOT).join("sqs-complete/modules");
-        let report = crate::audit(&[dir]);
-        let skipped: Vec<&FileReport> = report.files.iter().collect();
-        assert_eq!(skipped.len(), 1);
-        assert_eq!(skipped[0].status, crate::report::FileStatus::Skipped);
-        assert!(skipped[0].source.path.ends_with("consumer/main.tf"));
-        let message = skipped[0].message.as_deref().unwrap();
-        assert!(
-            message.contains(
-                "terraform plan -out tf.plan && terraform show -json tf.plan > plan.json"
-            ),
-            "{message}"
-        );
-        assert_eq!(report.exit_code(crate::report::FailOn::Error), 0);
-        // Every format shows it: it is also a note on that file.
-        let notes = &skipped[0].findings;
-        assert_eq!(notes.len(), 1);
+        let mut report = crate::audit(&[dir]);
+        strip_root(&mut report);
+        let files: Vec<&FileReport> = report.files.iter().collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].status, crate::report::FileStatus::Audited);
+        assert!(files[0].from_source);
         assert_eq!(
-            (notes[0].check, notes[0].severity),
-            ("PG004", Severity::Note)
+            files[0].source.path,
+            PathBuf::from("sqs-complete/modules/consumer")
         );
-        assert!(notes[0].message.contains("terraform plan -out tf.plan"));
+        let message = files[0].message.as_deref().unwrap();
+        assert!(message.contains("a stronger verdict"), "{message}");
+        assert_eq!(report.summary().terraform_from_source, 1);
+        assert_eq!(report.exit_code(crate::report::FailOn::Error), 0);
+        let found = findings(&report);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].check, found[0].severity),
+            ("PG004", Severity::Warning)
+        );
+        assert!(
+            found[0]
+                .message
+                .contains("variable `queue_arn` has no value")
+        );
+        assert_eq!(
+            line_of(found[0]),
+            Some(("sqs-complete/modules/consumer/main.tf".into(), 1))
+        );
     }
 }

@@ -125,6 +125,8 @@ pub struct FileReport {
     /// The path relative to the repository root, forward slashes: what fingerprints and
     /// `path` globs use, whatever the spelling of the path given.
     pub key_path: String,
+    /// A Terraform module directory audited from its source, without a plan.
+    pub from_source: bool,
 }
 
 /// Whether a file was audited.
@@ -193,6 +195,14 @@ pub struct Summary {
     pub baselined: usize,
     /// Baseline entries no finding matched.
     pub fixed: usize,
+    /// Terraform module directories audited from their source, without a plan (left out of
+    /// the JSON when there are none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub terraform_from_source: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -217,6 +227,7 @@ impl FileReport {
             error: None,
             findings,
             suppressed: Vec::new(),
+            from_source: false,
         }
     }
 
@@ -232,6 +243,7 @@ impl FileReport {
             error: None,
             findings,
             suppressed: Vec::new(),
+            from_source: false,
         }
     }
 
@@ -246,6 +258,7 @@ impl FileReport {
             error: None,
             findings: Vec::new(),
             suppressed: Vec::new(),
+            from_source: false,
         }
     }
 
@@ -264,6 +277,7 @@ impl FileReport {
             error: Some(error),
             findings: Vec::new(),
             suppressed: Vec::new(),
+            from_source: false,
         }
     }
 
@@ -368,6 +382,9 @@ impl Report {
                 FileStatus::Skipped => summary.files_skipped += 1,
                 FileStatus::Error => summary.files_error += 1,
             }
+            if file.from_source {
+                summary.terraform_from_source += 1;
+            }
             for finding in &file.findings {
                 match finding.severity {
                     Severity::Error => summary.errors += 1,
@@ -445,6 +462,16 @@ pub fn summary_line(summary: &Summary) -> String {
         line.push_str(&format!(
             "; {} baselined, {} fixed",
             summary.baselined, summary.fixed
+        ));
+    }
+    if summary.terraform_from_source > 0 {
+        line.push_str(&format!(
+            "; {} audited from source without a plan (a plan gives a stronger verdict)",
+            count(
+                summary.terraform_from_source,
+                "Terraform module",
+                "Terraform modules"
+            )
         ));
     }
     line
@@ -581,6 +608,7 @@ mod tests {
                 suppressed: 0,
                 baselined: 0,
                 fixed: 0,
+                terraform_from_source: 0,
             }
         );
         assert_eq!(

@@ -20,7 +20,9 @@
 
 pub mod eval;
 mod json;
+pub mod module;
 mod scan;
+pub mod vars;
 
 #[cfg(test)]
 mod tests;
@@ -33,8 +35,11 @@ use hcl_edit::structure::Body;
 
 use crate::source::{SourceFile, Span};
 
-/// Why a directory of `.tf` files alone is not audited, and what to run instead.
-pub const AUDITED_FROM_A_PLAN: &str = "Terraform is audited from a plan: run `terraform plan -out tf.plan && terraform show -json tf.plan > plan.json` in the module and check `plan.json` (the `.tf` files beside it then give the findings their lines)";
+/// Why a `.tf` file named alone is not audited: Terraform audits a module, not a file.
+pub const AUDITED_FROM_A_PLAN: &str = "a `.tf` file is audited with its module: name the module's directory (`permgate check DIR`), or a plan made from it (`terraform plan -out tf.plan && terraform show -json tf.plan > plan.json`)";
+
+/// What a module directory audited without a plan says about its verdict.
+pub const AUDITED_FROM_SOURCE: &str = "audited from the Terraform source without a plan: what is only known after apply is unknown; a plan (`terraform plan -out tf.plan && terraform show -json tf.plan > plan.json`) gives a stronger verdict";
 
 /// `.tf` files larger than this are not parsed (generated configurations this large are
 /// `.tf.json`, which has its own reader).
@@ -53,6 +58,9 @@ pub struct TfSource {
     pub problems: Vec<SourceProblem>,
     /// The `# permgate:ignore` comments of the `.tf` files, in file order.
     pub ignores: Vec<TfIgnore>,
+    /// The `locals` of each module, by the module's address prefix (`""`, `module.app.`),
+    /// when the module reader ([`module`]) read them.
+    pub locals: HashMap<String, HashMap<String, hcl_edit::expr::Expression>>,
 }
 
 /// A `# permgate:ignore CHECK reason…` (or `//`) comment alone on its line, directly above a

@@ -23,10 +23,15 @@ struct PlanReferences<'p, 'd, 'a> {
     plan: &'p Plan<'d, 'a>,
     scope: Scope,
     id: InstId,
+    /// How many locals deep the evaluation is.
+    depth: std::cell::Cell<usize>,
 }
 
 impl References for PlanReferences<'_, '_, '_> {
     fn reference(&self, text: &str) -> Value {
+        if let Some(value) = self.local(text) {
+            return value;
+        }
         if let Some(rest) = text.strip_prefix("each.value")
             && (rest.is_empty() || rest.starts_with(['.', '[']))
         {
@@ -123,6 +128,50 @@ fn steps(mut rest: &str) -> Option<Vec<Step>> {
         } else {
             return None;
         }
+    }
+}
+
+/// Locals followed inside one another at most this deep.
+const MAX_LOCAL_DEPTH: usize = 32;
+
+impl PlanReferences<'_, '_, '_> {
+    /// A `local.name` the source read holds (the plan records no locals), evaluated in the
+    /// module of the scope; `None` for any other reference, or a local the source lacks.
+    fn local(&self, text: &str) -> Option<Value> {
+        let rest = text.strip_prefix("local.")?;
+        let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
+        let (name, tail) = rest.split_at(name_end);
+        let prefix: String = self
+            .scope
+            .path
+            .iter()
+            .map(|(module, _)| format!("module.{module}."))
+            .collect();
+        let expr = self.plan.source.as_ref()?.locals.get(&prefix)?.get(name)?;
+        if self.depth.get() >= MAX_LOCAL_DEPTH {
+            return Some(Value::new(
+                ValueKind::Unknown(format!("`local.{name}` refers to itself")),
+                None,
+            ));
+        }
+        if !tail.is_empty() {
+            return Some(Value::new(
+                ValueKind::Unknown(format!("`{text}` goes into a local value")),
+                None,
+            ));
+        }
+        // Locals see neither `count.index` nor `each`.
+        let module = PlanReferences {
+            plan: self.plan,
+            scope: Scope {
+                path: self.scope.path.clone(),
+                key: super::expr::Key::None,
+                repeated: false,
+            },
+            id: self.id,
+            depth: std::cell::Cell::new(self.depth.get() + 1),
+        };
+        Some(eval::evaluate(expr, &module, 0))
     }
 }
 
@@ -225,6 +274,7 @@ impl Plan<'_, '_> {
             plan: self,
             scope: self.scope(id),
             id,
+            depth: std::cell::Cell::new(0),
         };
         let dir = source.block_dir(address);
         Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
@@ -248,6 +298,7 @@ impl Plan<'_, '_> {
             plan: self,
             scope: self.scope(id),
             id,
+            depth: std::cell::Cell::new(0),
         };
         let ValueKind::List(items) = eval::evaluate(&expr, &refs, 0).kind else {
             return None;

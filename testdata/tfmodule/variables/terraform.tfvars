@@ -1,0 +1,1 @@
+granted_queue = "tfvars-queue"
