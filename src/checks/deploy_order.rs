@@ -496,8 +496,10 @@ fn fix(format: InputFormat, dependent: &Origin, grants: &[String]) -> Fix {
                 .iter()
                 .map(|g| terraform_reference(module, g))
                 .collect();
+            // Terraform's own language: the meta-argument as it is written in the block.
+            let hcl = format!("depends_on = [{}]", refs.join(", "));
             Fix {
-                source: None,
+                source: Some(hcl),
                 help: format!(
                     "add `depends_on = [{}]` to `{}`",
                     refs.join(", "),
