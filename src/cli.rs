@@ -232,6 +232,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                         FileOutcome::Skipped { format, reason } => {
                             (*format, "skipped", Some(reason.clone()), None)
                         }
+                        FileOutcome::Assembly { warnings } => {
+                            let message = warnings.first().map(|w| w.message.clone());
+                            (None, "audited", message, None)
+                        }
                         FileOutcome::Error { format, error } => {
                             let msg = match error.span {
                                 Some(s) => {
@@ -467,6 +471,11 @@ fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             FileOutcome::Skipped { reason, .. } => {
                 let text = format!("{}: skipped: {reason}", f.source.path.display());
                 eprintln!("permgate: {}", escape::terminal(&text, false));
+            }
+            FileOutcome::Assembly { warnings } => {
+                for warning in warnings {
+                    eprintln!("permgate: warning: {}", located(&f.source, warning));
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 //! CloudFormation and SAM go through the one spanned syntax tree ([`syntax::Node`]); Terraform
 //! plans deserialize straight into typed structs.
 
+pub mod cdk;
 pub mod cfn;
 pub mod hcl;
 pub mod json;
@@ -147,6 +148,26 @@ pub fn read_with(
     defaults: cfn::parameters::Defaults,
     source: &dyn Fn() -> tfplan::PlanSource,
 ) -> Result<Option<ReadOutcome>, FileError> {
+    read_in(
+        file,
+        explicit,
+        given,
+        defaults,
+        source,
+        &cfn::Deployment::default(),
+    )
+}
+
+/// [`read_with`] in an application: a template is read with what the rest of the application
+/// fixes (its region and account, values passed by a parent stack, imported values).
+pub fn read_in(
+    file: &SourceFile,
+    explicit: bool,
+    given: &crate::parameters::GivenValues,
+    defaults: cfn::parameters::Defaults,
+    source: &dyn Fn() -> tfplan::PlanSource,
+    deployment: &cfn::Deployment,
+) -> Result<Option<ReadOutcome>, FileError> {
     if explicit && file.path.extension().is_some_and(|e| e == "tf") {
         return Ok(Some(ReadOutcome::Skipped {
             format: None,
@@ -185,14 +206,14 @@ pub fn read_with(
         let suppressions = suppressions::read(&root, &provenance.generated_from)?;
         (
             InputFormat::Sam,
-            cfn::lower(&expansion.template, &provenance),
+            cfn::lower_in(&expansion.template, &provenance, deployment),
             expansion.diagnostics,
             suppressions,
         )
     } else {
         (
             InputFormat::Cloudformation,
-            cfn::lower(&root, &cfn::Provenance::default()),
+            cfn::lower_in(&root, &cfn::Provenance::default(), deployment),
             Vec::new(),
             suppressions::read(&root, &std::collections::HashMap::new())?,
         )
@@ -203,6 +224,7 @@ pub fn read_with(
     // written) is reported with the stack, not lost.
     stack.diagnostics.extend(diagnostics);
     stack.parameters = parameters;
+    stack.construct_paths = cfn::links::construct_paths(&root);
     Ok(Some(ReadOutcome::Stack {
         format,
         stack: Box::new(stack),

@@ -125,6 +125,11 @@ pub struct FileReport {
     /// The path relative to the repository root, forward slashes: what fingerprints and
     /// `path` globs use, whatever the spelling of the path given.
     pub key_path: String,
+    /// The stack's name in its application (a CDK stack `Prod/Queues`, a nested stack).
+    pub stack: Option<String>,
+    /// Logical id → CDK construct path (`QueueStack/Consumer/Resource`), the name a CDK user
+    /// knows a resource by.
+    pub constructs: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether a file was audited.
@@ -202,6 +207,24 @@ impl Summary {
 }
 
 impl FileReport {
+    /// The construct path of the resource a finding is about, when the template records one.
+    pub fn construct_of(&self, finding: &Finding) -> Option<&str> {
+        self.constructs.get(&finding.resource).map(String::as_str)
+    }
+
+    /// Where a finding is in its application, in words: `stack \`Prod/Queues\`, construct
+    /// \`Prod/Queues/Consumer/Resource\``; `None` for a template read alone without CDK metadata.
+    pub fn application_context(&self, finding: &Finding) -> Option<String> {
+        match (&self.stack, self.construct_of(finding)) {
+            (Some(stack), Some(construct)) => {
+                Some(format!("stack `{stack}`, construct `{construct}`"))
+            }
+            (Some(stack), None) => Some(format!("stack `{stack}`")),
+            (None, Some(construct)) => Some(format!("construct `{construct}`")),
+            (None, None) => None,
+        }
+    }
+
     /// A file that was audited, with its findings.
     pub fn audited(
         source: Arc<SourceFile>,
@@ -217,6 +240,8 @@ impl FileReport {
             error: None,
             findings,
             suppressed: Vec::new(),
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
@@ -232,6 +257,8 @@ impl FileReport {
             error: None,
             findings,
             suppressed: Vec::new(),
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
@@ -246,6 +273,8 @@ impl FileReport {
             error: None,
             findings: Vec::new(),
             suppressed: Vec::new(),
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
@@ -264,6 +293,8 @@ impl FileReport {
             error: Some(error),
             findings: Vec::new(),
             suppressed: Vec::new(),
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
