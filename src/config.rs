@@ -46,6 +46,10 @@ pub struct ConfigFile {
     pub config_env: Option<Spanned<String>>,
     /// `--tf-source`, relative to the config file's directory.
     pub tf_source: Option<Spanned<String>>,
+    /// `--region`: the region templates are deployed to.
+    pub region: Option<Spanned<String>>,
+    /// `--account`: the account templates are deployed to.
+    pub account: Option<Spanned<String>>,
     /// `--select` and `--ignore`.
     #[serde(default)]
     pub checks: ChecksTable,

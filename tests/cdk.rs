@@ -152,3 +152,23 @@ fn the_assembly_environment_fixes_region_and_account() {
         "{message}"
     );
 }
+
+#[test]
+fn region_and_account_given_fix_an_environment_agnostic_assembly() {
+    let mut values = permgate::ParameterSources::new(&Default::default(), Default::default());
+    values.region = Some("eu-central-1".to_string());
+    values.account = Some("444455556666".to_string());
+    let report = permgate::audit_with(
+        &[assembly("cross-stack", "broken")],
+        None,
+        &mut values,
+        false,
+        &permgate::AuditOptions::here(),
+    );
+    let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json)).unwrap();
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("arn:aws:sqs:eu-central-1:444455556666:"),
+        "{message}"
+    );
+}

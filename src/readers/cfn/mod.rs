@@ -89,15 +89,19 @@ pub fn lower_in(
     let mut errors = dependencies::check(&template, root, scope);
     let resolver = resolve::Resolver::new(&template, deployment);
     let mut stack = lower::lower(&resolver, provenance);
+    stack.diagnostics.extend(resolver.take_dangling());
+    errors.extend(resolver.take_errors());
     stack.links = links::collect(root, &resolver);
+    // Outputs and nested stacks' properties are read for the linking stage only: what cannot
+    // be resolved there (an output of a resource SAM would generate) stays unknown, without
+    // failing the template or warning about a part the audit does not use.
+    drop((resolver.take_dangling(), resolver.take_errors()));
     stack.links.imports = resolver
         .take_imports()
         .into_iter()
         .map(|(name, span)| crate::model::Located::new(name, Some(span)))
         .collect();
-    stack.diagnostics.extend(resolver.take_dangling());
     stack.order = order::collect(&template);
-    errors.extend(resolver.take_errors());
     if errors.is_empty() {
         Ok(stack)
     } else {
