@@ -4,7 +4,10 @@
 //! `permgate check` process time (median); never fails on time. Run with
 //! `cargo bench --bench assembly`; `PERMGATE_BENCH_RUNS` sets the number of timed runs.
 
-#![allow(clippy::expect_used, reason = "benchmark code: a failure to write its inputs ends it")]
+#![allow(
+    clippy::expect_used,
+    reason = "benchmark code: a failure to write its inputs ends it"
+)]
 
 use std::path::Path;
 use std::process::Command;

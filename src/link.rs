@@ -113,13 +113,42 @@ fn canonical(path: &Path) -> PathBuf {
 /// Reads each nested stack's template with the parameters its parent passes, and the parent
 /// again with the child's outputs.
 fn nest(files: &mut Vec<LoadedFile>) {
-    // Parents before children: a child found here is appended and visited in turn.
     let mut depth: Vec<usize> = vec![0; files.len()];
     let mut nested_once: HashSet<PathBuf> = HashSet::new();
-    let mut i = 0;
-    while let Some(parent_file) = files.get(i) {
+    // Parents first: the templates no other input nests start; each child read is visited in
+    // turn, so that its own children get the values it was read with.
+    let children: HashSet<PathBuf> = files
+        .iter()
+        .filter_map(|f| Some((f, stack_of(f)?)))
+        .flat_map(|(f, stack)| {
+            let dir = f
+                .source
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            stack
+                .links
+                .nested
+                .iter()
+                .filter_map(move |n| match &n.template {
+                    NestedTemplate::Local(path) => Some(canonical(&dir.join(path))),
+                    _ => None,
+                })
+        })
+        .collect();
+    let mut queue: std::collections::VecDeque<usize> = (0..files.len())
+        .filter(|&i| {
+            files
+                .get(i)
+                .is_some_and(|f| !children.contains(&canonical(&f.source.path)))
+        })
+        .collect();
+    while let Some(i) = queue.pop_front() {
+        let Some(parent_file) = files.get(i) else {
+            continue;
+        };
         let Some(parent) = stack_of(parent_file) else {
-            i += 1;
             continue;
         };
         let nested = parent.links.nested.clone();
@@ -186,9 +215,10 @@ fn nest(files: &mut Vec<LoadedFile>) {
                     }
                 },
             };
-            if index <= i {
+            if index == i {
                 continue;
             }
+            queue.push_back(index);
             let mut given = crate::parameters::GivenValues::new();
             let mut deployment = Deployment {
                 region: parent_deployment.region.clone(),
@@ -246,7 +276,6 @@ fn nest(files: &mut Vec<LoadedFile>) {
                 warn(file, problem);
             }
         }
-        i += 1;
     }
 }
 
