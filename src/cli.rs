@@ -119,6 +119,14 @@ pub struct CheckArgs {
     /// a plan, as `terraform plan -var-file` (repeatable; later values win)
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// The region templates are deployed to: `${AWS::Region}` takes this value (a CDK cloud
+    /// assembly's own environment wins)
+    #[arg(long, value_name = "REGION", value_parser = region_name)]
+    pub region: Option<String>,
+    /// The 12-digit account templates are deployed to: `${AWS::AccountId}` takes this value (a
+    /// CDK cloud assembly's own environment wins)
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account: Option<String>,
 }
 
 /// The `--var-file` files, then the `--var` values (so a `--var` wins over a file, as it does
@@ -134,6 +142,31 @@ fn tf_vars(values: &[String], files: &[PathBuf]) -> Vec<crate::readers::hcl::var
 
 fn parse_tf_var(argument: &str) -> Result<String, String> {
     crate::readers::hcl::vars::VarInput::parse_value(argument).map(|_| argument.to_string())
+}
+
+/// A region name as AWS spells them (`eu-west-1`, `us-gov-west-1`).
+fn region_name(text: &str) -> Result<String, String> {
+    let ok = !text.is_empty()
+        && text.contains('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "`{text}` is not a region name (such as `eu-west-1`)"
+        ))
+    }
+}
+
+/// An AWS account id: 12 digits.
+fn account_id(text: &str) -> Result<String, String> {
+    if text.len() == 12 && text.chars().all(|c| c.is_ascii_digit()) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not an account id (12 digits)"))
+    }
 }
 
 /// The options of `permgate access`.
@@ -254,6 +287,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
                         }
                         FileOutcome::Skipped { format, reason } => {
                             (*format, "skipped", Some(reason.clone()), None)
+                        }
+                        FileOutcome::Assembly { warnings } => {
+                            let message = warnings.first().map(|w| w.message.clone());
+                            (None, "audited", message, None)
                         }
                         FileOutcome::Error { format, error } => {
                             let msg = match error.span {
@@ -396,6 +433,24 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         crate::parameters::command_line(&parameters).map_err(anyhow::Error::msg)?;
     let mut values = crate::ParameterSources::new(&parameters, given);
     values.errors.extend(file_error);
+    let configured = |key: fn(&crate::config::ConfigFile) -> &Option<toml::Spanned<String>>,
+                      check: fn(&str) -> Result<String, String>|
+     -> anyhow::Result<Option<String>> {
+        match config.as_ref().and_then(|c| key(&c.file).as_ref()) {
+            Some(value) => check(value.get_ref())
+                .map(Some)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", crate::config::FILE_NAME)),
+            None => Ok(None),
+        }
+    };
+    values.region = match args.region {
+        Some(region) => Some(region),
+        None => configured(|f| &f.region, region_name)?,
+    };
+    values.account = match args.account {
+        Some(account) => Some(account),
+        None => configured(|f| &f.account, account_id)?,
+    };
     let mut report = crate::audit_with(&paths, stdin, &mut values, args.only_templates, &options);
     if let Some(path) = &args.write_baseline {
         let written = crate::baseline::write(&report, path)?;
@@ -511,6 +566,11 @@ fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             FileOutcome::Skipped { reason, .. } => {
                 let text = format!("{}: skipped: {reason}", f.source.path.display());
                 eprintln!("permgate: {}", escape::terminal(&text, false));
+            }
+            FileOutcome::Assembly { warnings } => {
+                for warning in warnings {
+                    eprintln!("permgate: warning: {}", located(&f.source, warning));
+                }
             }
         }
     }

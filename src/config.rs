@@ -49,6 +49,10 @@ pub struct ConfigFile {
     /// `--var-file` for Terraform modules audited without a plan, relative to the config
     /// file's directory; read before the command line's.
     pub tf_var_files: Option<Vec<Spanned<String>>>,
+    /// `--region`: the region templates are deployed to.
+    pub region: Option<Spanned<String>>,
+    /// `--account`: the account templates are deployed to.
+    pub account: Option<Spanned<String>>,
     /// `--select` and `--ignore`.
     #[serde(default)]
     pub checks: ChecksTable,

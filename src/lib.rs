@@ -1,8 +1,9 @@
 //! permgate: audits AWS Lambda permissions in CloudFormation, SAM and Terraform plans.
 //!
 //! The pipeline, one direction: paths → [`discover`] → [`source::SourceFile`] → [`readers`] →
-//! [`model::Stack`] → `iam` → [`checks`] → [`diag::Finding`] → [`suppress`] (with the rules of
-//! [`config`]) → [`baseline`] → [`report`].
+//! [`model::Stack`] → [`link`] (the stacks of a run joined as one application) → `iam` →
+//! [`checks`] → [`diag::Finding`] → [`suppress`] (with the rules of [`config`]) → [`baseline`]
+//! → [`report`].
 
 pub mod aws;
 pub mod baseline;
@@ -14,6 +15,7 @@ pub mod diag;
 pub mod discover;
 pub mod iam;
 pub mod inventory;
+pub mod link;
 pub mod locate;
 pub mod model;
 pub mod parameters;
@@ -44,6 +46,54 @@ pub struct LoadedFile {
     /// For a template whose stack uses parameter defaults: its syntax tree, for the reading
     /// with the defaults withheld ([`qualify_defaults`]).
     pub kept: Option<readers::KeptTemplate>,
+    /// The stack's name in its application, when it has one: a CDK stack (`Prod/Queues`), a
+    /// nested stack (`Parent/Child`).
+    pub stack_name: Option<String>,
+    /// What the application fixed when the template was read (region, account, values passed
+    /// by a parent, imports).
+    pub deployment: readers::cfn::Deployment,
+}
+
+impl LoadedFile {
+    /// A file not read yet (its outcome says so until [`read_outcome`] replaces it).
+    pub fn new(source: Arc<SourceFile>, explicit: bool) -> LoadedFile {
+        LoadedFile {
+            source,
+            explicit,
+            given: parameters::GivenValues::new(),
+            outcome: FileOutcome::Skipped {
+                format: None,
+                reason: "not read".to_string(),
+            },
+            tf_source: None,
+            kept: None,
+            stack_name: None,
+            deployment: readers::cfn::Deployment::default(),
+        }
+    }
+}
+
+/// What reading a template in its application gives (plans are read by [`load_inputs_with`]).
+pub(crate) fn read_outcome(
+    source: &SourceFile,
+    explicit: bool,
+    given: &parameters::GivenValues,
+    deployment: &readers::cfn::Deployment,
+) -> FileOutcome {
+    match readers::read_in(source, explicit, given, Defaults::Use, &|| None, deployment) {
+        Ok(Some(ReadOutcome::Stack { format, stack })) => FileOutcome::Stack { format, stack },
+        Ok(Some(ReadOutcome::Skipped { format, reason })) => {
+            FileOutcome::Skipped { format, reason }
+        }
+        Ok(None) => FileOutcome::Skipped {
+            format: None,
+            reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
+        },
+        Err(error) => FileOutcome::Error {
+            format: None,
+            error,
+        },
+    }
 }
 
 #[derive(Debug)]
@@ -60,6 +110,9 @@ pub enum FileOutcome {
         format: Option<InputFormat>,
         error: FileError,
     },
+    /// A CDK cloud assembly's manifest: read for the stacks it names (each its own file), with
+    /// what in it could not be followed (an unknown schema version, a missing template).
+    Assembly { warnings: Vec<FileError> },
 }
 
 /// One input read from standard input (`-` on the command line).
@@ -89,6 +142,10 @@ pub struct ParameterSources {
     pub errors: Vec<parameters::SourceError>,
     /// Every parameter name a template read so far declares.
     declared: std::collections::HashSet<String>,
+    /// The region and account templates are deployed to (`--region`, `--account`, the
+    /// configuration), unless their cloud assembly says otherwise.
+    pub region: Option<String>,
+    pub account: Option<String>,
 }
 
 impl ParameterSources {
@@ -103,6 +160,17 @@ impl ParameterSources {
             samconfigs: std::collections::HashMap::new(),
             errors: Vec::new(),
             declared: std::collections::HashSet::new(),
+            region: None,
+            account: None,
+        }
+    }
+
+    /// What every template is deployed with, before its application says more.
+    fn deployment(&self) -> readers::cfn::Deployment {
+        readers::cfn::Deployment {
+            region: self.region.clone(),
+            account: self.account.clone(),
+            ..readers::cfn::Deployment::default()
         }
     }
 
@@ -215,6 +283,8 @@ pub fn load_inputs_with(
     tf_source: Option<&std::path::Path>,
 ) -> Vec<LoadedFile> {
     let (mut inputs, walk_errors) = discover::inputs(paths);
+    // A cloud assembly's templates are read through its manifest, never also as loose files.
+    let assemblies = take_assemblies(&mut inputs, values);
     if only_templates {
         for input in &mut inputs {
             input.explicit = false;
@@ -246,8 +316,11 @@ pub fn load_inputs_with(
             },
             tf_source: None,
             kept: None,
+            stack_name: None,
+            deployment: readers::cfn::Deployment::default(),
         })
         .collect();
+    files.extend(assemblies);
     if let Some(stdin) = stdin {
         let (given, _) = values.for_template(&stdin.name);
         files.push(read_stdin(stdin, given));
@@ -269,6 +342,8 @@ pub fn load_inputs_with(
                 outcome: FileOutcome::Stack { format, stack },
                 tf_source: source_of(&input.path),
                 kept: None,
+                stack_name: None,
+                deployment: readers::cfn::Deployment::default(),
             });
             continue;
         }
@@ -286,32 +361,39 @@ pub fn load_inputs_with(
                     },
                     tf_source: None,
                     kept: None,
+                    stack_name: None,
+                    deployment: readers::cfn::Deployment::default(),
                 });
                 continue;
             }
         };
         let (given, config) = values.for_template(&input.path);
         asked.set(false);
-        let (outcome, kept) =
-            match readers::read_keeping_tree(&source, input.explicit, &given, &plan_source) {
-                Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
-                    if format != InputFormat::TerraformPlan {
-                        values.check_declared(&stack, &input.path, config.as_deref());
-                    }
-                    (FileOutcome::Stack { format, stack }, kept)
+        let (outcome, kept) = match readers::read_keeping_tree(
+            &source,
+            input.explicit,
+            &given,
+            &plan_source,
+            &values.deployment(),
+        ) {
+            Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
+                if format != InputFormat::TerraformPlan {
+                    values.check_declared(&stack, &input.path, config.as_deref());
                 }
-                Ok(Some((ReadOutcome::Skipped { format, reason }, _))) => {
-                    (FileOutcome::Skipped { format, reason }, None)
-                }
-                Ok(None) => continue,
-                Err(error) => (
-                    FileOutcome::Error {
-                        format: None,
-                        error,
-                    },
-                    None,
-                ),
-            };
+                (FileOutcome::Stack { format, stack }, kept)
+            }
+            Ok(Some((ReadOutcome::Skipped { format, reason }, _))) => {
+                (FileOutcome::Skipped { format, reason }, None)
+            }
+            Ok(None) => continue,
+            Err(error) => (
+                FileOutcome::Error {
+                    format: None,
+                    error,
+                },
+                None,
+            ),
+        };
         let tf_source = if asked.get() {
             source_of(&input.path)
         } else {
@@ -324,9 +406,98 @@ pub fn load_inputs_with(
             outcome,
             tf_source,
             kept,
+            stack_name: None,
+            deployment: values.deployment(),
         });
     }
     values.finish();
+    link::link(files)
+}
+
+/// Takes the manifests of CDK cloud assemblies and every template they name out of `inputs`,
+/// and reads those templates with what the assembly says: each stack's name, parameters and
+/// environment. A manifest whose assembly has problems is kept as a file with warnings.
+fn take_assemblies(
+    inputs: &mut Vec<discover::Input>,
+    values: &mut ParameterSources,
+) -> Vec<LoadedFile> {
+    let mut manifests: Vec<PathBuf> = inputs
+        .iter()
+        .filter(|i| {
+            i.path
+                .file_name()
+                .is_some_and(|n| n == readers::cdk::MANIFEST)
+        })
+        .map(|i| i.path.clone())
+        .collect();
+    // The outermost assembly first: a stage's assembly is read as part of it.
+    manifests.sort_by_key(|p| p.components().count());
+    let mut claimed: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    let mut files = Vec::new();
+    for manifest in manifests {
+        let key = manifest.canonicalize().unwrap_or_else(|_| manifest.clone());
+        if claimed.contains(&key) {
+            continue;
+        }
+        let Some(assembly) = readers::cdk::read(&manifest) else {
+            continue;
+        };
+        claimed.extend(assembly.manifests.iter().cloned());
+        let mut warnings: Vec<(Arc<SourceFile>, Vec<FileError>)> = Vec::new();
+        for (source, problem) in assembly.problems {
+            match warnings.iter_mut().find(|(s, _)| s.path == source.path) {
+                Some((_, list)) => list.push(problem),
+                None => warnings.push((source, vec![problem])),
+            }
+        }
+        for (source, warnings) in warnings {
+            let mut file = LoadedFile::new(source, false);
+            file.outcome = FileOutcome::Assembly { warnings };
+            files.push(file);
+        }
+        for stack in assembly.stacks {
+            let key = stack
+                .template
+                .canonicalize()
+                .unwrap_or_else(|_| stack.template.clone());
+            if !claimed.insert(key) {
+                continue;
+            }
+            let source = match readers::load(&stack.template) {
+                Ok(source) => Arc::new(source),
+                Err(failed) => {
+                    let (source, error) = *failed;
+                    let mut file = LoadedFile::new(Arc::new(source), true);
+                    file.outcome = FileOutcome::Error {
+                        format: None,
+                        error,
+                    };
+                    files.push(file);
+                    continue;
+                }
+            };
+            let mut file = LoadedFile::new(source, true);
+            let deployment = readers::cfn::Deployment {
+                region: stack.region.or_else(|| values.region.clone()),
+                account: stack.account.or_else(|| values.account.clone()),
+                ..readers::cfn::Deployment::default()
+            };
+            file.outcome = read_outcome(&file.source, true, &stack.parameters, &deployment);
+            if let FileOutcome::Stack { stack: read, .. } = &file.outcome {
+                values
+                    .declared
+                    .extend(read.parameters.iter().map(|p| p.name.clone()));
+            }
+            file.given = stack.parameters;
+            file.deployment = deployment;
+            file.stack_name = Some(stack.name);
+            files.push(file);
+        }
+    }
+    inputs.retain(|i| {
+        let key = i.path.canonicalize().unwrap_or_else(|_| i.path.clone());
+        !claimed.contains(&key)
+    });
     files
 }
 
@@ -334,8 +505,13 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
     let (source, outcome, kept) = match String::from_utf8(stdin.bytes) {
         Ok(text) => {
             let source = SourceFile::new(stdin.name, text);
-            let (outcome, kept) = match readers::read_keeping_tree(&source, true, &given, &|| None)
-            {
+            let (outcome, kept) = match readers::read_keeping_tree(
+                &source,
+                true,
+                &given,
+                &|| None,
+                &readers::cfn::Deployment::default(),
+            ) {
                 Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
                     (FileOutcome::Stack { format, stack }, kept)
                 }
@@ -385,6 +561,8 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
         outcome,
         tf_source: None,
         kept,
+        stack_name: None,
+        deployment: readers::cfn::Deployment::default(),
     }
 }
 
@@ -543,12 +721,20 @@ fn qualify_defaults(
     explicit: bool,
     given: &parameters::GivenValues,
     kept: Option<readers::KeptTemplate>,
+    deployment: &readers::cfn::Deployment,
     stack: &Stack,
 ) -> Vec<diag::Finding> {
     let without_defaults = match kept {
         Some(kept) => readers::read_without_defaults(kept, given),
         // Only templates have parameters: no plan source is asked for.
-        None => match readers::read_with(source, explicit, given, Defaults::Withhold, &|| None) {
+        None => match readers::read_in(
+            source,
+            explicit,
+            given,
+            Defaults::Withhold,
+            &|| None,
+            deployment,
+        ) {
             Ok(Some(ReadOutcome::Stack { format, stack })) => Some((format, stack)),
             _ => None,
         },
@@ -596,8 +782,15 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
                     .iter()
                     .any(|f| f.certainty == diag::Certainty::Certain)
             {
-                findings =
-                    qualify_defaults(findings, &f.source, f.explicit, &f.given, f.kept, &stack);
+                findings = qualify_defaults(
+                    findings,
+                    &f.source,
+                    f.explicit,
+                    &f.given,
+                    f.kept,
+                    &f.deployment,
+                    &stack,
+                );
             }
             if format == InputFormat::TerraformPlan {
                 let dir = source_dir(&f.source.path, options.tf_source.as_deref());
@@ -620,10 +813,10 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
                 inline.extend(comments);
                 refused = bad;
             }
-            (
-                report::FileReport::audited(f.source, format, findings),
-                inline,
-            )
+            let mut report = report::FileReport::audited(f.source, format, findings);
+            report.stack = f.stack_name;
+            report.constructs = std::mem::take(&mut stack.construct_paths);
+            (report, inline)
         }
         FileOutcome::Skipped { format, reason } => {
             let mut r = report::FileReport::skipped(f.source, reason);
@@ -634,6 +827,16 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
             report::FileReport::error(f.source, format, error),
             Vec::new(),
         ),
+        FileOutcome::Assembly { warnings } => {
+            let findings = warnings
+                .into_iter()
+                .map(checks::input_warning::finding)
+                .collect();
+            (
+                report::FileReport::audited_other(f.source, findings),
+                Vec::new(),
+            )
+        }
     };
     report.key_path = file_key_path;
     let mut audited = vec![suppress::Audited { report, inline }];
@@ -711,6 +914,8 @@ fn audit_module(
         outcome,
         tf_source: Some(tf_source),
         kept: None,
+        stack_name: None,
+        deployment: readers::cfn::Deployment::default(),
     };
     let plan_path = dir.to_string_lossy().into_owned();
     let mut audited = audit_loaded(loaded, options);

@@ -44,6 +44,12 @@ fn inventory_json(file: &LoadedFile) -> serde_json::Value {
         FileOutcome::Error { format, error } => {
             (*format, "error", Some(error.message.clone()), None)
         }
+        FileOutcome::Assembly { warnings } => (
+            None,
+            "audited",
+            warnings.first().map(|w| w.message.clone()),
+            None,
+        ),
     };
     inventory::to_json(&[InventoryFile {
         source: &file.source,

@@ -52,25 +52,29 @@ crate::declare_check! {
 }
 
 pub fn run(cx: &Context<'_>, findings: &mut Vec<Finding>) {
-    for d in &cx.stack.diagnostics {
-        let mut message = d.message.clone();
-        if let Some(help) = &d.help {
-            message.push_str("; ");
-            message.push_str(help.lines().next().unwrap_or_default());
-        }
-        findings.push(Finding {
-            check: INPUT_WARNING.id,
-            severity: Severity::Warning,
-            certainty: Certainty::Certain,
-            message,
-            // A diagnostic is about the file; its message names the resource.
-            resource: String::new(),
-            span: d.span,
-            related: Vec::new(),
-            missing: Vec::new(),
-            fix: None,
-            location: None,
-        });
+    findings.extend(cx.stack.diagnostics.iter().cloned().map(finding));
+}
+
+/// The warning for one diagnostic: of a stack, or of a file read for what it says about the
+/// others (a cloud assembly's manifest).
+pub fn finding(d: crate::diag::FileError) -> Finding {
+    let mut message = d.message;
+    if let Some(help) = &d.help {
+        message.push_str("; ");
+        message.push_str(help.lines().next().unwrap_or_default());
+    }
+    Finding {
+        check: INPUT_WARNING.id,
+        severity: Severity::Warning,
+        certainty: Certainty::Certain,
+        message,
+        // A diagnostic is about the file; its message names the resource.
+        resource: String::new(),
+        span: d.span,
+        related: Vec::new(),
+        missing: Vec::new(),
+        fix: None,
+        location: None,
     }
 }
 

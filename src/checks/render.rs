@@ -22,6 +22,8 @@ fn cfn(value: &SymStr) -> Json {
     if let Some(r) = &value.refers {
         return if r.attr == "Ref" {
             json!({ "Ref": r.resource })
+        } else if r.attr == crate::model::AttrRef::IMPORT {
+            json!({ "Fn::ImportValue": r.resource })
         } else {
             json!({ "Fn::GetAtt": [r.resource, r.attr] })
         };

@@ -119,6 +119,57 @@ pub struct Stack {
     pub suppressions: Vec<InlineSuppression>,
     /// A template's parameters and where their values come from (empty for plans).
     pub parameters: Vec<TemplateParameter>,
+    /// What the template gives the rest of its application and asks of it: outputs, exports,
+    /// imports and nested stacks (empty for plans).
+    pub links: StackLinks,
+    /// Logical id → the CDK construct path of the resource (`Metadata.aws:cdk:path`).
+    pub construct_paths: std::collections::BTreeMap<String, String>,
+}
+
+/// A template's ties to the other templates of its application, as the template states them.
+#[derive(Debug, Default, Clone)]
+pub struct StackLinks {
+    /// `Outputs`, in template order: the values a parent stack reads with
+    /// `Fn::GetAtt Child.Outputs.Name`.
+    pub outputs: Vec<Output>,
+    /// Every export name `Fn::ImportValue` asks for, where it is asked.
+    pub imports: Vec<Located<String>>,
+    /// `AWS::CloudFormation::Stack` and SAM `AWS::Serverless::Application` resources.
+    pub nested: Vec<NestedStack>,
+}
+
+/// One entry of a template's `Outputs`.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub value: SymStr,
+    /// `Export.Name`, resolved as far as the template allows.
+    pub export: Option<Located<SymStr>>,
+    pub span: Option<Span>,
+}
+
+/// A stack deployed from inside this one.
+#[derive(Debug, Clone)]
+pub struct NestedStack {
+    /// The logical id of the `AWS::CloudFormation::Stack` (or SAM application).
+    pub id: String,
+    /// Where the child template is, as the template says it.
+    pub template: NestedTemplate,
+    /// The parameters passed to the child, resolved in this stack.
+    pub parameters: Vec<(String, SymStr)>,
+    pub span: Option<Span>,
+}
+
+/// Where a nested stack's template is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NestedTemplate {
+    /// A path relative to the parent template (CDK asset metadata, `sam build`,
+    /// `aws cloudformation package` inputs).
+    Local(String),
+    /// An `https://` or `s3://` URL: not on disk.
+    Remote(String),
+    /// The location is not a literal (or is missing), with the reason.
+    Unknown(String),
 }
 
 /// A suppression written in the input: `Metadata: {permgate: {ignore: [{id, reason}]}}` at the

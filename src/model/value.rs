@@ -138,13 +138,20 @@ pub enum Part {
     Sym(Symbol),
 }
 
+impl AttrRef {
+    /// The `attr` of a value that `Fn::ImportValue` brings from another template.
+    pub const IMPORT: &'static str = "Fn::ImportValue";
+}
+
 /// Which resource attribute a whole value is, when it is exactly one `Ref` / `GetAtt` /
 /// Terraform reference. Used to link a mapping to its queue, a function to its role, ...
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AttrRef {
     /// Logical id (CloudFormation) or configuration address (Terraform) of the resource.
     pub resource: String,
-    /// `Ref` for CloudFormation `Ref`, otherwise the attribute name (`Arn`, `StreamArn`, `arn`).
+    /// `Ref` for CloudFormation `Ref`, otherwise the attribute name (`Arn`, `StreamArn`, `arn`);
+    /// [`AttrRef::IMPORT`] for a value imported from another template of the application (then
+    /// `resource` is the export name).
     pub attr: String,
 }
 

@@ -5,6 +5,7 @@
 //! CloudFormation and SAM go through the one spanned syntax tree ([`syntax::Node`]); Terraform
 //! plans deserialize straight into typed structs.
 
+pub mod cdk;
 pub mod cfn;
 pub mod hcl;
 pub mod json;
@@ -147,7 +148,30 @@ pub fn read_with(
     defaults: cfn::parameters::Defaults,
     source: &dyn Fn() -> tfplan::PlanSource,
 ) -> Result<Option<ReadOutcome>, FileError> {
-    Ok(read_file(file, explicit, given, defaults, source, false)?.map(|(outcome, _)| outcome))
+    read_in(
+        file,
+        explicit,
+        given,
+        defaults,
+        source,
+        &cfn::Deployment::default(),
+    )
+}
+
+/// [`read_with`] in an application: a template is read with what the rest of the application
+/// fixes (its region and account, values passed by a parent stack, imported values).
+pub fn read_in(
+    file: &SourceFile,
+    explicit: bool,
+    given: &crate::parameters::GivenValues,
+    defaults: cfn::parameters::Defaults,
+    source: &dyn Fn() -> tfplan::PlanSource,
+    deployment: &cfn::Deployment,
+) -> Result<Option<ReadOutcome>, FileError> {
+    Ok(
+        read_file(file, explicit, given, defaults, source, deployment, false)?
+            .map(|(outcome, _)| outcome),
+    )
 }
 
 /// The syntax tree of a template whose stack rests on parameter defaults, kept from its first
@@ -156,6 +180,8 @@ pub fn read_with(
 #[derive(Debug)]
 pub struct KeptTemplate {
     root: Node,
+    /// What the application fixed for the first reading, fixed for the second too.
+    deployment: cfn::Deployment,
 }
 
 /// [`read_with`] using the defaults, which also keeps the template's syntax tree when the stack
@@ -165,6 +191,7 @@ pub fn read_keeping_tree(
     explicit: bool,
     given: &crate::parameters::GivenValues,
     source: &dyn Fn() -> tfplan::PlanSource,
+    deployment: &cfn::Deployment,
 ) -> Result<Option<(ReadOutcome, Option<KeptTemplate>)>, FileError> {
     read_file(
         file,
@@ -172,6 +199,7 @@ pub fn read_keeping_tree(
         given,
         cfn::parameters::Defaults::Use,
         source,
+        deployment,
         true,
     )
 }
@@ -185,9 +213,14 @@ pub fn read_without_defaults(
     given: &crate::parameters::GivenValues,
 ) -> Option<(InputFormat, Box<Stack>)> {
     // The given values are already the tree's defaults: applying them again changes nothing.
-    read_template(kept.root, given, cfn::parameters::Defaults::Withhold)
-        .ok()
-        .map(|(format, stack, _)| (format, stack))
+    read_template(
+        kept.root,
+        given,
+        cfn::parameters::Defaults::Withhold,
+        &kept.deployment,
+    )
+    .ok()
+    .map(|(format, stack, _)| (format, stack))
 }
 
 /// [`read_with`], and with `keep`, the syntax tree of a template whose stack uses a default.
@@ -197,6 +230,7 @@ fn read_file(
     given: &crate::parameters::GivenValues,
     defaults: cfn::parameters::Defaults,
     source: &dyn Fn() -> tfplan::PlanSource,
+    deployment: &cfn::Deployment,
     keep: bool,
 ) -> Result<Option<(ReadOutcome, Option<KeptTemplate>)>, FileError> {
     if explicit && file.path.extension().is_some_and(|e| e == "tf") {
@@ -239,8 +273,11 @@ fn read_file(
             )
         }));
     }
-    let (format, stack, root) = read_template(root, given, defaults)?;
-    let kept = (keep && stack.assumed_defaults().next().is_some()).then_some(KeptTemplate { root });
+    let (format, stack, root) = read_template(root, given, defaults, deployment)?;
+    let kept = (keep && stack.assumed_defaults().next().is_some()).then(|| KeptTemplate {
+        root,
+        deployment: deployment.clone(),
+    });
     Ok(Some((ReadOutcome::Stack { format, stack }, kept)))
 }
 
@@ -250,6 +287,7 @@ fn read_template(
     root: Node,
     given: &crate::parameters::GivenValues,
     defaults: cfn::parameters::Defaults,
+    deployment: &cfn::Deployment,
 ) -> Result<(InputFormat, Box<Stack>, Node), FileError> {
     let (root, parameters) = cfn::parameters::apply(root, given, defaults);
     let (format, lowered, diagnostics, suppressions) = if is_sam(&root) {
@@ -260,14 +298,14 @@ fn read_template(
         let suppressions = suppressions::read(&root, &provenance.generated_from)?;
         (
             InputFormat::Sam,
-            cfn::lower(&expansion.template, &provenance),
+            cfn::lower_in(&expansion.template, &provenance, deployment),
             expansion.diagnostics,
             suppressions,
         )
     } else {
         (
             InputFormat::Cloudformation,
-            cfn::lower(&root, &cfn::Provenance::default()),
+            cfn::lower_in(&root, &cfn::Provenance::default(), deployment),
             Vec::new(),
             suppressions::read(&root, &std::collections::HashMap::new())?,
         )
@@ -278,6 +316,7 @@ fn read_template(
     // written) is reported with the stack, not lost.
     stack.diagnostics.extend(diagnostics);
     stack.parameters = parameters;
+    stack.construct_paths = cfn::links::construct_paths(&root);
     Ok((format, Box::new(stack), root))
 }
 

@@ -249,6 +249,10 @@ fn write_finding(
         message.push_str(": ");
     }
     message.push_str(&finding.message);
+    if let Some(context) = file.application_context(finding) {
+        message.push_str(" — ");
+        message.push_str(&context);
+    }
     if let Certainty::CannotVerify { reason } = &finding.certainty {
         message.push_str(" — cannot verify: ");
         message.push_str(reason);

@@ -64,6 +64,9 @@ struct JsonFile<'a> {
     message: Option<&'a str>,
     line: Option<u32>,
     column: Option<u32>,
+    /// The stack's name in its application (a CDK stack); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -84,6 +87,12 @@ struct JsonFinding<'a> {
     line: Option<u32>,
     column: Option<u32>,
     resource: &'a str,
+    /// The resource's CDK construct path, when the template records one; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_path: Option<&'a str>,
+    /// The stack's name in its application (a CDK stack); left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stack: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
     missing: &'a [Missing],
     fix: Option<JsonFix<'a>>,
@@ -188,6 +197,7 @@ fn json_file(file: &FileReport, path: String) -> JsonFile<'_> {
         message: file.message.as_deref(),
         line: at.map(|p| p.line),
         column: at.map(|p| p.column),
+        stack: file.stack.as_deref(),
     }
 }
 
@@ -216,6 +226,8 @@ fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -
         line: at.map(|p| p.line),
         column: at.map(|p| p.column),
         resource: &finding.resource,
+        construct_path: file.construct_of(finding),
+        stack: file.stack.as_deref(),
         related: finding
             .related
             .iter()

@@ -127,6 +127,11 @@ pub struct FileReport {
     pub key_path: String,
     /// A Terraform module directory audited from its source, without a plan.
     pub from_source: bool,
+    /// The stack's name in its application (a CDK stack `Prod/Queues`, a nested stack).
+    pub stack: Option<String>,
+    /// Logical id → CDK construct path (`QueueStack/Consumer/Resource`), the name a CDK user
+    /// knows a resource by.
+    pub constructs: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether a file was audited.
@@ -212,6 +217,24 @@ impl Summary {
 }
 
 impl FileReport {
+    /// The construct path of the resource a finding is about, when the template records one.
+    pub fn construct_of(&self, finding: &Finding) -> Option<&str> {
+        self.constructs.get(&finding.resource).map(String::as_str)
+    }
+
+    /// Where a finding is in its application, in words: `stack \`Prod/Queues\`, construct
+    /// \`Prod/Queues/Consumer/Resource\``; `None` for a template read alone without CDK metadata.
+    pub fn application_context(&self, finding: &Finding) -> Option<String> {
+        match (&self.stack, self.construct_of(finding)) {
+            (Some(stack), Some(construct)) => {
+                Some(format!("stack `{stack}`, construct `{construct}`"))
+            }
+            (Some(stack), None) => Some(format!("stack `{stack}`")),
+            (None, Some(construct)) => Some(format!("construct `{construct}`")),
+            (None, None) => None,
+        }
+    }
+
     /// A file that was audited, with its findings.
     pub fn audited(
         source: Arc<SourceFile>,
@@ -228,6 +251,8 @@ impl FileReport {
             findings,
             suppressed: Vec::new(),
             from_source: false,
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
@@ -244,6 +269,8 @@ impl FileReport {
             findings,
             suppressed: Vec::new(),
             from_source: false,
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
@@ -259,6 +286,8 @@ impl FileReport {
             findings: Vec::new(),
             suppressed: Vec::new(),
             from_source: false,
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 
@@ -278,6 +307,8 @@ impl FileReport {
             findings: Vec::new(),
             suppressed: Vec::new(),
             from_source: false,
+            stack: None,
+            constructs: std::collections::BTreeMap::new(),
         }
     }
 

@@ -439,7 +439,12 @@ fn result<'a>(
             logical_locations: if finding.resource.is_empty() {
                 Vec::new()
             } else {
-                vec![logical(&finding.resource)]
+                let mut location = logical(&finding.resource);
+                // A CDK resource is known by its construct path.
+                if let Some(construct) = file.construct_of(finding) {
+                    location.fully_qualified_name = construct;
+                }
+                vec![location]
             },
             message: None,
         }],

@@ -100,6 +100,7 @@ pub fn write(report: &Report, options: &TextOptions, out: &mut dyn Write) -> std
                 }
                 None => TextDiagnostic::from_finding(finding, &file.source, &snippet),
             }
+            .with_first_note(file.application_context(finding))
             .wrapped(options.width);
             render(
                 &handler,
@@ -541,6 +542,17 @@ impl<'a> TextDiagnostic<'a> {
 
     /// Wraps the notes and the help's first line (its prose; the statement after it keeps its
     /// lines) at `width`, between words only: an ARN is never broken. `None` leaves them whole.
+    /// Puts `note` (escaped) before the other notes: where the finding is in its application.
+    pub fn with_first_note(mut self, note: Option<String>) -> TextDiagnostic<'a> {
+        if let Some(text) = note {
+            self.notes = Some(Box::new(Note {
+                text: escape::terminal(&text, false).into_owned(),
+                next: self.notes.take(),
+            }));
+        }
+        self
+    }
+
     pub fn wrapped(mut self, width: Option<usize>) -> TextDiagnostic<'a> {
         let Some(width) = width else {
             return self;

@@ -14,6 +14,7 @@
 pub mod attrs;
 mod dependencies;
 mod link;
+pub mod links;
 mod lower;
 mod order;
 pub mod parameters;
@@ -24,7 +25,7 @@ pub mod template;
 use std::collections::HashMap;
 
 use crate::diag::FileError;
-use crate::model::{PolicySource, Stack};
+use crate::model::{PolicySource, Stack, SymStr};
 use crate::readers::syntax::Node;
 
 /// What the SAM expansion tells the lowering about the resources it generated.
@@ -45,8 +46,33 @@ pub struct Provenance {
     pub expanded_from_sam: bool,
 }
 
+/// What the application a template is deployed in fixes beyond the template itself, as the
+/// linking stage found it: these values are facts of the deploy, not defaults.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Deployment {
+    /// The region and account of `AWS::Region` and `AWS::AccountId`, when fixed.
+    pub region: Option<String>,
+    pub account: Option<String>,
+    /// Parameter values a parent stack passes that are not literals (a literal is a given
+    /// value like any other).
+    pub parameters: HashMap<String, SymStr>,
+    /// Export name → the exporting template's value, for `Fn::ImportValue`.
+    pub imports: HashMap<String, SymStr>,
+    /// (nested stack logical id, `Outputs.Name`) → the child template's output value.
+    pub nested_outputs: HashMap<(String, String), SymStr>,
+}
+
 /// Lowers a template into a stack.
 pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileError>> {
+    lower_in(root, provenance, &Deployment::default())
+}
+
+/// [`lower`] with what the application fixes.
+pub fn lower_in(
+    root: &Node,
+    provenance: &Provenance,
+    deployment: &Deployment,
+) -> Result<Stack, Vec<FileError>> {
     let template = template::Template::new(root).map_err(|e| vec![e])?;
     // A transform (SAM, or any macro) adds resources and rewrites references before
     // CloudFormation checks dependencies: only the complete template is held to those rules.
@@ -63,11 +89,21 @@ pub fn lower(root: &Node, provenance: &Provenance) -> Result<Stack, Vec<FileErro
     };
     let references = references::collect(&template);
     let mut errors = dependencies::check(&template, &references, root, scope);
-    let resolver = resolve::Resolver::new(&template);
+    let resolver = resolve::Resolver::new(&template, deployment);
     let mut stack = lower::lower(&resolver, provenance);
     stack.diagnostics.extend(resolver.take_dangling());
-    stack.order = order::collect(&template, &references);
     errors.extend(resolver.take_errors());
+    stack.links = links::collect(root, &resolver);
+    // Outputs and nested stacks' properties are read for the linking stage only: what cannot
+    // be resolved there (an output of a resource SAM would generate) stays unknown, without
+    // failing the template or warning about a part the audit does not use.
+    drop((resolver.take_dangling(), resolver.take_errors()));
+    stack.links.imports = resolver
+        .take_imports()
+        .into_iter()
+        .map(|(name, span)| crate::model::Located::new(name, Some(span)))
+        .collect();
+    stack.order = order::collect(&template, &references);
     if errors.is_empty() {
         Ok(stack)
     } else {

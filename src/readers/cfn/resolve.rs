@@ -9,6 +9,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+use super::Deployment;
 use super::attrs;
 use super::template::Template;
 use crate::diag::FileError;
@@ -24,6 +25,11 @@ const MAX_ALTERNATIVES: usize = 16;
 pub struct Resolver<'t, 'a> {
     pub template: &'t Template<'a>,
     pub env: Environment,
+    /// What the rest of the application fixes: parameters passed by a parent, imported values,
+    /// nested stacks' outputs.
+    deployment: &'t Deployment,
+    /// Every export name `Fn::ImportValue` asks for, where.
+    imports: RefCell<Vec<(String, Span)>>,
     errors: RefCell<Vec<FileError>>,
     /// References to resources the template does not define: CloudFormation rejects the
     /// template, but only the value is lost, so the rest is still audited (as PG004).
@@ -119,15 +125,18 @@ impl<'n> IntrinsicArg<'n> {
 }
 
 impl<'t, 'a> Resolver<'t, 'a> {
-    pub fn new(template: &'t Template<'a>) -> Self {
+    pub fn new(template: &'t Template<'a>, deployment: &'t Deployment) -> Self {
         Resolver {
             template,
             // Templates are deployed to the `aws` partition unless told otherwise; assuming it
             // lets `arn:aws:…` literals and `arn:${AWS::Partition}:…` compare equal.
             env: Environment {
                 partition: Some("aws".to_string()),
-                ..Environment::default()
+                region: deployment.region.clone(),
+                account: deployment.account.clone(),
             },
+            deployment,
+            imports: RefCell::new(Vec::new()),
             errors: RefCell::new(Vec::new()),
             dangling: RefCell::new(Vec::new()),
             conditions: RefCell::new(HashMap::new()),
@@ -290,7 +299,17 @@ impl<'t, 'a> Resolver<'t, 'a> {
                 let name = Self::as_string(&inner)
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "an export".to_string());
-                Value::str(SymStr::sym(Symbol::Import(name)), Some(span))
+                self.imports.borrow_mut().push((name.clone(), span));
+                match self.deployment.imports.get(&name) {
+                    // Written back in a fix as the import it is.
+                    Some(value) => Value::str(
+                        value
+                            .clone()
+                            .with_refers(&name, crate::model::AttrRef::IMPORT),
+                        Some(span),
+                    ),
+                    None => Value::str(SymStr::sym(Symbol::Import(name)), Some(span)),
+                }
             }
             "Fn::Base64" => self.arg_value(arg),
             "Fn::GetAZs" => Self::unknown("`Fn::GetAZs` is only known at deploy time", span),
@@ -330,6 +349,10 @@ impl<'t, 'a> Resolver<'t, 'a> {
             return Value::str(self.pseudo(p), Some(span));
         }
         if let Some(param) = self.template.parameters.get(target) {
+            // A value the parent stack passes is a fact, whatever the default says.
+            if let Some(passed) = self.deployment.parameters.get(target) {
+                return Value::str(passed.clone().with_refers(target, "Ref"), Some(span));
+            }
             return self.parameter(target, param.type_name, param.default, span);
         }
         if self.template.resource(target).is_some() {
@@ -430,7 +453,19 @@ impl<'t, 'a> Resolver<'t, 'a> {
             );
             return Self::unknown(format!("`{resource}` is not defined"), span);
         }
+        if let Some(output) = self
+            .deployment
+            .nested_outputs
+            .get(&(resource.clone(), attr.clone()))
+        {
+            return Value::str(output.clone(), Some(span));
+        }
         Value::str(self.attr(&resource, &attr, span), Some(span))
+    }
+
+    /// Every export name `Fn::ImportValue` asked for so far, where.
+    pub fn take_imports(&self) -> Vec<(String, Span)> {
+        std::mem::take(&mut self.imports.borrow_mut())
     }
 
     /// The value of `Ref` (attr `Ref`) or an attribute of a resource, memoized, with cycle

@@ -1,0 +1,157 @@
+//! The linking stage over hand-written applications in `testdata/link`: nested stacks read
+//! from a relative path, and what cannot be joined (a name two templates export, stacks that
+//! import from each other, a remote nested template, a cloud assembly with a newer schema and a
+//! missing template) as a located warning with the rest still audited.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test code")]
+
+use std::path::Path;
+
+use permgate::diag::Severity;
+use permgate::report::Report;
+
+fn audit(dir: &str) -> Report {
+    permgate::audit(&[Path::new("testdata/link").join(dir)])
+}
+
+/// (file name, severity, check, message, line) of every finding.
+fn findings(report: &Report) -> Vec<(String, Severity, &'static str, String, Option<u32>)> {
+    report
+        .files
+        .iter()
+        .flat_map(|file| {
+            file.findings.iter().map(move |f| {
+                (
+                    file.source
+                        .path
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    f.severity,
+                    f.check,
+                    f.message.clone(),
+                    f.span.map(|s| file.source.line_col(s.start).line),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn a_nested_stack_is_read_with_the_parameters_its_parent_passes() {
+    let report = audit("nested");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (file, severity, check, message, _) = &found[0];
+    assert_eq!(
+        (file.as_str(), *severity, *check),
+        ("child.yaml", Severity::Error, "PG101")
+    );
+    assert!(message.contains("sqs:DeleteMessage"), "{message}");
+    // The queue is the parent's, named under the parent's name.
+    assert!(message.contains("parent.yaml/Queue"), "{message}");
+    let child = report
+        .files
+        .iter()
+        .find(|f| f.source.path.ends_with("child.yaml"))
+        .unwrap();
+    assert_eq!(
+        child.stack.as_deref(),
+        Some("testdata/link/nested/parent.yaml/Consumers")
+    );
+}
+
+#[test]
+fn a_name_exported_twice_is_not_joined() {
+    let found = findings(&audit("exports-duplicate"));
+    let warnings: Vec<_> = found
+        .iter()
+        .filter(|f| f.2 == "PG004")
+        .map(|f| (f.0.as_str(), f.3.as_str(), f.4))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            (
+                "a.yaml",
+                "export `shared-queue-arn` is also exported by `testdata/link/exports-duplicate/b.yaml`: its imports cannot be joined",
+                Some(8)
+            ),
+            (
+                "b.yaml",
+                "export `shared-queue-arn` is also exported by `testdata/link/exports-duplicate/a.yaml`: its imports cannot be joined",
+                Some(8)
+            ),
+        ]
+    );
+    // The consumer's mapping still polls an external value: no error about it.
+    assert!(found.iter().all(|f| f.1 != Severity::Error), "{found:#?}");
+}
+
+#[test]
+fn stacks_importing_from_each_other_are_a_cycle() {
+    let found = findings(&audit("exports-cycle"));
+    let warnings: Vec<_> = found
+        .iter()
+        .filter(|f| f.2 == "PG004")
+        .map(|f| (f.0.as_str(), f.3.as_str(), f.4))
+        .collect();
+    assert_eq!(
+        warnings,
+        vec![
+            (
+                "x.yaml",
+                "import `y-name` is part of a cycle of stacks importing from each other: its value is unknown",
+                Some(8)
+            ),
+            (
+                "y.yaml",
+                "import `x-name` is part of a cycle of stacks importing from each other: its value is unknown",
+                Some(8)
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_remote_nested_template_is_a_warning() {
+    let found = findings(&audit("nested-remote"));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        (found[0].1, found[0].2, found[0].4),
+        (Severity::Warning, "PG004", Some(2))
+    );
+    assert!(
+        found[0]
+            .3
+            .contains("is remote (`https://s3.amazonaws.com/templates-bucket/shared.yaml`)")
+    );
+}
+
+#[test]
+fn an_assembly_with_a_newer_schema_and_a_missing_template_is_still_audited() {
+    let report = audit("assembly-problems");
+    let found = findings(&report);
+    let manifest: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == "manifest.json")
+        .map(|f| (f.1, f.2, f.4))
+        .collect();
+    assert_eq!(
+        manifest,
+        vec![
+            (Severity::Warning, "PG004", Some(2)),
+            (Severity::Warning, "PG004", Some(12)),
+        ],
+        "{found:#?}"
+    );
+    // The stack whose template is there is audited.
+    assert!(
+        report
+            .files
+            .iter()
+            .any(|f| f.stack.as_deref() == Some("QueueStack"))
+    );
+    assert_eq!(report.summary().files_error, 0);
+}
