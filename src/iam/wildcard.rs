@@ -496,6 +496,18 @@ impl Flags {
     }
 }
 
+/// The indexes of the [`Flags`] in a cell's set, lowest first: only the bits that are set,
+/// usually one or two of the 24.
+fn states(mut set: u32) -> impl Iterator<Item = u32> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let index = set.trailing_zeros();
+            set &= set - 1;
+            index
+        })
+    })
+}
+
 fn is_loop_p(t: Option<&PTok<'_>>) -> bool {
     matches!(t, Some(PTok::Star | PTok::Sym(_)))
 }
@@ -547,17 +559,15 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
             if both_loop {
                 // Both sides loop on one common character (any letter fits both loops).
                 let mut extra = 0u32;
-                for index in 0..24 {
-                    if set & (1 << index) != 0 {
-                        let f = Flags::from_index(index);
-                        extra |= Flags {
-                            zp: false,
-                            zr: false,
-                            together: f.together,
-                            block: Block::None,
-                        }
-                        .bit();
+                for index in states(set) {
+                    let f = Flags::from_index(index);
+                    extra |= Flags {
+                        zp: false,
+                        zr: false,
+                        together: f.together,
+                        block: Block::None,
                     }
+                    .bit();
                 }
                 set |= extra;
                 if let Some(c) = cells.get_mut(i * width + j) {
@@ -567,10 +577,7 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
             if i == n && j == m {
                 return true;
             }
-            for index in 0..24 {
-                if set & (1 << index) == 0 {
-                    continue;
-                }
+            for index in states(set) {
                 let f = Flags::from_index(index);
                 let pair = distinct(pt, rt) && f.together;
                 let mut push = |ni: usize, nj: usize, zp: bool, zr: bool, block: Block| {
