@@ -843,6 +843,15 @@ fn statement_outcome(statement: &Statement, guard: Option<&Guard>, probe: &Probe
             near_miss: None,
         };
     }
+    // Most statements a request meets are for other actions: answered without the lists below.
+    let action_differs = |v: &Variant| action_match(v, probe).is_no();
+    if !statement.variants.is_empty() && statement.variants.iter().all(action_differs) {
+        return Outcome {
+            allow: Tri::No,
+            deny: Tri::No,
+            near_miss: None,
+        };
+    }
     let mut conditional: Vec<String> = guard
         .into_iter()
         .chain(statement.presence.iter())
@@ -918,8 +927,9 @@ struct Match {
     all: Tri,
 }
 
-fn variant_match(v: &Variant, probe: &Probe<'_>) -> Match {
-    let action = match &v.actions {
+/// Whether the variant's `Action` / `NotAction` covers the request's action.
+fn action_match(v: &Variant, probe: &Probe<'_>) -> Tri {
+    match &v.actions {
         Some(t) => targets_match(t, |p| match &p.lower {
             Some(lower) => Tri::from_bool(glob_match(lower, probe.action, Case::Sensitive)),
             None => matches(
@@ -929,7 +939,11 @@ fn variant_match(v: &Variant, probe: &Probe<'_>) -> Match {
             ),
         }),
         None => Tri::No,
-    };
+    }
+}
+
+fn variant_match(v: &Variant, probe: &Probe<'_>) -> Match {
+    let action = action_match(v, probe);
     if action.is_no() {
         return Match {
             action,

@@ -185,6 +185,28 @@ pub struct ConditionEntry {
     pub span: Option<Span>,
 }
 
+/// The elements a statement may have (IAM-GRAMMAR); names compare without case.
+const STATEMENT_ELEMENTS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+/// The keys of a `Principal` object, as IAM spells them.
+const PRINCIPAL_TYPES: &[&str] = &["AWS", "Service", "Federated", "CanonicalUser"];
+
+/// Whether `key` is one of `names`, ignoring ASCII case (without a lowercased copy: this runs
+/// for every key of every statement).
+fn is_one_of(key: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| key.eq_ignore_ascii_case(n))
+}
+
 /// `Fn::If` branch choices, by condition name.
 type Assignment<'a> = [(&'a str, bool)];
 
@@ -206,13 +228,12 @@ pub fn parse(document: &Value, kind: DocumentKind) -> ParsedPolicy {
     match &document.kind {
         ValueKind::Map(entries) => {
             for (key, value) in entries {
-                match key.text.to_ascii_lowercase().as_str() {
-                    "version" | "statement" | "id" => {}
-                    _ => parser.problem(
+                if !is_one_of(&key.text, &["Version", "Statement", "Id"]) {
+                    parser.problem(
                         ProblemKind::Invalid,
                         format!("unknown policy element `{}`", key.text),
                         key.span.or(value.span),
-                    ),
+                    );
                 }
             }
             if let Some(v) = document.get_ignore_case("Version") {
@@ -469,18 +490,7 @@ impl Parser {
     fn variant(&mut self, value: &Value, asg: &Assignment<'_>, when: &str) -> Option<Variant> {
         let entries = resolve(value, asg)?.as_map()?;
         for (key, v) in entries {
-            let known = matches!(
-                key.text.to_ascii_lowercase().as_str(),
-                "sid"
-                    | "effect"
-                    | "principal"
-                    | "notprincipal"
-                    | "action"
-                    | "notaction"
-                    | "resource"
-                    | "notresource"
-                    | "condition"
-            );
+            let known = is_one_of(&key.text, STATEMENT_ELEMENTS);
             if !known {
                 self.problem(
                     ProblemKind::Invalid,
@@ -776,12 +786,12 @@ impl Parser {
             Some(ValueKind::Str(s)) if s.as_literal() == Some("*") => principals.everyone = true,
             Some(ValueKind::Map(entries)) => {
                 for (key, v) in entries {
-                    let kind = match key.text.to_ascii_lowercase().as_str() {
-                        "aws" => "AWS",
-                        "service" => "Service",
-                        "federated" => "Federated",
-                        "canonicaluser" => "CanonicalUser",
-                        _ => {
+                    let kind = match PRINCIPAL_TYPES
+                        .iter()
+                        .find(|t| key.text.eq_ignore_ascii_case(t))
+                    {
+                        Some(t) => *t,
+                        None => {
                             self.problem(
                                 ProblemKind::Invalid,
                                 format!("unknown principal type `{}`", key.text),

@@ -180,6 +180,9 @@ fn match_with(pattern: &SymStr, request: &SymStr, case: Case, wildcards: bool) -
     if pattern.parts == request.parts {
         return Tri::Yes;
     }
+    if fixed_ends_differ(pattern, request, case, wildcards) {
+        return Tri::No;
+    }
     let p_all = pattern_tokens(pattern, wildcards);
     let r_all = request_tokens(request);
     let (p, r) = strip_forced(&p_all, &r_all, case);
@@ -193,6 +196,47 @@ fn match_with(pattern: &SymStr, request: &SymStr, case: Case, wildcards: bool) -
         return Tri::No;
     }
     Tri::Unknown(reason(pattern, request))
+}
+
+/// Whether the fixed text at either end rules out every match: the pattern's characters
+/// before its first wildcard or symbol against the request's characters before its first
+/// symbol, and the same from the end. This is what [`ends_compatible`] finds after the token
+/// lists are built, tested on the parts first because most patterns a request meets differ
+/// there (another service, another resource name), and building the lists for each of them
+/// costs more than the rest of the match.
+fn fixed_ends_differ(pattern: &SymStr, request: &SymStr, case: Case, wildcards: bool) -> bool {
+    let fixed = |c: &char| !(wildcards && matches!(c, '*' | '?'));
+    fn text(p: &Part) -> Option<&str> {
+        match p {
+            Part::Lit(text) => Some(text),
+            Part::Sym(_) => None,
+        }
+    }
+    let differ = |a: char, b: char| !case.eq_char(a, b);
+    let p_front = pattern
+        .parts
+        .iter()
+        .map_while(text)
+        .flat_map(str::chars)
+        .take_while(fixed);
+    let r_front = request.parts.iter().map_while(text).flat_map(str::chars);
+    if p_front.zip(r_front).any(|(a, b)| differ(a, b)) {
+        return true;
+    }
+    let p_back = pattern
+        .parts
+        .iter()
+        .rev()
+        .map_while(text)
+        .flat_map(|t| t.chars().rev())
+        .take_while(fixed);
+    let r_back = request
+        .parts
+        .iter()
+        .rev()
+        .map_while(text)
+        .flat_map(|t| t.chars().rev());
+    p_back.zip(r_back).any(|(a, b)| differ(a, b))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -452,6 +496,18 @@ impl Flags {
     }
 }
 
+/// The indexes of the [`Flags`] in a cell's set, lowest first: only the bits that are set,
+/// usually one or two of the 24.
+fn states(mut set: u32) -> impl Iterator<Item = u32> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let index = set.trailing_zeros();
+            set &= set - 1;
+            index
+        })
+    })
+}
+
 fn is_loop_p(t: Option<&PTok<'_>>) -> bool {
     matches!(t, Some(PTok::Star | PTok::Sym(_)))
 }
@@ -503,17 +559,15 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
             if both_loop {
                 // Both sides loop on one common character (any letter fits both loops).
                 let mut extra = 0u32;
-                for index in 0..24 {
-                    if set & (1 << index) != 0 {
-                        let f = Flags::from_index(index);
-                        extra |= Flags {
-                            zp: false,
-                            zr: false,
-                            together: f.together,
-                            block: Block::None,
-                        }
-                        .bit();
+                for index in states(set) {
+                    let f = Flags::from_index(index);
+                    extra |= Flags {
+                        zp: false,
+                        zr: false,
+                        together: f.together,
+                        block: Block::None,
                     }
+                    .bit();
                 }
                 set |= extra;
                 if let Some(c) = cells.get_mut(i * width + j) {
@@ -523,10 +577,7 @@ fn possibly(p: &[PTok<'_>], r: &[RTok<'_>], case: Case) -> bool {
             if i == n && j == m {
                 return true;
             }
-            for index in 0..24 {
-                if set & (1 << index) == 0 {
-                    continue;
-                }
+            for index in states(set) {
                 let f = Flags::from_index(index);
                 let pair = distinct(pt, rt) && f.together;
                 let mut push = |ni: usize, nj: usize, zp: bool, zr: bool, block: Block| {
