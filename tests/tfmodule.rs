@@ -218,6 +218,36 @@ fn count_and_for_each_expand_with_terraform_instance_keys() {
 }
 
 #[test]
+fn for_expressions_and_conditionals_are_evaluated_over_known_values() {
+    let report = module_report("for-expressions", &permgate::AuditOptions::here());
+    let all = summary(&report, Path::new(TFMODULE));
+    let errors: Vec<&str> = of_check(&report, "PG101")
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| f.resource.as_str())
+        .collect();
+    // The `if` of the policy's `for` leaves out the audit queue; the conditional gives the
+    // three actions; the `for_each` over a `for` maps the two consumed queues, both granted.
+    assert_eq!(
+        errors,
+        vec!["aws_lambda_event_source_mapping.audit"],
+        "{all:#?}"
+    );
+    // A `for` over a variable without a value is unknown with the reason, never an error.
+    let archive: Vec<&Finding> = of_check(&report, "PG101")
+        .into_iter()
+        .filter(|f| f.resource == "aws_lambda_event_source_mapping.archive")
+        .collect();
+    assert_eq!(archive.len(), 1, "{all:#?}");
+    assert_eq!(archive[0].severity, Severity::Warning);
+    let why = format!("{:?}", archive[0]);
+    assert!(
+        why.contains("the collection of a `for` expression is not known"),
+        "{why}"
+    );
+}
+
+#[test]
 fn bad_input_is_a_located_warning_and_never_an_error() {
     let report = module_report("bad-input", &permgate::AuditOptions::here());
     let all = summary(&report, Path::new(TFMODULE));

@@ -8,13 +8,14 @@
 //!
 //! Invariants: the evaluator never guesses. Literals, object and tuple constructors, quoted and
 //! heredoc templates with interpolations, `jsonencode` and the functions listed in [`call`]
-//! are evaluated; anything else (a `%{}` directive, a conditional, an operator, a `for`
-//! expression, another function) is an unknown value whose reason names it. Nesting is
+//! are evaluated, and so are `for` expressions over known collections and conditionals whose
+//! condition is known; anything else (a `%{}` directive, an operator, another function, a `for`
+//! over a collection only known after apply) is an unknown value whose reason names it. Nesting is
 //! limited to [`MAX_DEPTH`] (hcl-edit's parser already refuses more than 64 levels).
 
 use std::path::Path;
 
-use hcl_edit::expr::{Expression, TraversalOperator};
+use hcl_edit::expr::{Expression, ForExpr, TraversalOperator};
 use hcl_edit::template::{Element, Template};
 
 use crate::model::{MapKey, Part, SymStr, Symbol, Value, ValueKind};
@@ -264,8 +265,12 @@ pub fn evaluate(expr: &Expression, refs: &dyn References, depth: usize) -> Value
             },
         },
         Expression::FuncCall(c) => call(c, refs, depth),
-        Expression::Conditional(_) => unknown("a conditional expression is not evaluated"),
-        Expression::ForExpr(_) => unknown("a `for` expression is not evaluated"),
+        Expression::Conditional(c) => match truth(&evaluate(&c.cond_expr, refs, depth + 1)) {
+            Ok(true) => evaluate(&c.true_expr, refs, depth + 1),
+            Ok(false) => evaluate(&c.false_expr, refs, depth + 1),
+            Err(why) => unknown(format!("the condition of `? :` is not known: {why}")),
+        },
+        Expression::ForExpr(f) => for_expr(f, refs, depth),
         Expression::UnaryOp(_) | Expression::BinaryOp(_) => {
             unknown("an operator expression is not evaluated")
         }
@@ -376,6 +381,143 @@ fn indexed_reference_text(
         }
     }
     Ok(text)
+}
+
+/// A bool as the evaluator holds it (the text `true` or `false`), or why it is not one.
+fn truth(value: &Value) -> Result<bool, String> {
+    match &value.kind {
+        ValueKind::Str(s) => match s.as_literal() {
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(other) => Err(format!("`{other}` is not a bool")),
+            None => Err("it is only known after apply".into()),
+        },
+        ValueKind::Unknown(why) => Err(why.clone()),
+        _ => Err("it is not a bool".into()),
+    }
+}
+
+/// The names a `for` expression binds for one element, then the references around it.
+struct ForScope<'a> {
+    refs: &'a dyn References,
+    key_var: Option<&'a str>,
+    value_var: &'a str,
+    key: &'a Value,
+    value: &'a Value,
+}
+
+impl References for ForScope<'_> {
+    fn reference(&self, text: &str) -> Value {
+        let root_end = text.find(['.', '[']).unwrap_or(text.len());
+        let root = text.get(..root_end).unwrap_or(text);
+        let bound = if root == self.value_var {
+            self.value
+        } else if Some(root) == self.key_var {
+            self.key
+        } else {
+            return self.refs.reference(text);
+        };
+        let rest = text.get(root_end..).unwrap_or("");
+        if rest.is_empty() {
+            return bound.clone();
+        }
+        navigate(bound.clone(), &steps(rest), text)
+    }
+}
+
+/// `[for k, v in coll : expr if cond]` and `{for k, v in coll : key => value...}`, as
+/// Terraform evaluates them: a list is walked by index, a map by its keys in lexical order.
+/// A collection, a filter or a key that is not known makes the whole result unknown (which
+/// elements it holds is then not known).
+fn for_expr(f: &ForExpr, refs: &dyn References, depth: usize) -> Value {
+    let collection = evaluate(&f.intro.collection_expr, refs, depth + 1);
+    let elements: Vec<(Value, Value)> = match collection.kind {
+        ValueKind::List(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (string(SymStr::lit(i.to_string())), v))
+            .collect(),
+        ValueKind::Map(mut entries) => {
+            entries.sort_by(|a, b| a.0.text.cmp(&b.0.text));
+            entries
+                .into_iter()
+                .map(|(k, v)| (string(SymStr::lit(k.text)), v))
+                .collect()
+        }
+        ValueKind::Unknown(why) => {
+            return unknown(format!(
+                "the collection of a `for` expression is not known: {why}"
+            ));
+        }
+        _ => return unknown("the collection of a `for` expression is not a list or a map"),
+    };
+    let mut list = Vec::new();
+    let mut object: Vec<(MapKey, Value)> = Vec::new();
+    for (key, value) in &elements {
+        let scope = ForScope {
+            refs,
+            key_var: f.intro.key_var.as_ref().map(|k| k.as_str()),
+            value_var: f.intro.value_var.as_str(),
+            key,
+            value,
+        };
+        if let Some(cond) = &f.cond {
+            match truth(&evaluate(&cond.expr, &scope, depth + 1)) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(why) => {
+                    return unknown(format!(
+                        "the `if` of a `for` expression is not known: {why}"
+                    ));
+                }
+            }
+        }
+        let item = evaluate(&f.value_expr, &scope, depth + 1);
+        let Some(key_expr) = &f.key_expr else {
+            list.push(item);
+            continue;
+        };
+        let key = match evaluate(key_expr, &scope, depth + 1).kind {
+            ValueKind::Str(s) => match s.as_literal() {
+                Some(text) => text.to_string(),
+                None => return unknown("a key of a `for` expression is only known after apply"),
+            },
+            ValueKind::Unknown(why) => {
+                return unknown(format!("a key of a `for` expression is not known: {why}"));
+            }
+            _ => return unknown("a key of a `for` expression is not a string"),
+        };
+        match object.iter_mut().find(|(k, _)| k.text == key) {
+            Some((_, group)) if f.grouping => {
+                if let ValueKind::List(items) = &mut group.kind {
+                    items.push(item);
+                }
+            }
+            Some(_) => {
+                return unknown(format!(
+                    "the `for` expression gives the key `{key}` twice, which Terraform refuses without `...`"
+                ));
+            }
+            None if f.grouping => object.push((
+                MapKey {
+                    text: key,
+                    span: None,
+                },
+                Value::new(ValueKind::List(vec![item]), None),
+            )),
+            None => object.push((
+                MapKey {
+                    text: key,
+                    span: None,
+                },
+                item,
+            )),
+        }
+    }
+    match f.key_expr {
+        Some(_) => Value::new(ValueKind::Map(object), None),
+        None => Value::new(ValueKind::List(list), None),
+    }
 }
 
 fn template(t: &Template, refs: &dyn References, depth: usize) -> Value {
@@ -534,6 +676,23 @@ fn call(c: &hcl_edit::expr::FuncCall, refs: &dyn References, depth: usize) -> Va
                 _ => None,
             }
         }
+        ("range", bounds) => range(bounds, &text),
+        // Terraform gives a map's keys, and its values, in the lexical order of the keys.
+        ("keys" | "values", [map]) => match &map.kind {
+            ValueKind::Map(entries) => {
+                let mut sorted: Vec<&(MapKey, Value)> = entries.iter().collect();
+                sorted.sort_by(|a, b| a.0.text.cmp(&b.0.text));
+                let items = sorted
+                    .into_iter()
+                    .map(|(k, v)| match name {
+                        "keys" => string(SymStr::lit(k.text.as_str())),
+                        _ => v.clone(),
+                    })
+                    .collect();
+                Some(Value::new(ValueKind::List(items), None))
+            }
+            _ => None,
+        },
         ("trimsuffix" | "replace" | "split", _) => {
             // Only on literal text: a symbol may hold the suffix or separator.
             literal_string_function(name, &args)
@@ -541,6 +700,39 @@ fn call(c: &hcl_edit::expr::FuncCall, refs: &dyn References, depth: usize) -> Va
         _ => return unknown(format!("the function `{name}` is not evaluated")),
     };
     result.unwrap_or_else(|| unknown(format!("the arguments of `{name}` are not known values")))
+}
+
+/// Terraform refuses a `range` of more than this many numbers.
+const MAX_RANGE: i64 = 1024;
+
+/// `range(limit)`, `range(start, limit)`, `range(start, limit, step)` over whole numbers.
+fn range(bounds: &[Value], text: &dyn Fn(&Value) -> Option<SymStr>) -> Option<Value> {
+    let numbers: Vec<i64> = bounds
+        .iter()
+        .map(|b| text(b)?.as_literal()?.parse().ok())
+        .collect::<Option<_>>()?;
+    let (start, limit, step) = match numbers.as_slice() {
+        [limit] => (0, *limit, 1),
+        [start, limit] => (*start, *limit, if start <= limit { 1 } else { -1 }),
+        [start, limit, step] => (*start, *limit, *step),
+        _ => return None,
+    };
+    let forward = step > 0 && start <= limit;
+    let backward = step < 0 && start >= limit;
+    if !(forward || backward || start == limit) {
+        return None;
+    }
+    let count = limit.abs_diff(start).div_ceil(step.unsigned_abs().max(1));
+    if count > MAX_RANGE.unsigned_abs() {
+        return None;
+    }
+    let items = (0..i64::try_from(count).ok()?)
+        .map(|i| {
+            let n = i.checked_mul(step).and_then(|d| start.checked_add(d))?;
+            Some(string(SymStr::lit(n.to_string())))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Value::new(ValueKind::List(items), None))
 }
 
 fn flatten_into(items: Vec<Value>, out: &mut Vec<Value>) {
@@ -552,7 +744,8 @@ fn flatten_into(items: Vec<Value>, out: &mut Vec<Value>) {
     }
 }
 
-/// `format` with `%s` (and `%%`) only; other verbs leave the call unknown.
+/// `format` with `%s`, `%d` (with a width, zero-padded or not) and `%%` only; other verbs
+/// leave the call unknown.
 fn format_s(spec: &str, args: &[Value], text: &dyn Fn(&Value) -> Option<SymStr>) -> Option<SymStr> {
     let mut out = SymStr::lit("");
     let mut args = args.iter();
@@ -567,7 +760,24 @@ fn format_s(spec: &str, args: &[Value], text: &dyn Fn(&Value) -> Option<SymStr>)
             out.push(&text(args.next()?)?);
             rest = tail;
         } else {
-            return None;
+            // `%d`, `%5d`, `%05d`: an integer, padded as Go's `fmt` pads it.
+            let zero = after.starts_with('0');
+            let digits = after
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(after.len());
+            let tail = after.get(digits..)?.strip_prefix('d')?;
+            let width: usize = match after.get(..digits)? {
+                "" => 0,
+                w => w.parse().ok()?,
+            };
+            let arg = text(args.next()?)?;
+            let n: i64 = arg.as_literal()?.parse().ok()?;
+            out.push_lit(&if zero {
+                format!("{n:0width$}")
+            } else {
+                format!("{n:width$}")
+            });
+            rest = tail;
         }
     }
     out.push_lit(rest);
@@ -600,4 +810,92 @@ fn literal_string_function(name: &str, args: &[Value]) -> Option<Value> {
         )),
         _ => None,
     }
+}
+
+/// One step of a reference after its root (`.name`, `[0]`, `["k"]`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// `.name`
+    Attr(String),
+    /// `[0]`, `["k"]`
+    Index(String),
+}
+
+/// A reference as the evaluator writes it (`var.x.y`, `module.m[0].out`, `each.value["k"]`):
+/// its dotted names and bracketed keys, in order.
+pub fn steps(text: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('[') {
+            let (key, tail) = if let Some(quoted) = after.strip_prefix('"') {
+                // A quoted key, as `{:?}` writes it.
+                let mut end = None;
+                let mut escaped = false;
+                for (i, c) in quoted.char_indices() {
+                    match (escaped, c) {
+                        (true, _) => escaped = false,
+                        (false, '\\') => escaped = true,
+                        (false, '"') => {
+                            end = Some(i);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+                let Some(end) = end else { break };
+                let raw = quoted.get(..end).unwrap_or("");
+                let key = serde_json::from_str::<String>(&format!("\"{raw}\""))
+                    .unwrap_or_else(|_| raw.to_string());
+                (
+                    key,
+                    quoted.get(end + 1..).unwrap_or("").trim_start_matches(']'),
+                )
+            } else {
+                let end = after.find(']').unwrap_or(after.len());
+                (
+                    after.get(..end).unwrap_or("").to_string(),
+                    after.get(end + 1..).unwrap_or(""),
+                )
+            };
+            out.push(Step::Index(key));
+            rest = tail;
+        } else {
+            let rest_body = rest.strip_prefix('.').unwrap_or(rest);
+            let end = rest_body.find(['.', '[']).unwrap_or(rest_body.len());
+            out.push(Step::Attr(rest_body.get(..end).unwrap_or("").to_string()));
+            rest = rest_body.get(end..).unwrap_or("");
+        }
+    }
+    out
+}
+
+/// `value` followed along `steps`.
+pub fn navigate(value: Value, steps: &[Step], text: &str) -> Value {
+    let mut value = value;
+    for step in steps {
+        let key = match step {
+            Step::Attr(k) | Step::Index(k) => k,
+        };
+        value = match value.kind {
+            ValueKind::Map(entries) => match entries.into_iter().find(|(k, _)| &k.text == key) {
+                Some((_, v)) => v,
+                None => return unknown(format!("`{text}` names a key the value does not have")),
+            },
+            ValueKind::List(items) => match key.parse::<usize>().ok() {
+                Some(i) => match items.into_iter().nth(i) {
+                    Some(v) => v,
+                    None => return unknown(format!("`{text}` is past the end of the list")),
+                },
+                None => return unknown(format!("`{text}` indexes a list by name")),
+            },
+            ValueKind::Unknown(why) => return unknown(why),
+            _ => {
+                return unknown(format!(
+                    "`{text}` goes into a value that is not a collection"
+                ));
+            }
+        };
+    }
+    value
 }

@@ -46,7 +46,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::model::{SymStr, Value, ValueKind};
 use crate::source::Span;
 
-use super::eval::{self, References};
+use super::eval::{self, References, Step, navigate, steps};
 use super::vars::{self, VarInput};
 use super::{MAX_MODULE_DEPTH, ModuleRegistry, SourceProblem, TfSource, module_dir};
 
@@ -412,92 +412,6 @@ struct Evaluator {
 
 fn unknown(reason: impl Into<String>) -> Value {
     Value::new(ValueKind::Unknown(reason.into()), None)
-}
-
-/// One step of a reference after its root (`.name`, `[0]`, `["k"]`).
-#[derive(Debug, Clone, PartialEq)]
-enum Step {
-    Attr(String),
-    Index(String),
-}
-
-/// A reference as the evaluator writes it (`var.x.y`, `module.m[0].out`, `each.value["k"]`):
-/// its dotted names and bracketed keys, in order.
-fn steps(text: &str) -> Vec<Step> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        if let Some(after) = rest.strip_prefix('[') {
-            let (key, tail) = if let Some(quoted) = after.strip_prefix('"') {
-                // A quoted key, as `{:?}` writes it.
-                let mut end = None;
-                let mut escaped = false;
-                for (i, c) in quoted.char_indices() {
-                    match (escaped, c) {
-                        (true, _) => escaped = false,
-                        (false, '\\') => escaped = true,
-                        (false, '"') => {
-                            end = Some(i);
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
-                let Some(end) = end else { break };
-                let raw = quoted.get(..end).unwrap_or("");
-                let key = serde_json::from_str::<String>(&format!("\"{raw}\""))
-                    .unwrap_or_else(|_| raw.to_string());
-                (
-                    key,
-                    quoted.get(end + 1..).unwrap_or("").trim_start_matches(']'),
-                )
-            } else {
-                let end = after.find(']').unwrap_or(after.len());
-                (
-                    after.get(..end).unwrap_or("").to_string(),
-                    after.get(end + 1..).unwrap_or(""),
-                )
-            };
-            out.push(Step::Index(key));
-            rest = tail;
-        } else {
-            let rest_body = rest.strip_prefix('.').unwrap_or(rest);
-            let end = rest_body.find(['.', '[']).unwrap_or(rest_body.len());
-            out.push(Step::Attr(rest_body.get(..end).unwrap_or("").to_string()));
-            rest = rest_body.get(end..).unwrap_or("");
-        }
-    }
-    out
-}
-
-/// `value` followed along `steps`.
-fn navigate(value: Value, steps: &[Step], text: &str) -> Value {
-    let mut value = value;
-    for step in steps {
-        let key = match step {
-            Step::Attr(k) | Step::Index(k) => k,
-        };
-        value = match value.kind {
-            ValueKind::Map(entries) => match entries.into_iter().find(|(k, _)| &k.text == key) {
-                Some((_, v)) => v,
-                None => return unknown(format!("`{text}` names a key the value does not have")),
-            },
-            ValueKind::List(items) => match key.parse::<usize>().ok() {
-                Some(i) => match items.into_iter().nth(i) {
-                    Some(v) => v,
-                    None => return unknown(format!("`{text}` is past the end of the list")),
-                },
-                None => return unknown(format!("`{text}` indexes a list by name")),
-            },
-            ValueKind::Unknown(why) => return unknown(why),
-            _ => {
-                return unknown(format!(
-                    "`{text}` goes into a value that is not a collection"
-                ));
-            }
-        };
-    }
-    value
 }
 
 /// The scope an expression is evaluated in: a module instance, the instance key of its block,

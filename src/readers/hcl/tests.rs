@@ -282,10 +282,126 @@ mod evaluation {
             unknown_reason(&eval(r#"upper("a")"#)),
             "the function `upper` is not evaluated"
         );
-        assert!(unknown_reason(&eval(r#"format("%d", 1)"#)).contains("`format`"));
+        assert!(unknown_reason(&eval(r#"format("%x", 1)"#)).contains("`format`"));
         assert!(unknown_reason(&eval("var.missing")).contains("`var.missing` is unknown"));
-        assert!(unknown_reason(&eval(r#"true ? "a" : "b""#)).contains("conditional"));
-        assert!(unknown_reason(&eval(r#"[for a in var.actions : a]"#)).contains("`for`"));
+    }
+
+    fn texts(v: &Value) -> Vec<&str> {
+        match &v.kind {
+            ValueKind::List(items) => items.iter().filter_map(lit).collect(),
+            other => panic!("expected a list, got {other:?}"),
+        }
+    }
+
+    fn entries(v: &Value) -> Vec<(&str, &Value)> {
+        match &v.kind {
+            ValueKind::Map(entries) => entries.iter().map(|(k, v)| (k.text.as_str(), v)).collect(),
+            other => panic!("expected a map, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn for_expressions_over_known_collections_are_evaluated() {
+        assert_eq!(
+            texts(&eval(r#"[for a in var.actions : "${a}*"]"#)),
+            ["sqs:ReceiveMessage*", "sqs:DeleteMessage*"]
+        );
+        // A list's key is its index.
+        assert_eq!(
+            texts(&eval(r#"[for i, a in var.actions : "${i}=${a}"]"#)),
+            ["0=sqs:ReceiveMessage", "1=sqs:DeleteMessage"]
+        );
+        // A map is walked in the lexical order of its keys, as Terraform walks it.
+        assert_eq!(
+            texts(&eval(r#"[for k, v in { b = "2", a = "1" } : "${k}${v}"]"#)),
+            ["a1", "b2"]
+        );
+        // `if` filters; the value variable is followed into attributes.
+        let filtered = eval(
+            r#"[for f in [{ name = "a", on = true }, { name = "b", on = false }] : f.name if f.on]"#,
+        );
+        assert_eq!(texts(&filtered), ["a"]);
+        let object = eval(r#"{ for a in var.actions : a => upper(a) }"#);
+        let keys: Vec<&str> = entries(&object).iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["sqs:ReceiveMessage", "sqs:DeleteMessage"]);
+        assert!(unknown_reason(entries(&object)[0].1).contains("`upper`"));
+        // Grouping mode gathers the values of a key into a list.
+        let grouped = eval(r#"{ for s in ["a1", "a2", "b1"] : substr(s, 0, 1) => s... }"#);
+        assert!(unknown_reason(&grouped).contains("`substr`"), "{grouped:?}");
+        let grouped = eval(r#"{ for k, s in { x = "a", y = "a", z = "b" } : s => k... }"#);
+        let groups = entries(&grouped);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(texts(groups[0].1), ["x", "y"]);
+        assert_eq!(texts(groups[1].1), ["z"]);
+        // A symbolic element stays a symbol.
+        let symbols = eval(r#"[for q in [aws_sqs_queue.a.arn] : "${q}/*"]"#);
+        let ValueKind::List(items) = &symbols.kind else {
+            panic!("{symbols:?}")
+        };
+        assert!(matches!(&items[0].kind, ValueKind::Str(s) if s.as_literal().is_none()));
+        assert_eq!(texts(&eval(r#"keys({ b = "2", a = "1" })"#)), ["a", "b"]);
+        assert_eq!(texts(&eval(r#"values({ b = "2", a = "1" })"#)), ["1", "2"]);
+        // The bench's list of function names.
+        assert_eq!(
+            texts(&eval(r#"[for i in range(3) : format("svc-fn-%05d", i)]"#)),
+            ["svc-fn-00000", "svc-fn-00001", "svc-fn-00002"]
+        );
+    }
+
+    #[test]
+    fn for_expressions_over_unknowns_are_unknown_with_the_reason() {
+        let v = eval(r#"[for a in var.missing : a]"#);
+        assert!(
+            unknown_reason(&v).contains("`var.missing` is unknown"),
+            "{v:?}"
+        );
+        assert!(
+            unknown_reason(&v).contains("collection of a `for`"),
+            "{v:?}"
+        );
+        let v = eval(r#"[for a in var.actions : a if a == "x"]"#);
+        assert!(unknown_reason(&v).contains("`if` of a `for`"), "{v:?}");
+        let v = eval(r#"{ for a in [aws_sqs_queue.a.arn] : a => 1 }"#);
+        assert!(
+            unknown_reason(&v).contains("only known after apply"),
+            "{v:?}"
+        );
+        let v = eval(r#"{ for a in ["x", "x"] : a => 1 }"#);
+        assert!(unknown_reason(&v).contains("twice"), "{v:?}");
+        let v = eval(r#"[for a in "text" : a]"#);
+        assert!(unknown_reason(&v).contains("not a list or a map"), "{v:?}");
+    }
+
+    #[test]
+    fn conditionals_take_the_branch_of_a_known_condition_only() {
+        assert_eq!(lit(&eval(r#"true ? "a" : "b""#)), Some("a"));
+        assert_eq!(lit(&eval(r#"false ? "a" : var.region"#)), Some("us-east-1"));
+        // The branch not taken is not evaluated: its unknowns do not matter.
+        assert_eq!(lit(&eval(r#"true ? "a" : var.missing"#)), Some("a"));
+        let v = eval(r#"var.missing ? "a" : "b""#);
+        assert!(unknown_reason(&v).contains("condition of `? :`"), "{v:?}");
+        assert!(
+            unknown_reason(&v).contains("`var.missing` is unknown"),
+            "{v:?}"
+        );
+        assert!(unknown_reason(&eval(r#""yes" ? "a" : "b""#)).contains("not a bool"));
+    }
+
+    #[test]
+    fn range_and_format_numbers_follow_terraform() {
+        assert_eq!(texts(&eval("range(3)")), ["0", "1", "2"]);
+        assert_eq!(texts(&eval("range(1, 4)")), ["1", "2", "3"]);
+        assert_eq!(texts(&eval("range(4, 1)")), ["4", "3", "2"]);
+        assert_eq!(texts(&eval("range(0, 10, 4)")), ["0", "4", "8"]);
+        assert_eq!(texts(&eval("range(0)")), Vec::<&str>::new());
+        assert_eq!(texts(&eval("range(1024)")).len(), 1024);
+        // Terraform refuses more than 1,024 numbers, and a step that never reaches the limit.
+        assert!(unknown_reason(&eval("range(1025)")).contains("`range`"));
+        assert!(unknown_reason(&eval("range(0, 3, -1)")).contains("`range`"));
+        assert!(unknown_reason(&eval("range(0, 3, 0)")).contains("`range`"));
+        assert_eq!(lit(&eval(r#"format("%05d", 7)"#)), Some("00007"));
+        assert_eq!(lit(&eval(r#"format("%3d|%d", 7, -2)"#)), Some("  7|-2"));
+        assert!(unknown_reason(&eval(r#"format("%d", "x")"#)).contains("`format`"));
     }
 
     #[test]
