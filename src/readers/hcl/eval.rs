@@ -417,11 +417,7 @@ impl References for ForScope<'_> {
         } else {
             return self.refs.reference(text);
         };
-        let rest = text.get(root_end..).unwrap_or("");
-        if rest.is_empty() {
-            return bound.clone();
-        }
-        navigate(bound.clone(), &steps(rest), text)
+        navigate(bound, &steps(text.get(root_end..).unwrap_or("")), text)
     }
 }
 
@@ -870,26 +866,26 @@ pub fn steps(text: &str) -> Vec<Step> {
     out
 }
 
-/// `value` followed along `steps`.
-pub fn navigate(value: Value, steps: &[Step], text: &str) -> Value {
-    let mut value = value;
+/// `value` followed along `steps`: only the value reached is copied.
+pub fn navigate(value: &Value, steps: &[Step], text: &str) -> Value {
+    let mut at = value;
     for step in steps {
         let key = match step {
             Step::Attr(k) | Step::Index(k) => k,
         };
-        value = match value.kind {
-            ValueKind::Map(entries) => match entries.into_iter().find(|(k, _)| &k.text == key) {
+        at = match &at.kind {
+            ValueKind::Map(entries) => match entries.iter().find(|(k, _)| &k.text == key) {
                 Some((_, v)) => v,
                 None => return unknown(format!("`{text}` names a key the value does not have")),
             },
             ValueKind::List(items) => match key.parse::<usize>().ok() {
-                Some(i) => match items.into_iter().nth(i) {
+                Some(i) => match items.get(i) {
                     Some(v) => v,
                     None => return unknown(format!("`{text}` is past the end of the list")),
                 },
                 None => return unknown(format!("`{text}` indexes a list by name")),
             },
-            ValueKind::Unknown(why) => return unknown(why),
+            ValueKind::Unknown(why) => return unknown(why.clone()),
             _ => {
                 return unknown(format!(
                     "`{text}` goes into a value that is not a collection"
@@ -897,5 +893,5 @@ pub fn navigate(value: Value, steps: &[Step], text: &str) -> Value {
             }
         };
     }
-    value
+    at.clone()
 }

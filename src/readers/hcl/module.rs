@@ -38,6 +38,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body, Structure};
@@ -403,7 +404,8 @@ struct Evaluator {
     /// Problems already reported (one warning per declaration, not per instance).
     warned: RefCell<HashSet<String>>,
     /// Variables, locals and outputs of module instances, evaluated once.
-    memo: RefCell<HashMap<(usize, String), Value>>,
+    /// Shared, not copied: a reference into a large local copies only what it reaches.
+    memo: RefCell<HashMap<(usize, String), Rc<Value>>>,
     /// Those being evaluated (a cycle is unknown).
     active: RefCell<HashSet<(usize, String)>>,
     depth: Cell<usize>,
@@ -439,14 +441,14 @@ impl References for Scope<'_> {
             .find(|(n, _, _)| Some(n.as_str()) == name(0))
         {
             return match name(1) {
-                Some("key") => navigate(key.clone(), rest(2), text),
-                Some("value") => navigate(value.clone(), rest(2), text),
+                Some("key") => navigate(key, rest(2), text),
+                Some("value") => navigate(value, rest(2), text),
                 _ => unknown(format!("`{text}` is not `.key` or `.value` of an iterator")),
             };
         }
         match (name(0), name(1)) {
-            (Some("var"), Some(var)) => navigate(ev.variable(self.instance, var), rest(2), text),
-            (Some("local"), Some(local)) => navigate(ev.local(self.instance, local), rest(2), text),
+            (Some("var"), Some(var)) => navigate(&ev.variable(self.instance, var), rest(2), text),
+            (Some("local"), Some(local)) => navigate(&ev.local(self.instance, local), rest(2), text),
             (Some("count"), Some("index")) => match &self.each.key {
                 InstanceKey::Index(i) => Value::str(SymStr::lit(i.to_string()), None),
                 InstanceKey::Unknown(why) => unknown(why.clone()),
@@ -458,7 +460,7 @@ impl References for Scope<'_> {
                 _ => unknown("`each.key` is used outside a block with `for_each`"),
             },
             (Some("each"), Some("value")) => match (&self.each.value, &self.each.key) {
-                (Some(v), _) => navigate(v.clone(), rest(2), text),
+                (Some(v), _) => navigate(v, rest(2), text),
                 (None, InstanceKey::Unknown(why)) => unknown(why.clone()),
                 (None, _) => unknown("`each.value` is used outside a block with `for_each`"),
             },
@@ -481,7 +483,7 @@ impl References for Scope<'_> {
                 };
                 match name(at) {
                     Some(output) => navigate(
-                        ev.output(self.instance, call, key, output),
+                        &ev.output(self.instance, call, key, output),
                         rest(at + 1),
                         text,
                     ),
@@ -520,19 +522,19 @@ impl Evaluator {
     }
 
     /// Evaluates `make` once per (instance, name), guarding against cycles and depth.
-    fn memoized(&self, instance: usize, name: String, make: impl FnOnce() -> Value) -> Value {
+    fn memoized(&self, instance: usize, name: String, make: impl FnOnce() -> Value) -> Rc<Value> {
         let key = (instance, name);
         if let Some(v) = self.memo.borrow().get(&key) {
             return v.clone();
         }
         if self.depth.get() > MAX_EVAL_DEPTH {
-            return unknown("its chain of references is too long to follow");
+            return Rc::new(unknown("its chain of references is too long to follow"));
         }
         if !self.active.borrow_mut().insert(key.clone()) {
-            return unknown(format!("`{}` refers to itself", key.1));
+            return Rc::new(unknown(format!("`{}` refers to itself", key.1)));
         }
         self.depth.set(self.depth.get() + 1);
-        let value = make();
+        let value = Rc::new(make());
         self.depth.set(self.depth.get().saturating_sub(1));
         self.active.borrow_mut().remove(&key);
         self.memo.borrow_mut().insert(key, value.clone());
@@ -545,7 +547,7 @@ impl Evaluator {
             .and_then(|i| self.modules.get(i.module))
     }
 
-    fn variable(&self, instance: usize, name: &str) -> Value {
+    fn variable(&self, instance: usize, name: &str) -> Rc<Value> {
         self.memoized(instance, format!("var.{name}"), || {
             let Some(inst) = self.instances.get(instance) else {
                 return unknown("the module instance is not known");
@@ -593,7 +595,7 @@ impl Evaluator {
         })
     }
 
-    fn local(&self, instance: usize, name: &str) -> Value {
+    fn local(&self, instance: usize, name: &str) -> Rc<Value> {
         self.memoized(instance, format!("local.{name}"), || {
             match self.module_of(instance).and_then(|m| m.locals.get(name)) {
                 Some(expr) => eval::evaluate(expr, &self.scope(instance, &Each::NONE), 0),
@@ -602,7 +604,7 @@ impl Evaluator {
         })
     }
 
-    fn output(&self, instance: usize, call: &str, key: Option<&str>, output: &str) -> Value {
+    fn output(&self, instance: usize, call: &str, key: Option<&str>, output: &str) -> Rc<Value> {
         let children: Vec<usize> = self
             .instances
             .iter()
@@ -629,9 +631,9 @@ impl Evaluator {
             },
         };
         let Some(child) = child else {
-            return unknown(format!(
+            return Rc::new(unknown(format!(
                 "`module.{call}` is not read, or the reference does not say which of its instances"
-            ));
+            )));
         };
         self.memoized(child, format!("output.{output}"), || {
             match self
