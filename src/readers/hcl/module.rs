@@ -448,7 +448,9 @@ impl References for Scope<'_> {
         }
         match (name(0), name(1)) {
             (Some("var"), Some(var)) => navigate(&ev.variable(self.instance, var), rest(2), text),
-            (Some("local"), Some(local)) => navigate(&ev.local(self.instance, local), rest(2), text),
+            (Some("local"), Some(local)) => {
+                navigate(&ev.local(self.instance, local), rest(2), text)
+            }
             (Some("count"), Some("index")) => match &self.each.key {
                 InstanceKey::Index(i) => Value::str(SymStr::lit(i.to_string()), None),
                 InstanceKey::Unknown(why) => unknown(why.clone()),
