@@ -11,7 +11,7 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::{Value, json};
 
@@ -19,16 +19,12 @@ const STACKS: usize = 20;
 /// Five resources per group: queue, role, policy, function, mapping.
 const GROUPS: usize = 10;
 
-fn runs() -> usize {
-    std::env::var("PERMGATE_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(15)
-}
+mod common;
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times.get(times.len() / 2).copied().unwrap_or_default()
+use common::median;
+
+fn runs() -> usize {
+    common::runs(15)
 }
 
 fn export_name(stack: usize, group: usize) -> String {

@@ -9,16 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn runs() -> usize {
-    std::env::var("PERMGATE_BENCH_RUNS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(15)
-}
+mod common;
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times.get(times.len() / 2).copied().unwrap_or_default()
+use common::median;
+
+fn runs() -> usize {
+    common::runs(15)
 }
 
 fn generate(kind: &str, n: usize, json: bool, dir: &Path) -> Option<PathBuf> {

@@ -15,21 +15,13 @@ use std::time::Instant;
 
 const RUNS: usize = 3;
 
-fn generator() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var("PERMGATE_GEN_SCALE").ok().map(PathBuf::from),
-        Some(manifest.join("../shared/tools/gen_scale.py")),
-        Some(manifest.join("../../shared/tools/gen_scale.py")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_file())
-}
+mod common;
+
+use common::generator;
 
 /// The module of `groups` groups, written once into the bench folder.
 fn module(groups: usize) -> Option<PathBuf> {
-    let base = std::env::var("PERMGATE_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| std::env::temp_dir().join("permgate-bench"));
+    let base = common::bench_dir();
     let dir = base.join(format!("tf-{groups}-module"));
     if dir.join("main.tf").is_file() && dir.join("terraform.tfvars").is_file() {
         return Some(dir);

@@ -95,20 +95,12 @@ fn stack_items(stack: &permgate::model::Stack) -> usize {
     stack.functions.len() + stack.event_source_mappings.len() + stack.roles.len()
 }
 
-fn generator() -> Option<PathBuf> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [
-        std::env::var("PERMGATE_GEN_SCALE").ok().map(PathBuf::from),
-        Some(manifest.join("../shared/tools/gen_scale.py")),
-        Some(manifest.join("../../shared/tools/gen_scale.py")),
-    ];
-    candidates.into_iter().flatten().find(|p| p.is_file())
-}
+mod common;
+
+use common::generator;
 
 fn input(groups: usize) -> Option<PathBuf> {
-    let dir = std::env::var("PERMGATE_BENCH_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| std::env::temp_dir().join("permgate-bench"));
+    let dir = common::bench_dir();
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join(format!("tf-{groups}.json"));
     if path.is_file() {
