@@ -13,10 +13,14 @@
 //! - A nested stack (`AWS::CloudFormation::Stack`, or SAM's `AWS::Serverless::Application`)
 //!   whose template is on disk is read with the parameters the parent passes; the parent reads
 //!   `Fn::GetAtt Child.Outputs.Name` from the child's outputs. A remote template is a warning.
+//! - A template that received values from others gets their resource policies and the ARNs of
+//!   their policy-holding resources ([`Application`](crate::model::Application)), so that the
+//!   checks judge an imported queue by its own stack's queue policy.
 //!
 //! Invariants: a value carried from one template to another names the other template's
 //! resources under that template's name (`QueueStack/Queue`), so it never equals a value of
-//! a same-named resource of the reader; every template is read at most a bounded number of
+//! a same-named resource of the reader (a name carried again keeps its owner, and one carried
+//! back into its owner is the owner's own); every template is read at most a bounded number of
 //! times; nothing panics on input.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -52,6 +56,9 @@ pub fn link(mut files: Vec<LoadedFile>) -> Vec<LoadedFile> {
 fn share(files: &mut [LoadedFile], received: &Received) {
     for (&i, owners) in received {
         let mut application = crate::model::Application::default();
+        let Some(reader) = files.get(i).map(label) else {
+            continue;
+        };
         for &owner in owners {
             if owner == i {
                 continue;
@@ -67,7 +74,7 @@ fn share(files: &mut [LoadedFile], received: &Received) {
                 stack
                     .resource_policies
                     .iter()
-                    .map(|p| carried_policy(p, &owner_label)),
+                    .map(|p| carried_policy(p, &owner_label, &reader)),
             );
             // Keys are left out: one without a key policy has the default one, which the
             // template's own reading models; elsewhere it stays a key defined elsewhere.
@@ -83,7 +90,7 @@ fn share(files: &mut [LoadedFile], received: &Received) {
                 .chain(stack.msk_clusters.iter().map(|c| &c.arn));
             application
                 .resources
-                .extend(arns.map(|arn| carried(arn, &owner_label)));
+                .extend(arns.map(|arn| carried_into(arn, &owner_label, &reader)));
         }
         if let Some(stack) = files.get_mut(i).and_then(stack_mut) {
             stack.application = application;
@@ -93,7 +100,7 @@ fn share(files: &mut [LoadedFile], received: &Received) {
 
 /// A resource policy of the template `owner` as another template sees it (see [`carried`]),
 /// without spans: they point into `owner`'s file.
-fn carried_policy(policy: &ResourcePolicy, owner: &str) -> ResourcePolicy {
+fn carried_policy(policy: &ResourcePolicy, owner: &str, reader: &str) -> ResourcePolicy {
     ResourcePolicy {
         origin: Origin {
             id: format!("{owner}/{}", policy.origin.id),
@@ -108,22 +115,53 @@ fn carried_policy(policy: &ResourcePolicy, owner: &str) -> ResourcePolicy {
         governs: policy
             .governs
             .iter()
-            .map(|g| Located::new(carried(&g.value, owner), None))
+            .map(|g| Located::new(carried_into(&g.value, owner, reader), None))
             .collect(),
         document: policy.document.as_ref().map(|d| PolicyDocument {
-            value: Arc::new(carried_value(&d.value, owner)),
+            value: Arc::new(carried_value(&d.value, owner, reader)),
         }),
         unknown_reason: policy.unknown_reason.clone(),
     }
 }
 
-/// A structured value of the template `owner` as another template sees it, without spans.
-fn carried_value(value: &Value, owner: &str) -> Value {
-    let kind = match &value.kind {
-        ValueKind::Str(s) => ValueKind::Str(carried(s, owner)),
-        ValueKind::List(items) => {
-            ValueKind::List(items.iter().map(|v| carried_value(v, owner)).collect())
+/// [`carried`] into the template `reader`: a name of `reader`'s own that came back to it (a
+/// parent's policy naming `!GetAtt Child.Outputs.RoleArn`, read in the child) is its own again.
+fn carried_into(value: &SymStr, owner: &str, reader: &str) -> SymStr {
+    let prefix = format!("{reader}/");
+    let local = |name: &str| match name.strip_prefix(&prefix) {
+        Some(rest) if !rest.contains('/') => rest.to_string(),
+        _ => name.to_string(),
+    };
+    let mut out = SymStr::default();
+    for part in &carried(value, owner).parts {
+        match part {
+            Part::Lit(text) => out.push_lit(text),
+            Part::Sym(symbol) => out.push_sym(match symbol {
+                Symbol::PhysicalName { resource } => Symbol::PhysicalName {
+                    resource: local(resource),
+                },
+                Symbol::Attr { resource, attr } => Symbol::Attr {
+                    resource: local(resource),
+                    attr: attr.clone(),
+                },
+                Symbol::Param(name) => Symbol::Param(local(name)),
+                other => other.clone(),
+            }),
         }
+    }
+    out
+}
+
+/// A structured value of the template `owner` as another template sees it, without spans.
+fn carried_value(value: &Value, owner: &str, reader: &str) -> Value {
+    let kind = match &value.kind {
+        ValueKind::Str(s) => ValueKind::Str(carried_into(s, owner, reader)),
+        ValueKind::List(items) => ValueKind::List(
+            items
+                .iter()
+                .map(|v| carried_value(v, owner, reader))
+                .collect(),
+        ),
         ValueKind::Map(entries) => ValueKind::Map(
             entries
                 .iter()
@@ -133,7 +171,7 @@ fn carried_value(value: &Value, owner: &str) -> Value {
                             text: k.text.clone(),
                             span: None,
                         },
-                        carried_value(v, owner),
+                        carried_value(v, owner, reader),
                     )
                 })
                 .collect(),
@@ -144,8 +182,8 @@ fn carried_value(value: &Value, owner: &str) -> Value {
             otherwise,
         } => ValueKind::If {
             condition: format!("{owner}/{condition}"),
-            then: Box::new(carried_value(then, owner)),
-            otherwise: Box::new(carried_value(otherwise, owner)),
+            then: Box::new(carried_value(then, owner, reader)),
+            otherwise: Box::new(carried_value(otherwise, owner, reader)),
         },
         other => other.clone(),
     };
@@ -176,8 +214,16 @@ fn stack_mut(file: &mut LoadedFile) -> Option<&mut Stack> {
 
 /// A value of the template `owner` as another template sees it: the resources, parameters and
 /// stack name it mentions are `owner`'s, not the reader's.
+/// A name that is already qualified (it holds a `/`, which no logical id or parameter name
+/// does) was carried before and names its true owner already: it is kept.
 pub fn carried(value: &SymStr, owner: &str) -> SymStr {
-    let qualified = |name: &str| format!("{owner}/{name}");
+    let qualified = |name: &str| {
+        if name.contains('/') {
+            name.to_string()
+        } else {
+            format!("{owner}/{name}")
+        }
+    };
     let mut out = SymStr::default();
     for part in &value.parts {
         match part {
@@ -631,6 +677,14 @@ mod tests {
         assert_eq!(
             c.to_string(),
             "arn:aws:sqs:${AWS::Region}:${QueueStack/Queue}"
+        );
+        // Carried again, it still names its owner.
+        assert_eq!(carried(&c, "Parent").to_string(), c.to_string());
+        // Carried back into its owner, it is the owner's own.
+        assert_eq!(carried_into(&c, "Parent", "QueueStack"), v);
+        assert_eq!(
+            carried_into(&v, "Prod/Queues", "Prod").to_string(),
+            "arn:aws:sqs:${AWS::Region}:${Prod/Queues/Queue}"
         );
     }
 }
