@@ -1,5 +1,6 @@
 //! The linking stage over hand-written applications in `testdata/link`: nested stacks read
-//! from a relative path, and what cannot be joined (a name two templates export, stacks that
+//! from a relative path (and a SAM application's local `Location`), a parent reading a child's
+//! output, exports named after the stack, and what cannot be joined (a name two templates export, stacks that
 //! import from each other, a remote nested template, a cloud assembly with a newer schema and a
 //! missing template) as a located warning with the rest still audited.
 
@@ -196,4 +197,27 @@ fn a_sam_application_with_a_local_location_is_a_nested_stack() {
         child.stack.as_deref(),
         Some("testdata/link/sam-application/parent.yaml/Consumers")
     );
+}
+
+#[test]
+fn an_export_named_after_the_stack_is_joined_with_the_name_the_assembly_gives() {
+    // `!Sub "${AWS::StackName}-QueueArn"`: the stack's `stackName` property
+    // (`orders-queues`), else its artifact id (`QueueStack`), is `AWS::StackName`. The consumer
+    // imports it and its role lacks sqs:DeleteMessage; read without the stack's name, the
+    // export was not joined and the mapping's source was of no known kind (no finding).
+    for dir in ["export-stack-name", "export-artifact-id"] {
+        let found = findings(&audit(dir));
+        assert_eq!(found.len(), 1, "{dir}: {found:#?}");
+        let (file, severity, check, message, line) = &found[0];
+        assert_eq!(
+            (file.as_str(), *severity, *check),
+            ("ConsumerStack.template.json", Severity::Error, "PG101"),
+            "{dir}"
+        );
+        assert!(
+            message.contains("arn:aws:sqs:eu-west-1:111122223333:${QueueStack/Queue}"),
+            "{message}"
+        );
+        assert!(line.is_some());
+    }
 }
