@@ -35,6 +35,8 @@ pub enum Command {
         format: InventoryFormat,
         #[command(flatten)]
         parameters: crate::parameters::ParameterOptions,
+        #[command(flatten)]
+        environment: EnvironmentArgs,
     },
     /// Answer one question: may ROLE perform an action on a resource? Exit code 0 allowed,
     /// 1 denied, 3 unknown, 2 when the role is not found or ambiguous
@@ -169,6 +171,19 @@ fn account_id(text: &str) -> Result<String, String> {
     }
 }
 
+/// `--region` and `--account` of `inventory` and `access`, as `check` has them.
+#[derive(clap::Args, Debug, Default)]
+pub struct EnvironmentArgs {
+    /// The region templates are deployed to: `${AWS::Region}` takes this value (a CDK cloud
+    /// assembly's own environment wins)
+    #[arg(long, value_name = "REGION", value_parser = region_name)]
+    pub region: Option<String>,
+    /// The 12-digit account templates are deployed to: `${AWS::AccountId}` takes this value (a
+    /// CDK cloud assembly's own environment wins)
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account: Option<String>,
+}
+
 /// The options of `permgate access`.
 #[derive(clap::Args, Debug)]
 pub struct AccessArgs {
@@ -193,6 +208,8 @@ pub struct AccessArgs {
     /// policy): the identity-only view
     #[arg(long)]
     pub ignore_resource_policies: bool,
+    #[command(flatten)]
+    pub environment: EnvironmentArgs,
 }
 
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
@@ -276,8 +293,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             paths,
             format,
             parameters,
+            environment,
         } => {
-            let (files, parameter_errors) = load(&default_paths(paths), &parameters)?;
+            let (files, parameter_errors) = load(&default_paths(paths), &parameters, environment)?;
             let view: Vec<InventoryFile<'_>> = files
                 .iter()
                 .map(|f| {
@@ -539,9 +557,10 @@ fn access(args: AccessArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         format,
         parameters,
         ignore_resource_policies,
+        environment,
     } = args;
     let (role, action, resource) = (role.as_str(), action.as_str(), resource.as_str());
-    let (mut files, parameter_errors) = load(&default_paths(paths), &parameters)?;
+    let (mut files, parameter_errors) = load(&default_paths(paths), &parameters, environment)?;
     let mut unreadable = parameter_errors;
     let kept: Vec<Option<crate::readers::KeptTemplate>> =
         files.iter_mut().map(|f| f.kept.take()).collect();
@@ -676,16 +695,20 @@ fn qualify_defaults(
     crate::iam::access::qualify(answer, again.as_ref(), because)
 }
 
-/// Reads the inputs with the parameter values of `options`; the problems of the values' sources
-/// are written to stderr and counted (a misspelt parameter must not pass unnoticed).
+/// Reads the inputs with the parameter values of `options` and the region and account of
+/// `environment`; the problems of the values' sources are written to stderr and counted (a
+/// misspelt parameter must not pass unnoticed).
 fn load(
     paths: &[PathBuf],
     options: &crate::parameters::ParameterOptions,
+    environment: EnvironmentArgs,
 ) -> anyhow::Result<(Vec<crate::LoadedFile>, usize)> {
     let (given, file_error) =
         crate::parameters::command_line(options).map_err(anyhow::Error::msg)?;
     let mut values = crate::ParameterSources::new(options, given);
     values.errors.extend(file_error);
+    values.region = environment.region;
+    values.account = environment.account;
     let files = crate::load_inputs_with(paths, None, &mut values, false, None);
     for (source, error) in &values.errors {
         eprintln!("permgate: {}", located(source, error));

@@ -480,6 +480,7 @@ fn take_assemblies(
             let deployment = readers::cfn::Deployment {
                 region: stack.region.or_else(|| values.region.clone()),
                 account: stack.account.or_else(|| values.account.clone()),
+                stack_name: Some(stack.deployed_name.clone()),
                 ..readers::cfn::Deployment::default()
             };
             file.outcome = read_outcome(&file.source, true, &stack.parameters, &deployment);

@@ -13,29 +13,181 @@
 //! - A nested stack (`AWS::CloudFormation::Stack`, or SAM's `AWS::Serverless::Application`)
 //!   whose template is on disk is read with the parameters the parent passes; the parent reads
 //!   `Fn::GetAtt Child.Outputs.Name` from the child's outputs. A remote template is a warning.
+//! - A template that received values from others gets their resource policies and the ARNs of
+//!   their policy-holding resources ([`Application`](crate::model::Application)), so that the
+//!   checks judge an imported queue by its own stack's queue policy.
 //!
 //! Invariants: a value carried from one template to another names the other template's
 //! resources under that template's name (`QueueStack/Queue`), so it never equals a value of
-//! a same-named resource of the reader; every template is read at most a bounded number of
+//! a same-named resource of the reader (a name carried again keeps its owner, and one carried
+//! back into its owner is the owner's own); every template is read at most a bounded number of
 //! times; nothing panics on input.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diag::FileError;
-use crate::model::{NestedTemplate, Part, Pseudo, Stack, SymStr, Symbol};
+use crate::model::{
+    Existence, Located, MapKey, NestedTemplate, Origin, Part, PolicyDocument, Pseudo,
+    ResourcePolicy, Stack, SymStr, Symbol, Value, ValueKind,
+};
 use crate::readers::cfn::Deployment;
 use crate::{FileOutcome, LoadedFile};
 
 /// How deep nested stacks are followed.
 const MAX_NESTING: usize = 8;
 
+/// For each file (by index), the files whose values it was read with.
+type Received = BTreeMap<usize, BTreeSet<usize>>;
+
 /// Joins the stacks of a run: imports to exports, nested stacks to their parents.
 pub fn link(mut files: Vec<LoadedFile>) -> Vec<LoadedFile> {
-    nest(&mut files);
-    import(&mut files);
+    let mut received = Received::new();
+    nest(&mut files, &mut received);
+    import(&mut files, &mut received);
+    share(&mut files, &received);
     files
+}
+
+/// Gives each template the resource policies and policy-holding resources of the templates
+/// whose values it received, so that a queue imported from another stack is judged by that
+/// stack's queue policy (or known to have none), as CloudFormation deploys them together.
+fn share(files: &mut [LoadedFile], received: &Received) {
+    for (&i, owners) in received {
+        let mut application = crate::model::Application::default();
+        let Some(reader) = files.get(i).map(label) else {
+            continue;
+        };
+        for &owner in owners {
+            if owner == i {
+                continue;
+            }
+            let Some(file) = files.get(owner) else {
+                continue;
+            };
+            let Some(stack) = stack_of(file) else {
+                continue;
+            };
+            let owner_label = label(file);
+            application.resource_policies.extend(
+                stack
+                    .resource_policies
+                    .iter()
+                    .map(|p| carried_policy(p, &owner_label, &reader)),
+            );
+            // Keys are left out: one without a key policy has the default one, which the
+            // template's own reading models; elsewhere it stays a key defined elsewhere.
+            let arns = stack
+                .queues
+                .iter()
+                .map(|q| &q.arn)
+                .chain(stack.streams.iter().map(|s| &s.arn))
+                .chain(stack.stream_consumers.iter().map(|c| &c.arn))
+                .chain(stack.tables.iter().map(|t| &t.arn))
+                .chain(stack.tables.iter().filter_map(|t| t.stream_arn.as_ref()))
+                .chain(stack.secrets.iter().map(|s| &s.arn))
+                .chain(stack.msk_clusters.iter().map(|c| &c.arn));
+            application
+                .resources
+                .extend(arns.map(|arn| carried_into(arn, &owner_label, &reader)));
+        }
+        if let Some(stack) = files.get_mut(i).and_then(stack_mut) {
+            stack.application = application;
+        }
+    }
+}
+
+/// A resource policy of the template `owner` as another template sees it (see [`carried`]),
+/// without spans: they point into `owner`'s file.
+fn carried_policy(policy: &ResourcePolicy, owner: &str, reader: &str) -> ResourcePolicy {
+    ResourcePolicy {
+        origin: Origin {
+            id: format!("{owner}/{}", policy.origin.id),
+            span: None,
+            generated_from: None,
+        },
+        existence: match &policy.existence {
+            Existence::Always => Existence::Always,
+            Existence::IfCondition(name) => Existence::IfCondition(format!("{owner}/{name}")),
+        },
+        kind: policy.kind,
+        governs: policy
+            .governs
+            .iter()
+            .map(|g| Located::new(carried_into(&g.value, owner, reader), None))
+            .collect(),
+        document: policy.document.as_ref().map(|d| PolicyDocument {
+            value: Arc::new(carried_value(&d.value, owner, reader)),
+        }),
+        unknown_reason: policy.unknown_reason.clone(),
+    }
+}
+
+/// [`carried`] into the template `reader`: a name of `reader`'s own that came back to it (a
+/// parent's policy naming `!GetAtt Child.Outputs.RoleArn`, read in the child) is its own again.
+fn carried_into(value: &SymStr, owner: &str, reader: &str) -> SymStr {
+    let prefix = format!("{reader}/");
+    let local = |name: &str| match name.strip_prefix(&prefix) {
+        Some(rest) if !rest.contains('/') => rest.to_string(),
+        _ => name.to_string(),
+    };
+    let mut out = SymStr::default();
+    for part in &carried(value, owner).parts {
+        match part {
+            Part::Lit(text) => out.push_lit(text),
+            Part::Sym(symbol) => out.push_sym(match symbol {
+                Symbol::PhysicalName { resource } => Symbol::PhysicalName {
+                    resource: local(resource),
+                },
+                Symbol::Attr { resource, attr } => Symbol::Attr {
+                    resource: local(resource),
+                    attr: attr.clone(),
+                },
+                Symbol::Param(name) => Symbol::Param(local(name)),
+                other => other.clone(),
+            }),
+        }
+    }
+    out
+}
+
+/// A structured value of the template `owner` as another template sees it, without spans.
+fn carried_value(value: &Value, owner: &str, reader: &str) -> Value {
+    let kind = match &value.kind {
+        ValueKind::Str(s) => ValueKind::Str(carried_into(s, owner, reader)),
+        ValueKind::List(items) => ValueKind::List(
+            items
+                .iter()
+                .map(|v| carried_value(v, owner, reader))
+                .collect(),
+        ),
+        ValueKind::Map(entries) => ValueKind::Map(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        MapKey {
+                            text: k.text.clone(),
+                            span: None,
+                        },
+                        carried_value(v, owner, reader),
+                    )
+                })
+                .collect(),
+        ),
+        ValueKind::If {
+            condition,
+            then,
+            otherwise,
+        } => ValueKind::If {
+            condition: format!("{owner}/{condition}"),
+            then: Box::new(carried_value(then, owner, reader)),
+            otherwise: Box::new(carried_value(otherwise, owner, reader)),
+        },
+        other => other.clone(),
+    };
+    Value::new(kind, None)
 }
 
 /// The name a template's values are carried under into another template.
@@ -62,8 +214,16 @@ fn stack_mut(file: &mut LoadedFile) -> Option<&mut Stack> {
 
 /// A value of the template `owner` as another template sees it: the resources, parameters and
 /// stack name it mentions are `owner`'s, not the reader's.
+/// A name that is already qualified (it holds a `/`, which no logical id or parameter name
+/// does) was carried before and names its true owner already: it is kept.
 pub fn carried(value: &SymStr, owner: &str) -> SymStr {
-    let qualified = |name: &str| format!("{owner}/{name}");
+    let qualified = |name: &str| {
+        if name.contains('/') {
+            name.to_string()
+        } else {
+            format!("{owner}/{name}")
+        }
+    };
     let mut out = SymStr::default();
     for part in &value.parts {
         match part {
@@ -112,7 +272,7 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Reads each nested stack's template with the parameters its parent passes, and the parent
 /// again with the child's outputs.
-fn nest(files: &mut Vec<LoadedFile>) {
+fn nest(files: &mut Vec<LoadedFile>, received: &mut Received) {
     let mut depth: Vec<usize> = vec![0; files.len()];
     let mut nested_once: HashSet<PathBuf> = HashSet::new();
     // Parents first: the templates no other input nests start; each child read is visited in
@@ -218,6 +378,8 @@ fn nest(files: &mut Vec<LoadedFile>) {
             if index == i {
                 continue;
             }
+            received.entry(index).or_default().insert(i);
+            received.entry(i).or_default().insert(index);
             queue.push_back(index);
             let mut given = crate::parameters::GivenValues::new();
             let mut deployment = Deployment {
@@ -280,7 +442,7 @@ fn nest(files: &mut Vec<LoadedFile>) {
 }
 
 /// Joins `Fn::ImportValue` to the exports of the run, exporters read first.
-fn import(files: &mut [LoadedFile]) {
+fn import(files: &mut [LoadedFile], received: &mut Received) {
     // Export name → the files exporting it.
     let mut exporters: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, file) in files.iter().enumerate() {
@@ -431,6 +593,7 @@ fn import(files: &mut [LoadedFile]) {
             });
             if let Some(value) = value {
                 deployment.imports.insert(import.value.clone(), value);
+                received.entry(i).or_default().insert(owner);
             }
         }
         if let Some(file) = files.get_mut(i) {
@@ -514,6 +677,14 @@ mod tests {
         assert_eq!(
             c.to_string(),
             "arn:aws:sqs:${AWS::Region}:${QueueStack/Queue}"
+        );
+        // Carried again, it still names its owner.
+        assert_eq!(carried(&c, "Parent").to_string(), c.to_string());
+        // Carried back into its owner, it is the owner's own.
+        assert_eq!(carried_into(&c, "Parent", "QueueStack"), v);
+        assert_eq!(
+            carried_into(&v, "Prod/Queues", "Prod").to_string(),
+            "arn:aws:sqs:${AWS::Region}:${Prod/Queues/Queue}"
         );
     }
 }

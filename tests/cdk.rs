@@ -172,3 +172,86 @@ fn region_and_account_given_fix_an_environment_agnostic_assembly() {
         "{message}"
     );
 }
+
+/// Copies a case's assembly to a fresh directory under the target directory, to edit it.
+fn copy_assembly(case: &str, variant: &str, to: &str) -> PathBuf {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(to);
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&assembly(case, variant), &dir);
+    dir
+}
+
+#[test]
+fn an_imported_queue_is_judged_by_the_queue_policy_of_its_own_stack() {
+    // The role lacks the permissions; the queue policy in the queue's stack grants them to
+    // the role by its name: the application is correct.
+    let report = permgate::audit(&[assembly("stage", "queue-policy")]);
+    let all: Vec<String> = report
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(|x| x.message.clone()))
+        .collect();
+    assert!(all.is_empty(), "{all:#?}");
+
+    // The same policy granting another role: the error is back, in the consumer's template.
+    let dir = copy_assembly("stage", "queue-policy", "cdk-queue-policy-other-role");
+    let queues = dir.join("assembly-Prod/ProdQueues890F56DA.template.json");
+    let text = std::fs::read_to_string(&queues).unwrap();
+    std::fs::write(
+        &queues,
+        text.replace(":role/prod-queue-consumer", ":role/someone-else"),
+    )
+    .unwrap();
+    let report = permgate::audit(std::slice::from_ref(&dir));
+    let found: Vec<&'static str> = errors(&report).into_iter().map(|e| e.3).collect();
+    assert_eq!(found, vec!["PG101"]);
+
+    // A `Deny` in that policy is an error naming it.
+    std::fs::write(&queues, text.replace("\"Allow\"", "\"Deny\"")).unwrap();
+    let report = permgate::audit(&[dir]);
+    let messages: Vec<String> = report
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(|x| x.message.clone()))
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].contains("queue policy of `Prod/Queues/QueuePolicy25439813` denies"),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_queue_of_the_application_without_a_policy_is_not_said_to_be_unseen() {
+    // The queue's stack is in the run and gives the queue no policy: the role alone decides,
+    // and the message does not suggest a policy that is not in the input.
+    let report = permgate::audit(&[assembly("stage", "broken")]);
+    let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json)).unwrap();
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("not in the input"), "{message}");
+    // Read alone, the consumer's template still says so: the queue is defined elsewhere.
+    let report = permgate::audit(&[
+        assembly("stage", "broken").join("assembly-Prod/ProdWorkers5A5B6C1F.template.json")
+    ]);
+    let messages: Vec<String> = report
+        .files
+        .iter()
+        .flat_map(|f| f.findings.iter().map(|x| x.message.clone()))
+        .collect();
+    assert!(
+        messages.iter().all(|m| !m.contains("111122223333")),
+        "{messages:#?}"
+    );
+}

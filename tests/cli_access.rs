@@ -324,3 +324,53 @@ fn an_answer_that_rests_on_a_parameter_default_says_so() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(first_line(&r.stdout), "allowed");
 }
+
+#[test]
+fn region_and_account_fix_the_pseudo_parameters() {
+    // A literal ARN against `!GetAtt Queue.Arn`: unknown while the region and account are
+    // symbolic, decided when `--region` and `--account` fix them.
+    let literal = "arn:aws:sqs:eu-west-1:111122223333:orders";
+    let base = [
+        "FnRole",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        literal,
+    ];
+    let run = |extra: &[&str]| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        args.push(TEMPLATE);
+        access(&args)
+    };
+    let r = run(&[]);
+    assert_eq!(
+        (r.code, first_line(&r.stdout)),
+        (3, "unknown"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["--region", "eu-west-1", "--account", "111122223333"]);
+    assert_eq!(
+        (r.code, first_line(&r.stdout)),
+        (0, "allowed"),
+        "{}",
+        r.stdout
+    );
+    let r = run(&["--region", "us-east-1", "--account", "111122223333"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    // `inventory` reads the inputs the same way.
+    let out = permgate(&[
+        "inventory",
+        "--region",
+        "eu-west-1",
+        "--account",
+        "111122223333",
+        TEMPLATE,
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(literal), "{text}");
+    let out = permgate(&["inventory", TEMPLATE]);
+    assert!(!String::from_utf8(out.stdout).unwrap().contains(literal));
+}

@@ -1,5 +1,6 @@
 //! The linking stage over hand-written applications in `testdata/link`: nested stacks read
-//! from a relative path, and what cannot be joined (a name two templates export, stacks that
+//! from a relative path (and a SAM application's local `Location`), a parent reading a child's
+//! output, exports named after the stack, and what cannot be joined (a name two templates export, stacks that
 //! import from each other, a remote nested template, a cloud assembly with a newer schema and a
 //! missing template) as a located warning with the rest still audited.
 
@@ -154,4 +155,69 @@ fn an_assembly_with_a_newer_schema_and_a_missing_template_is_still_audited() {
             .any(|f| f.stack.as_deref() == Some("QueueStack"))
     );
     assert_eq!(report.summary().files_error, 0);
+}
+
+#[test]
+fn a_childs_output_read_by_the_parent_is_the_childs_value() {
+    // The parent's queue policy names the child's role through `!GetAtt
+    // Consumers.Outputs.RoleArn`: resolved to the child's role, it grants the action the
+    // role's own policy lacks, and the application is clean.
+    let report = audit("nested-output-policy");
+    assert_eq!(findings(&report), vec![]);
+    assert_eq!(report.files.len(), 2);
+    // Without the grant (the same child, a parent without the policy) the error is there.
+    let found = findings(&audit("nested"));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].2, "PG101");
+}
+
+#[test]
+fn a_sam_application_with_a_local_location_is_a_nested_stack() {
+    let report = audit("sam-application");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (file, severity, check, message, line) = &found[0];
+    assert_eq!(
+        (file.as_str(), *severity, *check),
+        ("child.yaml", Severity::Error, "PG101")
+    );
+    assert!(message.contains("sqs:DeleteMessage"), "{message}");
+    // The queue passed as a parameter is the parent's.
+    assert!(
+        message.contains("sam-application/parent.yaml/Queue"),
+        "{message}"
+    );
+    assert!(line.is_some());
+    let child = report
+        .files
+        .iter()
+        .find(|f| f.source.path.ends_with("child.yaml"))
+        .unwrap();
+    assert_eq!(
+        child.stack.as_deref(),
+        Some("testdata/link/sam-application/parent.yaml/Consumers")
+    );
+}
+
+#[test]
+fn an_export_named_after_the_stack_is_joined_with_the_name_the_assembly_gives() {
+    // `!Sub "${AWS::StackName}-QueueArn"`: the stack's `stackName` property
+    // (`orders-queues`), else its artifact id (`QueueStack`), is `AWS::StackName`. The consumer
+    // imports it and its role lacks sqs:DeleteMessage; read without the stack's name, the
+    // export was not joined and the mapping's source was of no known kind (no finding).
+    for dir in ["export-stack-name", "export-artifact-id"] {
+        let found = findings(&audit(dir));
+        assert_eq!(found.len(), 1, "{dir}: {found:#?}");
+        let (file, severity, check, message, line) = &found[0];
+        assert_eq!(
+            (file.as_str(), *severity, *check),
+            ("ConsumerStack.template.json", Severity::Error, "PG101"),
+            "{dir}"
+        );
+        assert!(
+            message.contains("arn:aws:sqs:eu-west-1:111122223333:${QueueStack/Queue}"),
+            "{message}"
+        );
+        assert!(line.is_some());
+    }
 }

@@ -124,6 +124,22 @@ pub struct Stack {
     pub links: StackLinks,
     /// Logical id → the CDK construct path of the resource (`Metadata.aws:cdk:path`).
     pub construct_paths: std::collections::BTreeMap<String, String>,
+    /// What the other templates of the application hold for the values this one receives
+    /// from them (empty when the template is read alone).
+    pub application: Application,
+}
+
+/// The resources of other templates of the application that a template's values name (a
+/// queue imported by `Fn::ImportValue`, a stream a parent passes), as this template sees
+/// them: their ARNs and symbols name the owning stack (`QueueStack/Queue`), and they carry no
+/// spans, which point into another file.
+#[derive(Debug, Default, Clone)]
+pub struct Application {
+    /// The resource policies of those templates (queue, stream, key... policies).
+    pub resource_policies: Vec<ResourcePolicy>,
+    /// The ARNs of those templates' resources that can carry a resource policy: one without a
+    /// policy in `resource_policies` has none.
+    pub resources: Vec<SymStr>,
 }
 
 /// A template's ties to the other templates of its application, as the template states them.

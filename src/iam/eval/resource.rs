@@ -119,7 +119,13 @@ impl ResourcePolicies {
     /// Every resource policy of the stack, and the default key policy of each key without one.
     pub fn for_stack(stack: &Stack) -> ResourcePolicies {
         let mut out = ResourcePolicies::default();
-        for p in &stack.resource_policies {
+        // The template's own policies, then those of the other templates of the application
+        // whose resources its values name (carried by the link stage).
+        for p in stack
+            .resource_policies
+            .iter()
+            .chain(&stack.application.resource_policies)
+        {
             out.attached.push(attach(p));
         }
         for key in &stack.kms_keys {
@@ -151,7 +157,8 @@ impl ResourcePolicies {
             .chain(stack.tables.iter().map(|t| &t.arn))
             .chain(stack.tables.iter().filter_map(|t| t.stream_arn.as_ref()))
             .chain(stack.secrets.iter().map(|s| &s.arn))
-            .chain(stack.msk_clusters.iter().map(|c| &c.arn));
+            .chain(stack.msk_clusters.iter().map(|c| &c.arn))
+            .chain(&stack.application.resources);
         out.in_input.extend(in_input.map(|arn| arn.parts.clone()));
         for (i, a) in out.attached.iter().enumerate() {
             for g in &a.governs {

@@ -49,6 +49,9 @@ pub struct Assembly {
 pub struct AssemblyStack {
     /// The name the CDK shows: the artifact's `displayName` (`Prod/Queues`), else its id.
     pub name: String,
+    /// The CloudFormation stack name it deploys as (`AWS::StackName`): the `stackName`
+    /// property, else the artifact id.
+    pub deployed_name: String,
     pub template: PathBuf,
     /// The parameter values the manifest passes to the deploy.
     pub parameters: GivenValues,
@@ -83,6 +86,8 @@ struct Properties {
     parameters: Option<BTreeMap<String, String>>,
     #[serde(default, rename = "directoryName")]
     directory_name: Option<String>,
+    #[serde(default, rename = "stackName")]
+    stack_name: Option<String>,
 }
 
 /// Whether a file is a cloud assembly's manifest, by its name and content.
@@ -203,6 +208,7 @@ fn read_manifest(
                     .collect();
                 assembly.stacks.push(AssemblyStack {
                     name,
+                    deployed_name: properties.stack_name.clone().unwrap_or_else(|| id.clone()),
                     template,
                     parameters,
                     region,

@@ -53,6 +53,9 @@ pub struct Deployment {
     /// The region and account of `AWS::Region` and `AWS::AccountId`, when fixed.
     pub region: Option<String>,
     pub account: Option<String>,
+    /// The stack's name as deployed (`AWS::StackName`), when fixed: a cloud assembly's stack
+    /// gets its `stackName` property, else its artifact id, which the CDK deploys it as.
+    pub stack_name: Option<String>,
     /// Parameter values a parent stack passes that are not literals (a literal is a given
     /// value like any other).
     pub parameters: HashMap<String, SymStr>,

@@ -370,6 +370,10 @@ impl<'t, 'a> Resolver<'t, 'a> {
             Pseudo::Partition => self.env.partition(),
             Pseudo::Region => self.env.region(),
             Pseudo::AccountId => self.env.account(),
+            Pseudo::StackName => match &self.deployment.stack_name {
+                Some(name) => SymStr::lit(name),
+                None => SymStr::sym(Symbol::Pseudo(Pseudo::StackName)),
+            },
             other => SymStr::sym(Symbol::Pseudo(other)),
         }
     }
