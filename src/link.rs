@@ -367,7 +367,7 @@ fn nest(files: &mut Vec<LoadedFile>, received: &mut Received) {
                     Err(_) => {
                         let message = format!(
                             "the template `{}` of nested stack `{}` cannot be read; it is not audited",
-                            path.display(),
+                            shown(&path).display(),
                             child.id
                         );
                         problems.push(FileError::new(message, child.span));
@@ -650,9 +650,38 @@ fn topological(depends: &[Vec<usize>]) -> (Vec<usize>, HashSet<usize>) {
     (order, cyclic)
 }
 
+/// A path as it is shown: `a/b/../../c` as `c`, `..` kept where nothing can be taken back.
+fn shown(path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_paths_take_back_what_they_can() {
+        let shown = |p: &str| shown(Path::new(p)).display().to_string();
+        assert_eq!(
+            shown("../corpus/app/orders/../../shared/dlq.yaml"),
+            "../corpus/shared/dlq.yaml"
+        );
+        assert_eq!(shown("./a/../../b"), "../b");
+        assert_eq!(shown("/a/b/../c"), "/a/c");
+    }
 
     #[test]
     fn topological_order_puts_exporters_first_and_finds_cycles() {
