@@ -817,6 +817,7 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
             let mut report = report::FileReport::audited(f.source, format, findings);
             report.stack = f.stack_name;
             report.constructs = std::mem::take(&mut stack.construct_paths);
+            report.serverless_functions = std::mem::take(&mut stack.serverless_functions);
             (report, inline)
         }
         FileOutcome::Skipped { format, reason } => {

@@ -124,6 +124,9 @@ pub struct Stack {
     pub links: StackLinks,
     /// Logical id → the CDK construct path of the resource (`Metadata.aws:cdk:path`).
     pub construct_paths: std::collections::BTreeMap<String, String>,
+    /// Logical id → the `serverless.yml` function it derives from, for a template compiled by
+    /// the Serverless Framework.
+    pub serverless_functions: std::collections::BTreeMap<String, String>,
     /// What the other templates of the application hold for the values this one receives
     /// from them (empty when the template is read alone).
     pub application: Application,

@@ -10,6 +10,7 @@ pub mod cfn;
 pub mod hcl;
 pub mod json;
 pub mod sam;
+pub mod serverless;
 pub mod suppressions;
 pub mod syntax;
 pub mod tfplan;
@@ -273,7 +274,8 @@ fn read_file(
             )
         }));
     }
-    let (format, stack, root) = read_template(root, given, defaults, deployment)?;
+    let (format, mut stack, root) = read_template(root, given, defaults, deployment)?;
+    stack.serverless_functions = serverless::function_names(&file.path, &root);
     let kept = (keep && stack.assumed_defaults().next().is_some()).then(|| KeptTemplate {
         root,
         deployment: deployment.clone(),

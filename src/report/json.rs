@@ -90,6 +90,10 @@ struct JsonFinding<'a> {
     /// The resource's CDK construct path, when the template records one; left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     construct_path: Option<&'a str>,
+    /// The `serverless.yml` function the resource derives from, for a template compiled by the
+    /// Serverless Framework; left out otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    serverless_function: Option<&'a str>,
     /// The stack's name in its application (a CDK stack); left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     stack: Option<&'a str>,
@@ -227,6 +231,7 @@ fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -
         column: at.map(|p| p.column),
         resource: &finding.resource,
         construct_path: file.construct_of(finding),
+        serverless_function: file.serverless_function_of(finding),
         stack: file.stack.as_deref(),
         related: finding
             .related

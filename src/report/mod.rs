@@ -132,6 +132,9 @@ pub struct FileReport {
     /// Logical id → CDK construct path (`QueueStack/Consumer/Resource`), the name a CDK user
     /// knows a resource by.
     pub constructs: std::collections::BTreeMap<String, String>,
+    /// Logical id → the `serverless.yml` function it derives from (`hello` for
+    /// `HelloLambdaFunction`), the name a Serverless Framework user knows a resource by.
+    pub serverless_functions: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether a file was audited.
@@ -222,6 +225,13 @@ impl FileReport {
         self.constructs.get(&finding.resource).map(String::as_str)
     }
 
+    /// The `serverless.yml` function the resource a finding is about derives from.
+    pub fn serverless_function_of(&self, finding: &Finding) -> Option<&str> {
+        self.serverless_functions
+            .get(&finding.resource)
+            .map(String::as_str)
+    }
+
     /// Where a finding is in its application, in words: `stack \`Prod/Queues\`, construct
     /// \`Prod/Queues/Consumer/Resource\``; `None` for a template read alone without CDK metadata.
     pub fn application_context(&self, finding: &Finding) -> Option<String> {
@@ -231,7 +241,9 @@ impl FileReport {
             }
             (Some(stack), None) => Some(format!("stack `{stack}`")),
             (None, Some(construct)) => Some(format!("construct `{construct}`")),
-            (None, None) => None,
+            (None, None) => self
+                .serverless_function_of(finding)
+                .map(|function| format!("serverless.yml function `{function}`")),
         }
     }
 
@@ -253,6 +265,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            serverless_functions: std::collections::BTreeMap::new(),
         }
     }
 
@@ -271,6 +284,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            serverless_functions: std::collections::BTreeMap::new(),
         }
     }
 
@@ -288,6 +302,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            serverless_functions: std::collections::BTreeMap::new(),
         }
     }
 
@@ -309,6 +324,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            serverless_functions: std::collections::BTreeMap::new(),
         }
     }
 

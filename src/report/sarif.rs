@@ -443,6 +443,9 @@ fn result<'a>(
                 // A CDK resource is known by its construct path.
                 if let Some(construct) = file.construct_of(finding) {
                     location.fully_qualified_name = construct;
+                } else if let Some(function) = file.serverless_function_of(finding) {
+                    // A Serverless Framework resource is known by its function's name.
+                    location.fully_qualified_name = function;
                 }
                 vec![location]
             },

@@ -1,0 +1,137 @@
+//! Serverless Framework: the functions of `serverless.yml` named on the compiled template.
+//!
+//! `serverless package` writes `.serverless/cloudformation-template-update-stack.json` beside
+//! the service's `serverless.yml`. The framework derives the logical ids of a function's
+//! resources from the function's key (`naming.js` of serverless/serverless,
+//! <https://www.serverless.com/framework/docs/providers/aws/guide/resources>): the key is
+//! normalized (`-` → `Dash`, `_` → `Underscore`, first letter uppercased: `send-mail` →
+//! `SendDashmail`) and a suffix is appended. The keys are mapped forward through that
+//! normalization and matched against the template's logical ids; a logical id is never parsed
+//! back into a name.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::syntax::Node;
+use crate::source::SourceFile;
+
+/// The directory `serverless package` writes the compiled templates to.
+const OUTPUT_DIR: &str = ".serverless";
+
+/// Suffixes the framework appends to a normalized function name for the resources it
+/// derives from that function alone: the function, its versions, its log group, its event
+/// source mappings (`<Fn>EventSourceMappingSQS<Queue>`) and the permissions that let a
+/// service invoke it (`<Fn>LambdaPermissionApiGateway`). The default role
+/// `IamRoleLambdaExecution` serves every function, so it names none.
+const DERIVED_SUFFIXES: [&str; 4] = [
+    "LambdaVersion",
+    "LogGroup",
+    "EventSourceMapping",
+    "LambdaPermission",
+];
+
+/// Logical id → the `serverless.yml` key of the function it derives from, for a template
+/// compiled into a `.serverless/` directory whose service file is readable beside it; empty
+/// otherwise.
+pub fn function_names(template_path: &Path, template: &Node) -> BTreeMap<String, String> {
+    let Some(service_dir) = template_path
+        .parent()
+        .filter(|dir| dir.file_name().is_some_and(|n| n == OUTPUT_DIR))
+        .and_then(Path::parent)
+    else {
+        return BTreeMap::new();
+    };
+    let Some(resources) = template.get("Resources").and_then(Node::as_map) else {
+        return BTreeMap::new();
+    };
+    let functions = service_functions(service_dir);
+    if functions.is_empty() {
+        return BTreeMap::new();
+    }
+    let normalized: Vec<(String, &String)> = functions
+        .iter()
+        .map(|name| (normalized_function_name(name), name))
+        .collect();
+    resources
+        .iter()
+        .filter_map(|(key, _)| {
+            let id = key.text.as_ref();
+            // The longest normalized name that the id derives from: `hello` and `helloWorld`
+            // both prefix `HelloWorldLogGroup`, which is `helloWorld`'s.
+            normalized
+                .iter()
+                .filter(|(prefix, _)| derives_from(id, prefix))
+                .max_by_key(|(prefix, _)| prefix.len())
+                .map(|(_, name)| (id.to_string(), (*name).clone()))
+        })
+        .collect()
+}
+
+/// Whether `id` is one of the logical ids the framework derives from the function whose
+/// normalized name is `prefix`.
+fn derives_from(id: &str, prefix: &str) -> bool {
+    let Some(rest) = id.strip_prefix(prefix) else {
+        return false;
+    };
+    rest == "LambdaFunction" || DERIVED_SUFFIXES.iter().any(|s| rest.starts_with(s))
+}
+
+/// The framework's `getNormalizedFunctionName`: `-` → `Dash`, `_` → `Underscore`, then the
+/// first letter uppercased.
+pub fn normalized_function_name(name: &str) -> String {
+    let replaced = name.replace('-', "Dash").replace('_', "Underscore");
+    let mut chars = replaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The keys of `functions:` in the service's `serverless.yml` (or `.yaml`); empty when the
+/// file is missing, does not read, or lists its functions some other way (a `${file(…)}`).
+fn service_functions(service_dir: &Path) -> Vec<String> {
+    ["serverless.yml", "serverless.yaml"]
+        .iter()
+        .map(|name| service_dir.join(name))
+        .find_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            super::yaml::parse_yaml(&SourceFile::new(path, text)).ok()
+        })
+        .and_then(|root| {
+            let functions = root.get("functions")?.as_map()?;
+            Some(
+                functions
+                    .iter()
+                    .map(|(key, _)| key.text.to_string())
+                    .collect(),
+            )
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_as_the_framework_does() {
+        assert_eq!(normalized_function_name("hello"), "Hello");
+        assert_eq!(normalized_function_name("send-mail"), "SendDashmail");
+        assert_eq!(normalized_function_name("send_mail"), "SendUnderscoremail");
+        assert_eq!(normalized_function_name("processSQS"), "ProcessSQS");
+        assert_eq!(normalized_function_name(""), "");
+    }
+
+    #[test]
+    fn derived_ids_are_matched_forward() {
+        assert!(derives_from("HelloLambdaFunction", "Hello"));
+        assert!(derives_from(
+            "WorkerEventSourceMappingSQSJobsQueue",
+            "Worker"
+        ));
+        assert!(derives_from("HelloLambdaPermissionApiGateway", "Hello"));
+        assert!(!derives_from("HelloWorldLambdaFunction", "Hello"));
+        assert!(!derives_from("IamRoleLambdaExecution", "Hello"));
+        assert!(!derives_from("HelloLambdaFunctionQualifiedArn", "Hello"));
+    }
+}
