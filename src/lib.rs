@@ -80,19 +80,16 @@ pub(crate) fn read_outcome(
     given: &parameters::GivenValues,
     deployment: &readers::cfn::Deployment,
 ) -> FileOutcome {
-    match readers::read_in(source, explicit, given, Defaults::Use, &|| None, deployment) {
-        Ok(Some(ReadOutcome::Stack { format, stack })) => FileOutcome::Stack { format, stack },
-        Ok(Some(ReadOutcome::Skipped { format, reason })) => {
-            FileOutcome::Skipped { format, reason }
-        }
-        Ok(None) => FileOutcome::Skipped {
-            format: None,
-            reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
-        },
-        Err(error) => FileOutcome::Error {
-            format: None,
-            error,
-        },
+    let read = readers::read_in(source, explicit, given, Defaults::Use, &|| None, deployment)
+        .map(|read| read.unwrap_or_else(not_an_input));
+    FileOutcome::of(read)
+}
+
+/// What a file that is neither a template nor a plan gives when it is named explicitly.
+fn not_an_input() -> ReadOutcome {
+    ReadOutcome::Skipped {
+        format: None,
+        reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
     }
 }
 
@@ -113,6 +110,20 @@ pub enum FileOutcome {
     /// A CDK cloud assembly's manifest: read for the stacks it names (each its own file), with
     /// what in it could not be followed (an unknown schema version, a missing template).
     Assembly { warnings: Vec<FileError> },
+}
+
+impl FileOutcome {
+    /// The outcome of reading one file: its stack, why it was skipped, or its error.
+    fn of(read: Result<ReadOutcome, FileError>) -> FileOutcome {
+        match read {
+            Ok(ReadOutcome::Stack { format, stack }) => FileOutcome::Stack { format, stack },
+            Ok(ReadOutcome::Skipped { format, reason }) => FileOutcome::Skipped { format, reason },
+            Err(error) => FileOutcome::Error {
+                format: None,
+                error,
+            },
+        }
+    }
 }
 
 /// One input read from standard input (`-` on the command line).
@@ -369,31 +380,23 @@ pub fn load_inputs_with(
         };
         let (given, config) = values.for_template(&input.path);
         asked.set(false);
-        let (outcome, kept) = match readers::read_keeping_tree(
+        let (read, kept) = match readers::read_keeping_tree(
             &source,
             input.explicit,
             &given,
             &plan_source,
             &values.deployment(),
         ) {
-            Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
-                if format != InputFormat::TerraformPlan {
-                    values.check_declared(&stack, &input.path, config.as_deref());
-                }
-                (FileOutcome::Stack { format, stack }, kept)
-            }
-            Ok(Some((ReadOutcome::Skipped { format, reason }, _))) => {
-                (FileOutcome::Skipped { format, reason }, None)
-            }
+            Ok(Some((read, kept))) => (Ok(read), kept),
             Ok(None) => continue,
-            Err(error) => (
-                FileOutcome::Error {
-                    format: None,
-                    error,
-                },
-                None,
-            ),
+            Err(error) => (Err(error), None),
         };
+        if let Ok(ReadOutcome::Stack { format, stack }) = &read
+            && *format != InputFormat::TerraformPlan
+        {
+            values.check_declared(stack, &input.path, config.as_deref());
+        }
+        let outcome = FileOutcome::of(read);
         let tf_source = if asked.get() {
             source_of(&input.path)
         } else {
@@ -506,36 +509,19 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
     let (source, outcome, kept) = match String::from_utf8(stdin.bytes) {
         Ok(text) => {
             let source = SourceFile::new(stdin.name, text);
-            let (outcome, kept) = match readers::read_keeping_tree(
+            let (read, kept) = match readers::read_keeping_tree(
                 &source,
                 true,
                 &given,
                 &|| None,
                 &readers::cfn::Deployment::default(),
             ) {
-                Ok(Some((ReadOutcome::Stack { format, stack }, kept))) => {
-                    (FileOutcome::Stack { format, stack }, kept)
-                }
-                Ok(Some((ReadOutcome::Skipped { format, reason }, _))) => {
-                    (FileOutcome::Skipped { format, reason }, None)
-                }
+                Ok(Some((read, kept))) => (Ok(read), kept),
                 // An explicit input is always read or skipped with a reason.
-                Ok(None) => (
-                    FileOutcome::Skipped {
-                        format: None,
-                        reason: "not a CloudFormation template, SAM template or Terraform plan"
-                            .into(),
-                    },
-                    None,
-                ),
-                Err(error) => (
-                    FileOutcome::Error {
-                        format: None,
-                        error,
-                    },
-                    None,
-                ),
+                Ok(None) => (Ok(not_an_input()), None),
+                Err(error) => (Err(error), None),
             };
+            let outcome = FileOutcome::of(read);
             (source, outcome, kept)
         }
         Err(e) => {

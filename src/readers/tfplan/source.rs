@@ -270,12 +270,7 @@ impl Plan<'_, '_> {
         if !self.source_matches_plan(id, path, &expr, &what) {
             return None;
         }
-        let refs = PlanReferences {
-            plan: self,
-            scope: self.scope(id),
-            id,
-            depth: std::cell::Cell::new(0),
-        };
+        let refs = self.references_of(id);
         let dir = source.block_dir(address);
         Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
     }
@@ -294,12 +289,7 @@ impl Plan<'_, '_> {
         if !self.source_matches_plan(id, &path, &expr, &format!("`{attribute}`")) {
             return None;
         }
-        let refs = PlanReferences {
-            plan: self,
-            scope: self.scope(id),
-            id,
-            depth: std::cell::Cell::new(0),
-        };
+        let refs = self.references_of(id);
         let ValueKind::List(items) = eval::evaluate(&expr, &refs, 0).kind else {
             return None;
         };
@@ -350,6 +340,18 @@ impl Plan<'_, '_> {
             listed(&written.iter().map(String::as_str).collect::<Vec<_>>()),
         ));
         false
+    }
+}
+
+impl<'d, 'a> Plan<'d, 'a> {
+    /// What a source expression of instance `id` refers to, resolved in its scope.
+    fn references_of(&self, id: InstId) -> PlanReferences<'_, 'd, 'a> {
+        PlanReferences {
+            plan: self,
+            scope: self.scope(id),
+            id,
+            depth: std::cell::Cell::new(0),
+        }
     }
 }
 
