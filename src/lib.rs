@@ -49,6 +49,9 @@ pub struct LoadedFile {
     /// The stack's name in its application, when it has one: a CDK stack (`Prod/Queues`), a
     /// nested stack (`Parent/Child`).
     pub stack_name: Option<String>,
+    /// For a stack of a CDK cloud assembly (or nested in one): where the app's code created
+    /// each construct, by construct path.
+    pub creation_sites: Option<Arc<readers::cdk::CreationSites>>,
     /// What the application fixed when the template was read (region, account, values passed
     /// by a parent, imports).
     pub deployment: readers::cfn::Deployment,
@@ -68,6 +71,7 @@ impl LoadedFile {
             tf_source: None,
             kept: None,
             stack_name: None,
+            creation_sites: None,
             deployment: readers::cfn::Deployment::default(),
         }
     }
@@ -328,6 +332,7 @@ pub fn load_inputs_with(
             tf_source: None,
             kept: None,
             stack_name: None,
+            creation_sites: None,
             deployment: readers::cfn::Deployment::default(),
         })
         .collect();
@@ -354,6 +359,7 @@ pub fn load_inputs_with(
                 tf_source: source_of(&input.path),
                 kept: None,
                 stack_name: None,
+                creation_sites: None,
                 deployment: readers::cfn::Deployment::default(),
             });
             continue;
@@ -373,6 +379,7 @@ pub fn load_inputs_with(
                     tf_source: None,
                     kept: None,
                     stack_name: None,
+                    creation_sites: None,
                     deployment: readers::cfn::Deployment::default(),
                 });
                 continue;
@@ -410,6 +417,7 @@ pub fn load_inputs_with(
             tf_source,
             kept,
             stack_name: None,
+            creation_sites: None,
             deployment: values.deployment(),
         });
     }
@@ -442,10 +450,11 @@ fn take_assemblies(
         if claimed.contains(&key) {
             continue;
         }
-        let Some(assembly) = readers::cdk::read(&manifest) else {
+        let Some(mut assembly) = readers::cdk::read(&manifest) else {
             continue;
         };
         claimed.extend(assembly.manifests.iter().cloned());
+        let sites = Arc::new(std::mem::take(&mut assembly.sites));
         let mut warnings: Vec<(Arc<SourceFile>, Vec<FileError>)> = Vec::new();
         for (source, problem) in assembly.problems {
             match warnings.iter_mut().find(|(s, _)| s.path == source.path) {
@@ -495,6 +504,7 @@ fn take_assemblies(
             file.given = stack.parameters;
             file.deployment = deployment;
             file.stack_name = Some(stack.name);
+            file.creation_sites = Some(Arc::clone(&sites));
             files.push(file);
         }
     }
@@ -549,6 +559,7 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
         tf_source: None,
         kept,
         stack_name: None,
+        creation_sites: None,
         deployment: readers::cfn::Deployment::default(),
     }
 }
@@ -803,6 +814,23 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
             let mut report = report::FileReport::audited(f.source, format, findings);
             report.stack = f.stack_name;
             report.constructs = std::mem::take(&mut stack.construct_paths);
+            if let Some(sites) = &f.creation_sites {
+                report.created_at = report
+                    .constructs
+                    .iter()
+                    .filter_map(|(id, construct)| {
+                        let site = sites.get(construct)?;
+                        let code = report::CodeSite {
+                            key_path: key_path(&site.path, &options.cwd, &options.root),
+                            line: site.line,
+                            column: site.column,
+                            function: site.function.clone(),
+                            on_disk: site.path.is_file(),
+                        };
+                        Some((id.clone(), code))
+                    })
+                    .collect();
+            }
             report.serverless_functions = std::mem::take(&mut stack.serverless_functions);
             (report, inline)
         }
@@ -903,6 +931,7 @@ fn audit_module(
         tf_source: Some(tf_source),
         kept: None,
         stack_name: None,
+        creation_sites: None,
         deployment: readers::cfn::Deployment::default(),
     };
     let plan_path = dir.to_string_lossy().into_owned();

@@ -314,6 +314,7 @@ fn nest(files: &mut Vec<LoadedFile>, received: &mut Received) {
         let nested = parent.links.nested.clone();
         let construct_paths = parent.construct_paths.clone();
         let parent_label = label(parent_file);
+        let parent_sites = parent_file.creation_sites.clone();
         let parent_dir = parent_file
             .source
             .path
@@ -416,6 +417,7 @@ fn nest(files: &mut Vec<LoadedFile>, received: &mut Received) {
                 continue;
             };
             file.stack_name = Some(name);
+            file.creation_sites.clone_from(&parent_sites);
             file.given = given;
             read_again(file, deployment);
             let child_label = label(file);

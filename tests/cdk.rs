@@ -34,6 +34,20 @@ fn render(report: &Report, format: Format) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// Panics with every violation when `report` does not match `schemas/report.schema.json`
+/// (the construct path and its source location are part of it).
+fn assert_valid_report(report: &serde_json::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(report)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 /// (file name, stack, construct path, check) of every error.
 fn errors(report: &Report) -> Vec<(String, Option<String>, Option<String>, &'static str)> {
     report
@@ -120,6 +134,7 @@ fn broken_applications_fail_in_the_consumer_stack() {
         insta::assert_snapshot!(format!("{name}.txt"), render(&report, Format::Text));
         let mut json: serde_json::Value =
             serde_json::from_str(&render(&report, Format::Json)).unwrap();
+        assert_valid_report(&json);
         json["tool"]["version"] = "*".into();
         insta::assert_json_snapshot!(format!("{name}.json"), json);
     }
@@ -253,5 +268,94 @@ fn a_queue_of_the_application_without_a_policy_is_not_said_to_be_unseen() {
     assert!(
         messages.iter().all(|m| !m.contains("111122223333")),
         "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_finding_names_the_line_of_the_app_that_created_its_construct() {
+    // The creation stacks of `*.metadata.json` lead to the app's own code: the line of
+    // `app.js` that makes the mapping, in every broken case (the nested one through its
+    // parent's metadata).
+    for (case, line) in [("cross-stack", 34), ("nested", 54), ("stage", 34)] {
+        let report = permgate::audit(&[assembly(case, "broken")]);
+        let sarif: serde_json::Value =
+            serde_json::from_str(&render(&report, Format::Sarif)).unwrap();
+        let result = &sarif["runs"][0]["results"][0];
+        let related = result["relatedLocations"].as_array().unwrap();
+        let created = related
+            .iter()
+            .find(|r| {
+                r["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("the construct is created here")
+            })
+            .unwrap_or_else(|| panic!("{case}: {related:#?}"));
+        let physical = &created["physicalLocation"];
+        assert_eq!(
+            physical["artifactLocation"]["uri"], "testdata/cdk/app/app.js",
+            "{case}"
+        );
+        assert_eq!(physical["region"]["startLine"], line, "{case}");
+        let source = std::fs::read_to_string("testdata/cdk/app/app.js").unwrap();
+        let made = source.lines().nth(line - 1).unwrap();
+        assert!(
+            made.contains("new lambda.EventSourceMapping"),
+            "{case}: {made}"
+        );
+    }
+}
+
+#[test]
+fn a_trace_from_another_machine_is_named_but_not_linked() {
+    // An assembly synthesized elsewhere names paths of that machine: the text says where, the
+    // SARIF report links no file that is not here.
+    let dir = copy_assembly("cross-stack", "broken", "cdk-foreign-trace");
+    let metadata = dir.join("ConsumerStack.metadata.json");
+    let text = std::fs::read_to_string(&metadata).unwrap();
+    std::fs::write(&metadata, text.replace("../../app/", "/home/dev/infra/")).unwrap();
+    let report = permgate::audit(&[dir]);
+    let text = render(&report, Format::Text);
+    assert!(
+        text.contains("created at `/home/dev/infra/app.js:34:7` in `new ConsumerStack`"),
+        "{text}"
+    );
+    let sarif = render(&report, Format::Sarif);
+    assert!(!sarif.contains("the construct is created here"), "{sarif}");
+}
+
+#[test]
+fn an_unreadable_metadata_file_costs_only_the_source_locations() {
+    let dir = copy_assembly("cross-stack", "broken", "cdk-bad-metadata");
+    std::fs::write(dir.join("ConsumerStack.metadata.json"), "{ not json").unwrap();
+    let report = permgate::audit(&[dir]);
+    // The error is still found, in the consumer's stack, without a source location.
+    assert_eq!(errors(&report).len(), 1);
+    let consumer = report
+        .files
+        .iter()
+        .find(|f| f.stack.as_deref() == Some("ConsumerStack"))
+        .unwrap();
+    assert!(consumer.created_at.is_empty());
+    let queue = report
+        .files
+        .iter()
+        .find(|f| f.stack.as_deref() == Some("QueueStack"))
+        .unwrap();
+    assert!(
+        !queue.created_at.is_empty(),
+        "the other stack's metadata is read"
+    );
+    let warnings: Vec<&str> = report
+        .files
+        .iter()
+        .flat_map(|f| &f.findings)
+        .filter(|f| f.check == "PG004")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(
+        warnings[0].contains("the metadata file `ConsumerStack.metadata.json` cannot be read"),
+        "{warnings:#?}"
     );
 }

@@ -77,6 +77,15 @@ enum CertaintyWord {
 }
 
 #[derive(Serialize)]
+struct JsonCodeSite<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    function: Option<&'a str>,
+}
+
+#[derive(Serialize)]
 struct JsonFinding<'a> {
     check: &'a str,
     severity: Severity,
@@ -90,6 +99,9 @@ struct JsonFinding<'a> {
     /// The resource's CDK construct path, when the template records one; left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     construct_path: Option<&'a str>,
+    /// Where the CDK app's code created that construct, when the assembly records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    construct_source: Option<JsonCodeSite<'a>>,
     /// The `serverless.yml` function the resource derives from, for a template compiled by the
     /// Serverless Framework; left out otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -231,6 +243,12 @@ fn json_finding<'a>(file: &'a FileReport, path: &'a str, finding: &'a Finding) -
         column: at.map(|p| p.column),
         resource: &finding.resource,
         construct_path: file.construct_of(finding),
+        construct_source: file.created_at(finding).map(|site| JsonCodeSite {
+            file: &site.key_path,
+            line: site.line,
+            column: site.column,
+            function: site.function.as_deref(),
+        }),
         serverless_function: file.serverless_function_of(finding),
         stack: file.stack.as_deref(),
         related: finding

@@ -135,6 +135,29 @@ pub struct FileReport {
     /// Logical id → the `serverless.yml` function it derives from (`hello` for
     /// `HelloLambdaFunction`), the name a Serverless Framework user knows a resource by.
     pub serverless_functions: std::collections::BTreeMap<String, String>,
+    /// Logical id → where the CDK app's code created its construct, when the assembly
+    /// records it.
+    pub created_at: std::collections::BTreeMap<String, CodeSite>,
+}
+
+/// A line of the app's own code: where a CDK construct was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeSite {
+    /// Relative to the repository root when the file is under it; else as the trace names it.
+    pub key_path: String,
+    pub line: usize,
+    pub column: usize,
+    /// The function that created it (`new ConsumerStack`), when the frame names one.
+    pub function: Option<String>,
+    /// Whether the file is on this machine (an assembly synthesized elsewhere names paths of
+    /// that machine).
+    pub on_disk: bool,
+}
+
+impl std::fmt::Display for CodeSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.key_path, self.line, self.column)
+    }
 }
 
 /// Whether a file was audited.
@@ -232,9 +255,26 @@ impl FileReport {
             .map(String::as_str)
     }
 
+    /// Where the CDK app's code created the construct of the resource a finding is about.
+    pub fn created_at(&self, finding: &Finding) -> Option<&CodeSite> {
+        self.created_at.get(&finding.resource)
+    }
+
     /// Where a finding is in its application, in words: `stack \`Prod/Queues\`, construct
-    /// \`Prod/Queues/Consumer/Resource\``; `None` for a template read alone without CDK metadata.
+    /// \`Prod/Queues/Consumer/Resource\``, and the line of the app's code that created it; `None`
+    /// for a template read alone without CDK metadata.
     pub fn application_context(&self, finding: &Finding) -> Option<String> {
+        let context = self.stack_and_construct(finding)?;
+        Some(match self.created_at(finding) {
+            Some(site) => match &site.function {
+                Some(function) => format!("{context}, created at `{site}` in `{function}`"),
+                None => format!("{context}, created at `{site}`"),
+            },
+            None => context,
+        })
+    }
+
+    fn stack_and_construct(&self, finding: &Finding) -> Option<String> {
         match (&self.stack, self.construct_of(finding)) {
             (Some(stack), Some(construct)) => {
                 Some(format!("stack `{stack}`, construct `{construct}`"))
@@ -265,6 +305,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            created_at: std::collections::BTreeMap::new(),
             serverless_functions: std::collections::BTreeMap::new(),
         }
     }
@@ -284,6 +325,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            created_at: std::collections::BTreeMap::new(),
             serverless_functions: std::collections::BTreeMap::new(),
         }
     }
@@ -302,6 +344,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            created_at: std::collections::BTreeMap::new(),
             serverless_functions: std::collections::BTreeMap::new(),
         }
     }
@@ -324,6 +367,7 @@ impl FileReport {
             from_source: false,
             stack: None,
             constructs: std::collections::BTreeMap::new(),
+            created_at: std::collections::BTreeMap::new(),
             serverless_functions: std::collections::BTreeMap::new(),
         }
     }

@@ -412,12 +412,15 @@ fn result<'a>(
         text.push_str("\n\nhelp: ");
         text.push_str(&fix.help);
     }
-    let related_locations = finding
+    let mut related_locations: Vec<Location> = finding
         .related
         .iter()
         .enumerate()
         .map(|(i, r)| related_location(file, artifact, i, r))
         .collect();
+    if let Some(site) = file.created_at(finding).filter(|s| s.on_disk) {
+        related_locations.push(creation_location(related_locations.len(), site));
+    }
     SarifResult {
         rule_id: finding.check,
         rule_index,
@@ -488,6 +491,34 @@ fn related_location<'a>(
         logical_locations: vec![logical(&related.resource)],
         message: Some(OwnedText { text }),
     }
+}
+
+/// The line of a CDK app's code that created the construct a finding is about: where a CDK
+/// user makes the fix.
+fn creation_location<'a>(index: usize, site: &super::CodeSite) -> Location<'a> {
+    let text = match &site.function {
+        Some(function) => format!("the construct is created here, in `{function}`"),
+        None => "the construct is created here".to_string(),
+    };
+    let (line, column) = (to_u32(site.line), to_u32(site.column));
+    Location {
+        id: Some(index),
+        physical_location: PhysicalLocation {
+            artifact_location: artifact_uri(&site.key_path),
+            region: Some(Region {
+                start_line: line,
+                start_column: column,
+                end_line: line,
+                end_column: column,
+            }),
+        },
+        logical_locations: Vec::new(),
+        message: Some(OwnedText { text }),
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// `RelatedRole` as words for a sentence (`execution role`).

@@ -5,7 +5,9 @@
 //! assemblies of its stages (`cdk:cloud-assembly` artifacts, recursively), each with its
 //! template, its name as the CDK shows it (`Stage/Stack`), the parameter values the manifest
 //! passes and the environment when it is not `unknown-account` / `unknown-region`; and, located
-//! in the manifest, what could not be read (an unknown schema version, a missing template).
+//! in the manifest, what could not be read (an unknown schema version, a missing template);
+//! and where the app's code created each construct, when the assembly records creation stacks
+//! ([`trace`]).
 //!
 //! Invariants: the templates themselves are not read here; a manifest that is not a cloud
 //! assembly is `None` (it is some other `manifest.json`); nesting is followed at most
@@ -23,6 +25,9 @@ use serde::Deserialize;
 use crate::diag::FileError;
 use crate::parameters::{GivenValue, GivenValues};
 use crate::source::{SourceFile, Span};
+
+pub mod trace;
+pub use trace::{CreationSite, CreationSites};
 
 /// The file name of a cloud assembly's manifest.
 pub const MANIFEST: &str = "manifest.json";
@@ -42,6 +47,8 @@ pub struct Assembly {
     pub manifests: Vec<PathBuf>,
     /// What could not be read, located in the manifest that says it.
     pub problems: Vec<(Arc<SourceFile>, FileError)>,
+    /// Construct path → where the app created it, over every stack and stage.
+    pub sites: CreationSites,
 }
 
 /// One stack artifact.
@@ -76,6 +83,12 @@ struct Artifact {
     display_name: Option<String>,
     #[serde(default)]
     properties: Option<Properties>,
+    /// Construct path → entries; read leniently ([`trace::Metadata`]), so that metadata of an
+    /// unexpected shape never hides the stacks.
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
+    #[serde(default, rename = "additionalMetadataFile")]
+    additional_metadata_file: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -183,6 +196,13 @@ fn read_manifest(
                     ));
                     continue;
                 }
+                read_sites(
+                    &source,
+                    &dir,
+                    artifact.metadata,
+                    artifact.additional_metadata_file.as_deref(),
+                    assembly,
+                );
                 let (account, region) = environment(artifact.environment.as_deref());
                 let name = artifact.display_name.unwrap_or_else(|| {
                     if stage.is_empty() {
@@ -252,6 +272,39 @@ fn read_manifest(
             }
             _ => {}
         }
+    }
+}
+
+/// Adds the creation sites a stack artifact records, inline and in its metadata file. A
+/// metadata file that cannot be read costs only the source locations, with a warning.
+fn read_sites(
+    source: &Arc<SourceFile>,
+    dir: &Path,
+    inline: Option<serde_json::Value>,
+    file: Option<&str>,
+    assembly: &mut Assembly,
+) {
+    if let Some(metadata) = inline.and_then(|v| serde_json::from_value::<trace::Metadata>(v).ok()) {
+        trace::collect(&metadata, dir, &mut assembly.sites);
+    }
+    let Some(file) = file else {
+        return;
+    };
+    let read = crate::readers::load(&dir.join(file))
+        .map_err(|failed| failed.1.message)
+        .and_then(|s| serde_json::from_str::<trace::Metadata>(&s.text).map_err(|e| e.to_string()));
+    match read {
+        Ok(metadata) => trace::collect(&metadata, dir, &mut assembly.sites),
+        Err(reason) => assembly.problems.push((
+            Arc::clone(source),
+            FileError::new(
+                format!(
+                    "the metadata file `{file}` cannot be read ({reason}); findings in its stack \
+                     do not show where the app created their constructs"
+                ),
+                span_of(source, file),
+            ),
+        )),
     }
 }
 
