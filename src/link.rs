@@ -76,12 +76,20 @@ fn share(files: &mut [LoadedFile], received: &Received) {
                     .iter()
                     .map(|p| carried_policy(p, &owner_label, &reader)),
             );
-            // Keys are left out: one without a key policy has the default one, which the
-            // template's own reading models; elsewhere it stays a key defined elsewhere.
+            // A key without a key policy has the default one there, as in its own template.
+            application
+                .default_keys
+                .extend(stack.kms_keys.iter().filter(|k| !k.policy_set).map(|k| {
+                    (
+                        format!("{owner_label}/{}", k.origin.id),
+                        carried_into(&k.arn, &owner_label, &reader),
+                    )
+                }));
             let arns = stack
-                .queues
+                .kms_keys
                 .iter()
-                .map(|q| &q.arn)
+                .map(|k| &k.arn)
+                .chain(stack.queues.iter().map(|q| &q.arn))
                 .chain(stack.streams.iter().map(|s| &s.arn))
                 .chain(stack.stream_consumers.iter().map(|c| &c.arn))
                 .chain(stack.tables.iter().map(|t| &t.arn))

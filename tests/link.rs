@@ -221,3 +221,24 @@ fn an_export_named_after_the_stack_is_joined_with_the_name_the_assembly_gives() 
         assert!(line.is_some());
     }
 }
+
+#[test]
+fn an_imported_key_without_a_key_policy_has_the_default_one() {
+    // The key of keys.yaml sets no key policy: KMS gives it the default one, which lets the
+    // account's IAM policies decide. So the role that may decrypt is clean, and the one that
+    // may not is an error about its own policies, not about a key "not in the input".
+    let report = audit("export-key");
+    let found = findings(&report);
+    assert_eq!(
+        found,
+        vec![(
+            "app.yaml".to_string(),
+            Severity::Error,
+            "PG112",
+            "role `AuditRole` does not allow `kms:Decrypt` that mapping `AuditMapping` needs to \
+             poll queue `Queue`"
+                .to_string(),
+            Some(49),
+        )]
+    );
+}

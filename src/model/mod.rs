@@ -143,6 +143,9 @@ pub struct Application {
     /// The ARNs of those templates' resources that can carry a resource policy: one without a
     /// policy in `resource_policies` has none.
     pub resources: Vec<SymStr>,
+    /// The keys of those templates that set no key policy, by name (`KeyStack/Key`) and ARN:
+    /// KMS gives each the default key policy, which delegates to the account (KMS-DEFAULT).
+    pub default_keys: Vec<(String, SymStr)>,
 }
 
 /// A template's ties to the other templates of its application, as the template states them.

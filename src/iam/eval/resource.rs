@@ -128,26 +128,39 @@ impl ResourcePolicies {
         {
             out.attached.push(attach(p));
         }
-        for key in &stack.kms_keys {
-            if !key.policy_set {
-                out.attached.push(Attached {
-                    kind: ResourcePolicyKind::Key,
-                    policy: Arc::new(PolicyRef {
-                        name: key.origin.id.clone(),
-                        kind: PolicyKind::Resource {
-                            kind: ResourcePolicyKind::Key,
-                            default: true,
-                        },
-                        origin: key.origin.id.clone(),
-                        span: key.origin.span,
-                        attachment: Attachment::Resource,
-                    }),
-                    document: Document::DefaultKey,
-                    governs: vec![key.arn.clone()],
-                });
-            }
-            out.in_input.insert(key.arn.parts.clone());
+        // Each key without a key policy of its own, here or in another template of the
+        // application, has the default one.
+        let default_keys = stack
+            .kms_keys
+            .iter()
+            .filter(|key| !key.policy_set)
+            .map(|key| (&key.origin.id, key.origin.span, &key.arn))
+            .chain(
+                stack
+                    .application
+                    .default_keys
+                    .iter()
+                    .map(|(name, arn)| (name, None, arn)),
+            );
+        for (name, span, arn) in default_keys {
+            out.attached.push(Attached {
+                kind: ResourcePolicyKind::Key,
+                policy: Arc::new(PolicyRef {
+                    name: name.clone(),
+                    kind: PolicyKind::Resource {
+                        kind: ResourcePolicyKind::Key,
+                        default: true,
+                    },
+                    origin: name.clone(),
+                    span,
+                    attachment: Attachment::Resource,
+                }),
+                document: Document::DefaultKey,
+                governs: vec![arn.clone()],
+            });
         }
+        out.in_input
+            .extend(stack.kms_keys.iter().map(|key| key.arn.parts.clone()));
         let in_input = stack
             .queues
             .iter()
