@@ -145,11 +145,19 @@ pub fn target_resource(
 
 /// The ARNs of the network interfaces, subnets and security groups Lambda uses for a VPC:
 /// resources the input does not name.
+///
+/// Every EC2 resource ARN ends in `<type>/<id>` (`network-interface/eni-…`, `subnet/subnet-…`,
+/// <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-resources-for-iam-policies>):
+/// both parts are unknown, the `/` between them is not, so that a statement scoped to
+/// `arn:aws:ec2:<region>:<account>:*/*` covers them.
 pub fn network_interfaces(env: &Environment) -> SymStr {
+    let unknown = || {
+        Symbol::Unknown("the subnets, security groups and network interfaces Lambda uses".into())
+    };
     let mut r = SymStr::lit("");
-    r.push_sym(Symbol::Unknown(
-        "the subnets, security groups and network interfaces Lambda uses".into(),
-    ));
+    r.push_sym(unknown());
+    r.push_lit("/");
+    r.push_sym(unknown());
     env.regional_arn("ec2", &r)
 }
 
