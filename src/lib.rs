@@ -693,6 +693,28 @@ pub fn key_path(path: &std::path::Path, cwd: &std::path::Path, root: &std::path:
     text
 }
 
+/// A path as a terminal shows it: relative to `cwd` (with `../` steps when it is beside it)
+/// and without `.` and `..` detours; absolute when it shares no more than the root with `cwd`
+/// (a file of another machine, named by a CDK trace).
+fn shown_path(path: &std::path::Path, cwd: &std::path::Path) -> String {
+    let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    let normal = lexically_normal(&cwd.join(path));
+    let shared = cwd
+        .components()
+        .zip(normal.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if shared <= 1 {
+        return normal.to_string_lossy().into_owned();
+    }
+    let mut relative = PathBuf::new();
+    for _ in cwd.components().skip(shared) {
+        relative.push("..");
+    }
+    relative.extend(normal.components().skip(shared));
+    relative.to_string_lossy().into_owned()
+}
+
 /// `a/./b/../c` → `a/c`, without touching the file system.
 fn lexically_normal(path: &std::path::Path) -> PathBuf {
     use std::path::Component;
@@ -822,6 +844,7 @@ fn audit_loaded(f: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited>
                         let site = sites.get(construct)?;
                         let code = report::CodeSite {
                             key_path: key_path(&site.path, &options.cwd, &options.root),
+                            shown: shown_path(&site.path, &options.cwd),
                             line: site.line,
                             column: site.column,
                             function: site.function.clone(),
@@ -957,5 +980,23 @@ fn source_dir(plan: &std::path::Path, tf_source: Option<&std::path::Path>) -> Pa
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::shown_path;
+
+    #[test]
+    fn a_path_is_shown_relative_to_the_current_directory() {
+        let cwd = Path::new("/nonexistent/repo/infra");
+        let shown = |p: &str| shown_path(Path::new(p), cwd);
+        assert_eq!(shown("cdk.out/../lib/app.ts"), "lib/app.ts");
+        assert_eq!(shown("cdk.out/../../app/app.js"), "../app/app.js");
+        assert_eq!(shown("/nonexistent/repo/infra/lib/app.ts"), "lib/app.ts");
+        // Another machine's path shares only the root: it stays absolute.
+        assert_eq!(shown("/home/dev/app.js"), "/home/dev/app.js");
     }
 }

@@ -145,6 +145,8 @@ pub struct FileReport {
 pub struct CodeSite {
     /// Relative to the repository root when the file is under it; else as the trace names it.
     pub key_path: String,
+    /// As a terminal shows it: relative to the current directory when under it.
+    pub shown: String,
     pub line: usize,
     pub column: usize,
     /// The function that created it (`new ConsumerStack`), when the frame names one.
@@ -156,7 +158,7 @@ pub struct CodeSite {
 
 impl std::fmt::Display for CodeSite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.key_path, self.line, self.column)
+        write!(f, "{}:{}:{}", self.shown, self.line, self.column)
     }
 }
 
