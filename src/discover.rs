@@ -3,7 +3,10 @@
 //! Input: the paths given on the command line. Output: the files to read, in a stable order,
 //! each marked as named explicitly or found by walking. Directories are walked following
 //! symbolic links (walkdir detects loops, so a link cycle cannot hang the walk), skipping hidden
-//! folders, `node_modules`, `.terraform` and CDK asset folders (`cdk.out/asset.*`).
+//! folders, `node_modules`, `.terraform` and CDK asset folders (`cdk.out/asset.*`). The one
+//! hidden folder walked is `.serverless`, where `serverless package` writes the compiled
+//! templates of a Serverless Framework service; a service file named on the command line
+//! brings its compiled template with it.
 //!
 //! Invariants: every input is a regular file (a FIFO, socket or device named on the command line
 //! is an error, never opened: opening a FIFO blocks and `/dev/zero` never ends); each file is
@@ -39,6 +42,9 @@ fn is_skipped_dir(entry: &DirEntry) -> bool {
         return false;
     }
     let name = entry.file_name().to_string_lossy();
+    if name == crate::readers::serverless::OUTPUT_DIR {
+        return false;
+    }
     if name.starts_with('.') || name == "node_modules" {
         return true;
     }
@@ -104,6 +110,10 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
         if !meta.is_dir() {
             if meta.is_file() {
                 found.add(path.clone(), true);
+                // A service file is not what is deployed: its compiled template is.
+                if let Some(compiled) = crate::readers::serverless::compiled_template(path) {
+                    found.add(compiled, true);
+                }
             } else {
                 errors.push(WalkError {
                     path: path.clone(),

@@ -104,3 +104,55 @@ fn without_its_serverless_yml_a_template_names_no_function() {
         )]
     );
 }
+
+#[test]
+fn the_service_directory_or_its_service_file_brings_the_compiled_template() {
+    // `.serverless` is the one hidden folder a walk enters, and a service file named on the
+    // command line brings its compiled template: neither passes with nothing audited.
+    let expected = vec![(
+        "SendDashmailEventSourceMappingSQSMailQueue".to_string(),
+        Some("send-mail".to_string()),
+        "PG101",
+    )];
+    for path in [
+        PathBuf::from(SERVICE),
+        Path::new(SERVICE).join("serverless.yml"),
+    ] {
+        let report = permgate::audit(std::slice::from_ref(&path));
+        assert_eq!(errors(&report), expected, "{}", path.display());
+        let audited: Vec<&Path> = report
+            .files
+            .iter()
+            .filter(|f| f.status == permgate::report::FileStatus::Audited)
+            .map(|f| f.source.path.as_path())
+            .collect();
+        assert_eq!(
+            audited,
+            vec![compiled(Path::new(SERVICE))],
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_service_file_without_its_compiled_template_audits_nothing_else() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serverless-unpackaged");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        Path::new(SERVICE).join("serverless.yml"),
+        dir.join("serverless.yml"),
+    )
+    .unwrap();
+    let report = permgate::audit(&[dir.join("serverless.yml")]);
+    assert_eq!(report.files.len(), 1);
+    assert!(errors(&report).is_empty());
+    // Skipped, saying what to run.
+    let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json)).unwrap();
+    let message = json["files"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`.serverless/cloudformation-template-update-stack.json`"),
+        "{message}"
+    );
+}

@@ -268,7 +268,7 @@ fn read_file(
             (
                 ReadOutcome::Skipped {
                     format: None,
-                    reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
+                    reason: not_a_template(&file.path),
                 },
                 None,
             )
@@ -364,4 +364,27 @@ pub fn is_template(root: &Node) -> bool {
 /// A SAM template: `Transform` names the SAM transform (alone or in a list).
 pub fn is_sam(root: &Node) -> bool {
     sam::is_sam(root)
+}
+
+/// Why a file named on the command line that is no template is skipped: a Serverless Framework
+/// service file is told apart, since what it deploys is its compiled template.
+fn not_a_template(path: &std::path::Path) -> String {
+    let compiled = format!(
+        "{}/{}",
+        serverless::OUTPUT_DIR,
+        serverless::COMPILED_TEMPLATE
+    );
+    if serverless::compiled_template(path).is_some() {
+        format!(
+            "a Serverless Framework service file: its compiled template `{compiled}` is audited \
+             instead"
+        )
+    } else if serverless::is_service_file(path) {
+        format!(
+            "a Serverless Framework service file: permgate audits what `serverless package` \
+             compiles it to, `{compiled}`, which is not there yet"
+        )
+    } else {
+        "not a CloudFormation template, SAM template or Terraform plan".into()
+    }
 }

@@ -13,10 +13,37 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::syntax::Node;
-use crate::source::SourceFile;
 
 /// The directory `serverless package` writes the compiled templates to.
-const OUTPUT_DIR: &str = ".serverless";
+pub const OUTPUT_DIR: &str = ".serverless";
+
+/// The compiled template `serverless package` writes for an update of the stack, the one
+/// whose resources are the service's functions (the `create-stack` one holds only the
+/// deployment bucket).
+pub const COMPILED_TEMPLATE: &str = "cloudformation-template-update-stack.json";
+
+/// The service files the framework reads, by name.
+pub const SERVICE_FILES: [&str; 2] = ["serverless.yml", "serverless.yaml"];
+
+/// Whether a file is a Serverless Framework service file, by its name.
+pub fn is_service_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| SERVICE_FILES.contains(&n))
+}
+
+/// For a service file (`serverless.yml`), its compiled template when `serverless package` has
+/// written it beside.
+pub fn compiled_template(service_file: &Path) -> Option<std::path::PathBuf> {
+    if !is_service_file(service_file) {
+        return None;
+    }
+    let compiled = service_file
+        .parent()?
+        .join(OUTPUT_DIR)
+        .join(COMPILED_TEMPLATE);
+    compiled.is_file().then_some(compiled)
+}
 
 /// Suffixes the framework appends to a normalized function name for the resources it
 /// derives from that function alone: the function, its versions, its log group, its event
@@ -90,12 +117,13 @@ pub fn normalized_function_name(name: &str) -> String {
 /// The keys of `functions:` in the service's `serverless.yml` (or `.yaml`); empty when the
 /// file is missing, does not read, or lists its functions some other way (a `${file(…)}`).
 fn service_functions(service_dir: &Path) -> Vec<String> {
-    ["serverless.yml", "serverless.yaml"]
+    SERVICE_FILES
         .iter()
         .map(|name| service_dir.join(name))
         .find_map(|path| {
-            let text = std::fs::read_to_string(&path).ok()?;
-            super::yaml::parse_yaml(&SourceFile::new(path, text)).ok()
+            // Read as any input is: a regular file, within the size limit.
+            let source = super::load(&path).ok()?;
+            super::yaml::parse_yaml(&source).ok()
         })
         .and_then(|root| {
             let functions = root.get("functions")?.as_map()?;
