@@ -484,13 +484,27 @@ fn denied_finding(
         }
     } else {
         let target = policy_to_edit(role);
-        let help = match (role.sam_generated, &role.origin.generated_from) {
-            (true, Some(function)) => {
-                format!("add this statement to the `Policies` of function `{function}`")
-            }
-            _ => format!(
-                "add this statement to the execution role `{}`",
-                role.origin.id
+        let statement = fix_statements(cx, &needs);
+        // The Serverless Framework writes its shared role from `provider.iam.role.statements`
+        // of `serverless.yml`, the file its user edits.
+        let serverless = !cx.stack.serverless_functions.is_empty()
+            && role.origin.id == crate::readers::serverless::SHARED_ROLE;
+        let (help, source) = match (role.sam_generated, &role.origin.generated_from) {
+            (true, Some(function)) => (
+                format!("add this statement to the `Policies` of function `{function}`"),
+                None,
+            ),
+            _ if serverless => (
+                "add this statement to `provider.iam.role.statements` in `serverless.yml`"
+                    .to_string(),
+                Some(render::yaml_statements(&statement)),
+            ),
+            _ => (
+                format!(
+                    "add this statement to the execution role `{}`",
+                    role.origin.id
+                ),
+                None,
             ),
         };
         // One label per location: an entry already there takes the instruction.
@@ -505,8 +519,8 @@ fn denied_finding(
         }
         Fix {
             help,
-            statement: fix_statements(cx, &needs),
-            source: None,
+            statement,
+            source,
         }
     };
     Finding {

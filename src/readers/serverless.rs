@@ -22,6 +22,10 @@ pub const OUTPUT_DIR: &str = ".serverless";
 /// deployment bucket).
 pub const COMPILED_TEMPLATE: &str = "cloudformation-template-update-stack.json";
 
+/// The logical id of the execution role the framework writes for every function of a service
+/// from `provider.iam.role` (a function with a role of its own does not use it).
+pub const SHARED_ROLE: &str = "IamRoleLambdaExecution";
+
 /// The service files the framework reads, by name.
 pub const SERVICE_FILES: [&str; 2] = ["serverless.yml", "serverless.yaml"];
 

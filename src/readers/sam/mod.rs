@@ -35,6 +35,11 @@ mod push;
 mod sha1;
 mod tree;
 
+/// A YAML value as the SAM translator's loader reads it (YAML 1.1 scalars), for tests that
+/// read back YAML permgate writes.
+#[cfg(test)]
+pub(crate) use tree::to_json as yaml_1_1_json;
+
 #[cfg(test)]
 mod tests;
 
