@@ -6,7 +6,8 @@
 //! (check, severity, certainty, sorted missing actions): locations, messages and fixes differ by
 //! design (addresses instead of logical ids, `${aws_x.y.arn}` instead of `Fn::GetAtt`).
 //! A pair whose inputs genuinely differ says why, and the test holds that they still do, so the
-//! table stays true when the reader changes.
+//! table stays true when the reader changes. [`SOURCE_PAIRS`] does the same for plans made by
+//! `terraform`, audited with their `.tf` source beside them.
 
 #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
 

@@ -1,5 +1,6 @@
 # The role may read the secret, but the secret's own policy denies every principal except an
 # operator role: an explicit Deny in any policy wins.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {

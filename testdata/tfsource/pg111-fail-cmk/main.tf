@@ -1,4 +1,5 @@
 # The secret is encrypted with a customer-managed key the role cannot use.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {

@@ -1,5 +1,6 @@
 # The key policy grants kms:Decrypt to the consumer's role by its ARN (the shape of AWS's MSK
 # SASL/SCRAM samples); the role's own policies say nothing of KMS.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {

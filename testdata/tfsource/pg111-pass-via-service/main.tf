@@ -1,6 +1,7 @@
 # The key policy lets everyone in the account decrypt through Secrets Manager only
 # (`kms:ViaService` and `kms:CallerAccount`, the shape of the default policy of
 # `aws/secretsmanager`): Secrets Manager decrypts the secret for the role, so it applies.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {

@@ -1,4 +1,5 @@
 # The queue is encrypted with a customer-managed key (through its alias); the role cannot decrypt.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {

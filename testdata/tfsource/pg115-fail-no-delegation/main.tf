@@ -1,6 +1,7 @@
 # The queue's key policy gives the key to an administrator role only: it neither names the
 # consumer's role nor allows the account, so the role's own kms:Decrypt statement counts for
 # nothing.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {

@@ -1,4 +1,5 @@
 # The key policy allows the account (`:root`), so the role's own kms:Decrypt statement counts.
+
 # The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
 # which calls AWS STS while planning; this fixture is planned offline.
 variable "account_id" {
