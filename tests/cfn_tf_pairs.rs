@@ -743,3 +743,46 @@ fn every_source_backed_plan_has_a_pair() {
     listed.sort();
     assert_eq!(folders, listed);
 }
+
+/// A module that reads the account from `data "aws_caller_identity"` (which a plan made offline
+/// cannot hold), audited from its source alone, gives its template's findings: the data
+/// source's `account_id` is the account, so the key policy's `:root` statement delegates.
+#[test]
+fn a_module_audited_from_source_reads_the_account_from_its_caller_identity() {
+    let dir = Path::new("testdata/tfsource/caller-identity-root-delegation");
+    assert!(
+        !dir.join("plan.json").exists(),
+        "audited from its source alone"
+    );
+    let template = outcomes(
+        &Path::new(CHECKS_DIR).join("PG115-esm-key-policy-blocks/pass-root-delegation.yaml"),
+    );
+    let report = permgate::audit(&[dir.to_path_buf()]);
+    assert_eq!(report.summary().terraform_from_source, 1);
+    let mut module: Vec<Outcome> = report
+        .findings()
+        .filter(|(_, f)| f.check != "PG501")
+        .map(|(_, f)| outcome(f))
+        .collect();
+    module.sort();
+    assert_eq!(template, module);
+
+    // Not vacuous: the same module whose key policy names another role of the account instead
+    // of its root is blocked by it, certainly.
+    let copy =
+        std::env::temp_dir().join(format!("permgate-caller-identity-{}", std::process::id()));
+    std::fs::create_dir_all(&copy).unwrap();
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let admin_only = text.replace("account_id}:root", "account_id}:role/key-admin");
+    assert_ne!(text, admin_only);
+    std::fs::write(copy.join("main.tf"), admin_only).unwrap();
+    let report = permgate::audit(std::slice::from_ref(&copy));
+    std::fs::remove_dir_all(&copy).unwrap();
+    let blocked: Vec<Outcome> = report.findings().map(|(_, f)| outcome(f)).collect();
+    assert!(
+        blocked
+            .iter()
+            .any(|o| o.check == "PG115" && o.certain && o.missing == ["kms:Decrypt"]),
+        "{blocked:?}"
+    );
+}
