@@ -15,6 +15,9 @@ JSON (planned values, resource changes with `after_unknown`, prior state, config
 references) comes from `../readers/tfplan/fixtures.py`, which this script imports.
 
 `tests/cfn_tf_pairs.rs` lists each pair and asserts that both inputs give the same findings.
+The resource-policy fixtures also have real plans, made by `terraform` from the source a user
+writes (`../tfsource/pg1*-*`, `tools/gen-tfsource-plans.sh`), paired with the same templates
+there; the plans here stay as the ones whose values are known while planning.
 
 What a plan cannot say the way a template does:
 - SAM events (`pass-sam-event`, `fail-sam-private-broker`, `pass-public-broker`,

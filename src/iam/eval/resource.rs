@@ -427,9 +427,42 @@ fn principal_account(value: &SymStr) -> Option<SymStr> {
     }
     let root = matches!(value.parts.last(), Some(Part::Lit(t)) if t.ends_with(":root"));
     if root && arn_segment(value, 2)?.as_literal() == Some("iam") {
-        return arn_segment(value, 4);
+        return arn_segment(value, 4).or_else(|| root_account(value));
     }
     None
+}
+
+/// The account of `arn:<partition>:iam::<account>:root` when `<account>` is a value that may
+/// hold a `:` as far as the model knows (another resource's attribute, such as the
+/// `account_id` of a data source): an account id holds none, so the text between `iam::` and
+/// `:root` is the account, and the principal is that account's root, not a role.
+fn root_account(value: &SymStr) -> Option<SymStr> {
+    let last = value.parts.len().checked_sub(1)?;
+    let mut out = SymStr::default();
+    let mut colons = 0usize;
+    for (i, part) in value.parts.iter().enumerate() {
+        match part {
+            Part::Lit(text) => {
+                let text = if i == last {
+                    text.strip_suffix(":root")?
+                } else {
+                    text.as_str()
+                };
+                for (j, piece) in text.split(':').enumerate() {
+                    if j > 0 {
+                        colons += 1;
+                    }
+                    if colons == 4 && !piece.is_empty() {
+                        out.push_lit(piece);
+                    }
+                }
+            }
+            Part::Sym(sym) if colons == 4 => out.push_sym(sym.clone()),
+            Part::Sym(sym) if !sym.is_single_segment() => return None,
+            Part::Sym(_) => {}
+        }
+    }
+    (colons == 4 && !out.parts.is_empty()).then_some(out)
 }
 
 /// The account of a role: the account segment of its ARN, else the stack's account.
@@ -686,6 +719,31 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    /// A root principal whose account is another resource's value (a data source of another
+    /// provider configuration, an account created elsewhere) may be the role's account: the
+    /// key policy may delegate, so the answer is unknown, never a block.
+    #[test]
+    fn a_root_principal_of_an_opaque_account_is_unknown() {
+        let mut stack = Stack::default();
+        stack.kms_keys.push(key(true));
+        stack.resource_policies.push(resource_policy(
+            ResourcePolicyKind::Key,
+            KEY,
+            json!([{"Sid": "Root", "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::${attr:data.aws_caller_identity.other.account_id}:root"},
+                    "Action": "kms:*", "Resource": "*"}]),
+        ));
+        // A role whose name is known, so that the principal is certainly not the role itself.
+        let (mut granted, _) = role(&[allow("kms:Decrypt", KEY)], None);
+        granted.arn = sym("arn:${AWS::Partition}:iam::${AWS::AccountId}:role/orders-consumer");
+        match decide(&granted, &stack, "kms:Decrypt", KEY, None) {
+            Decision::Unknown { reasons, .. } => {
+                assert!(reasons.iter().any(|r| r.contains("account")), "{reasons:?}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -207,6 +207,14 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             ("aws_docdb_cluster", "cluster_identifier" | "id") => {
                 name("cluster_identifier").unwrap_or_else(|| opaque(attr))
             }
+            // Data sources read at apply (spec §8.2): the account of the provider configuration
+            // the data source uses is the account the ARNs built here carry (TFSCHEMA:
+            // `aws_caller_identity` takes no argument but its provider). Only for the default
+            // configuration: another one may assume a role in another account.
+            ("aws_caller_identity", "account_id" | "id") if self.default_provider(id) => {
+                env.account()
+            }
+            ("aws_partition", "partition") if self.default_provider(id) => env.partition(),
             _ => opaque(attr),
         }
     }

@@ -512,6 +512,20 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         }
     }
 
+    /// Whether an instance uses the root module's default `aws` provider configuration.
+    /// (`aws`, or a module's unaliased `aws` that no configuration of its own overrides).
+    pub fn default_provider(&self, inst: InstId) -> bool {
+        let written = self
+            .instance(inst)
+            .and_then(|i| i.config)
+            .and_then(|c| self.config_resources.get(c))
+            .map_or("aws", |c| {
+                c.resource.provider_config_key.as_deref().unwrap_or("aws")
+            });
+        (written == "aws" || written.ends_with(":aws"))
+            && self.provider_key(inst).is_none_or(|k| k == "aws")
+    }
+
     /// The key in the provider environments of the configuration an instance uses: its own
     /// (`aws.east`, `module.m:aws`), the one it inherits, or the default `aws`.
     fn provider_key(&self, inst: InstId) -> Option<&str> {

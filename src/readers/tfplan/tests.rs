@@ -1478,3 +1478,50 @@ fn resource_policies_link_to_what_they_govern() {
         "set by aws_kms_key_policy"
     );
 }
+
+/// A `data.aws_caller_identity` read at apply (it waits for a resource, or the source is read
+/// without a plan) is the account the plan's ARNs are built in, not an opaque value: a key
+/// policy's `arn:aws:iam::${data.aws_caller_identity.current.account_id}:root` is the account.
+#[test]
+fn caller_identity_read_at_apply_is_the_account() {
+    let text = r#"{"format_version":"1.2",
+      "planned_values":{"root_module":{"resources":[
+        {"address":"aws_kms_key.k","mode":"managed","type":"aws_kms_key","name":"k","values":{"description":"k"}},
+        {"address":"data.aws_caller_identity.current","mode":"data","type":"aws_caller_identity","name":"current","values":{}},
+        {"address":"data.aws_caller_identity.other","mode":"data","type":"aws_caller_identity","name":"other","values":{}},
+        {"address":"data.aws_iam_policy_document.key","mode":"data","type":"aws_iam_policy_document","name":"key","values":{"statement":[{"actions":["kms:*"],"resources":["*"],"principals":[{"type":"AWS","identifiers":[null]}]},{"actions":["kms:*"],"resources":["*"],"principals":[{"type":"AWS","identifiers":[null]}]}]}}]}},
+      "resource_changes":[
+        {"address":"data.aws_caller_identity.current","mode":"data","type":"aws_caller_identity","name":"current","change":{"actions":["read"],"after":{},"after_unknown":{"account_id":true,"id":true}}},
+        {"address":"data.aws_caller_identity.other","mode":"data","type":"aws_caller_identity","name":"other","change":{"actions":["read"],"after":{},"after_unknown":{"account_id":true,"id":true}}},
+        {"address":"data.aws_iam_policy_document.key","mode":"data","type":"aws_iam_policy_document","name":"key","change":{"actions":["read"],"after":{"statement":[{"actions":["kms:*"],"resources":["*"],"principals":[{"type":"AWS","identifiers":[null]}]},{"actions":["kms:*"],"resources":["*"],"principals":[{"type":"AWS","identifiers":[null]}]}]},"after_unknown":{"json":true,"statement":[{"principals":[{"identifiers":[true]}]},{"principals":[{"identifiers":[true]}]}]}}},
+        {"address":"aws_kms_key.k","mode":"managed","type":"aws_kms_key","name":"k","change":{"actions":["create"],"after":{"description":"k"},"after_unknown":{"arn":true,"key_id":true,"policy":true}}}],
+      "configuration":{"provider_config":{"aws":{"name":"aws"},"aws.other":{"name":"aws","alias":"other"}},"root_module":{"resources":[
+        {"address":"data.aws_caller_identity.current","mode":"data","type":"aws_caller_identity","name":"current","provider_config_key":"aws","expressions":{}},
+        {"address":"data.aws_caller_identity.other","mode":"data","type":"aws_caller_identity","name":"other","provider_config_key":"aws.other","expressions":{}},
+        {"address":"data.aws_iam_policy_document.key","mode":"data","type":"aws_iam_policy_document","name":"key","provider_config_key":"aws","expressions":{"statement":[
+          {"actions":{"constant_value":["kms:*"]},"resources":{"constant_value":["*"]},"principals":[{"type":{"constant_value":"AWS"},"identifiers":{"references":["data.aws_caller_identity.current.account_id","data.aws_caller_identity.current"]}}]},
+          {"actions":{"constant_value":["kms:*"]},"resources":{"constant_value":["*"]},"principals":[{"type":{"constant_value":"AWS"},"identifiers":{"references":["data.aws_caller_identity.other.account_id","data.aws_caller_identity.other"]}}]}]}},
+        {"address":"aws_kms_key.k","mode":"managed","type":"aws_kms_key","name":"k","provider_config_key":"aws","expressions":{"description":{"constant_value":"k"},"policy":{"references":["data.aws_iam_policy_document.key.json","data.aws_iam_policy_document.key"]}}}]}}}"#;
+    let (_, s) = read_plan(&source(text)).unwrap();
+    let Some(document) = s.resource_policies[0].document.as_ref() else {
+        panic!(
+            "{:?} {:?}",
+            s.resource_policies[0].unknown_reason, s.diagnostics
+        );
+    };
+    let principals: Vec<String> = value(&document.value)["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|st| st["Principal"]["AWS"][0]["value"].to_string())
+        .collect();
+    // The default configuration's account is the account symbol; an aliased configuration's
+    // may be another account, so it stays that data source's own value.
+    assert_eq!(
+        principals,
+        [
+            r#""${AWS::AccountId}""#,
+            r#""${data.aws_caller_identity.other.account_id}""#
+        ]
+    );
+}

@@ -1,0 +1,62 @@
+# The queue is encrypted with a customer-managed key (through its alias); the role cannot decrypt.
+
+# The account the stack deploys to. A module would read it from `data "aws_caller_identity"`,
+# which calls AWS STS while planning; this fixture is planned offline.
+variable "account_id" {
+  type    = string
+  default = "123456789012"
+}
+
+resource "aws_kms_key" "orders" {
+  description = "orders"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "EnableIamPolicies"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${var.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+
+resource "aws_kms_alias" "orders" {
+  name          = "alias/orders"
+  target_key_id = aws_kms_key.orders.key_id
+}
+
+resource "aws_sqs_queue" "orders" {
+  name              = "orders"
+  kms_master_key_id = aws_kms_alias.orders.name
+}
+
+resource "aws_iam_role" "consumer" {
+  name = "orders-consumer"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "consumer_managed" {
+  role       = aws_iam_role.consumer.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+}
+
+resource "aws_lambda_function" "consumer" {
+  function_name = "orders-consumer"
+  role          = aws_iam_role.consumer.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+
+resource "aws_lambda_event_source_mapping" "orders" {
+  event_source_arn = aws_sqs_queue.orders.arn
+  function_name    = aws_lambda_function.consumer.arn
+}

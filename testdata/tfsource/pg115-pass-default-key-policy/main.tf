@@ -1,0 +1,49 @@
+# A key without `policy` gets the default key policy, which allows the account: the role's own
+# kms:Decrypt statement counts.
+resource "aws_kms_key" "orders" {
+  description = "orders"
+}
+
+resource "aws_sqs_queue" "orders" {
+  name              = "orders"
+  kms_master_key_id = aws_kms_key.orders.id
+}
+
+resource "aws_iam_role" "consumer" {
+  name = "orders-consumer"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "consumer_managed" {
+  role       = aws_iam_role.consumer.name
+  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"
+}
+
+resource "aws_lambda_function" "consumer" {
+  function_name = "orders-consumer"
+  role          = aws_iam_role.consumer.arn
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "app.zip"
+}
+
+resource "aws_iam_role_policy" "consumer_decrypt" {
+  name = "decrypt"
+  role = aws_iam_role.consumer.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "kms:Decrypt", Resource = aws_kms_key.orders.arn }]
+  })
+}
+
+resource "aws_lambda_event_source_mapping" "orders" {
+  event_source_arn = aws_sqs_queue.orders.arn
+  function_name    = aws_lambda_function.consumer.arn
+}
