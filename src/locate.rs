@@ -530,6 +530,8 @@ mod tests {
             "inline-policy-complete",
             "queue-policy-complete",
             "for-each-complete",
+            "dynamic-statement-complete",
+            "merged-documents-complete",
         ] {
             let report = audit(fixture);
             assert!(
@@ -614,6 +616,90 @@ mod tests {
                     .any(|f| f.check == check && f.certainty != crate::diag::Certainty::Certain)
             );
         }
+    }
+
+    /// The findings of a fixture's plan read without its source (the plan-only behaviour).
+    fn plan_only(fixture: &str) -> Vec<Finding> {
+        let plan = PathBuf::from(ROOT).join(fixture).join("plan.json");
+        let file = crate::readers::load(&plan).unwrap();
+        let Some(crate::readers::ReadOutcome::Stack { format, stack }) =
+            crate::readers::read(&file, true).unwrap()
+        else {
+            panic!("not a plan")
+        };
+        crate::checks::run_all(&stack, format)
+            .into_iter()
+            .filter(|f| f.check != "PG501")
+            .collect()
+    }
+
+    /// `dynamic "statement"` blocks: the plan expands them but leaves out their `content`
+    /// expressions, so a statement naming a queue created in the same plan has an unknown
+    /// resource there; the source gives it, with the iterator's key and value (the default
+    /// iterator and a named one).
+    #[test]
+    fn dynamic_statements_are_evaluated_from_the_source() {
+        let complete = plan_only("dynamic-statement-complete");
+        assert!(
+            complete
+                .iter()
+                .any(|f| f.check == "PG101" && f.certainty != crate::diag::Certainty::Certain),
+            "{complete:#?}"
+        );
+        let report = audit("dynamic-statement-missing-action");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!((all[0].check, all[0].severity), ("PG101", Severity::Error));
+        assert_eq!(all[0].certainty, crate::diag::Certainty::Certain);
+        let actions: Vec<&str> = all[0].missing.iter().map(|m| m.action.as_str()).collect();
+        assert_eq!(actions, ["sqs:DeleteMessage"]);
+        // Without the source, the statements granting the other actions cannot be verified.
+        let without = plan_only("dynamic-statement-missing-action");
+        assert!(
+            without
+                .iter()
+                .any(|f| f.check == "PG101" && f.severity == Severity::Warning),
+            "{without:#?}"
+        );
+        assert_goldens("dynamic-statement-missing-action", &report);
+    }
+
+    /// A `dynamic "statement"` over a collection known only after apply: the statements are
+    /// unknown, with the source's reason, and nothing is an error.
+    #[test]
+    fn a_dynamic_statement_over_an_unknown_collection_is_cannot_verify() {
+        let report = audit("dynamic-statement-unknown");
+        let all = findings(&report);
+        assert!(all.iter().all(|f| f.severity < Severity::Error), "{all:#?}");
+        let pg101 = all.iter().find(|f| f.check == "PG101").unwrap();
+        assert_eq!(pg101.severity, Severity::Warning);
+        let reasons = format!("{pg101:?}");
+        assert!(
+            reasons.contains("written with a `dynamic` block: the `for_each` of `dynamic"),
+            "{reasons}"
+        );
+    }
+
+    /// `source_policy_documents` and `override_policy_documents` merge as the provider does:
+    /// the source documents' statements first, the document's own statements replacing those
+    /// with their `sid`, then the overrides replacing by `sid`. In `merged-documents-complete`
+    /// the baseline's `Consume` lacks `sqs:DeleteMessage` but the consumer's own `Consume`
+    /// (written with `dynamic`, so only the source gives its resource) replaces it; in
+    /// `merged-documents-missing-action` an override's `Consume` replaces a complete one.
+    #[test]
+    fn merged_documents_follow_the_providers_order() {
+        let without = plan_only("merged-documents-complete");
+        assert!(
+            without.iter().all(|f| f.severity < Severity::Error)
+                && without.iter().any(|f| f.check == "PG101"),
+            "{without:#?}"
+        );
+        let report = audit("merged-documents-missing-action");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!((all[0].check, all[0].severity), ("PG101", Severity::Error));
+        let actions: Vec<&str> = all[0].missing.iter().map(|m| m.action.as_str()).collect();
+        assert_eq!(actions, ["sqs:DeleteMessage"]);
     }
 
     /// The fix is written in the style of the policy it goes into, with the references the
