@@ -14,7 +14,7 @@ trap 'rm -rf "$scratch"' EXIT
 printf 'provider_installation {\n  filesystem_mirror { path = "%s" }\n}\n' "$mirror" > "$scratch/tfrc"
 export TF_CLI_CONFIG_FILE="$scratch/tfrc" TF_IN_AUTOMATION=1
 cd "$root/testdata/tfsource"
-[ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action dynamic-statement-complete dynamic-statement-missing-action dynamic-statement-unknown merged-documents-complete merged-documents-missing-action
+[ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action dynamic-statement-complete dynamic-statement-missing-action dynamic-statement-unknown merged-documents-complete merged-documents-missing-action deny-statement
 for fixture in "$@"; do
   fixture=${fixture#./}
   echo "$fixture" >&2
