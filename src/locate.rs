@@ -21,7 +21,10 @@ use std::sync::Arc;
 use crate::checks::input_warning::INPUT_WARNING;
 use crate::diag::{Certainty, FileError, Finding, Location, Related, RelatedRole, Severity};
 use crate::model::{InlineSuppression, Located};
-use hcl_edit::expr::Expression;
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+
+use crate::iam::eval::StatementKey;
+use crate::source::Span;
 
 use crate::readers::hcl::TfSource;
 use crate::source::SourceFile;
@@ -73,10 +76,24 @@ pub fn place(
         }
         for related in &mut finding.related {
             if related.location.is_none() {
-                // The policy to edit is its `policy` attribute when the block writes one.
-                let attribute = (related.role == RelatedRole::Policy)
-                    .then(|| policy_attribute(&related.resource))
-                    .flatten();
+                // The policy to edit is its `policy` attribute when the block writes one; a
+                // statement is its own object or block when the source shows which it is.
+                let attribute = match related.role {
+                    RelatedRole::Policy => policy_attribute(&related.resource),
+                    RelatedRole::Statement => related
+                        .note
+                        .as_deref()
+                        .and_then(crate::iam::eval::labelled_statement)
+                        .and_then(|key| statement_span(source, &related.resource, &key))
+                        .and_then(|(file, span)| {
+                            Some(Location {
+                                file: Arc::clone(source.file(file)?),
+                                span,
+                                key_path: key_paths.get(file)?.clone(),
+                            })
+                        }),
+                    _ => None,
+                };
                 related.location = attribute.or_else(|| location_of(&related.resource));
             }
         }
@@ -217,6 +234,108 @@ fn hcl_fix(
                 .map(|s| statement_block(s, source, &module))
                 .collect::<Option<Vec<_>>>()
                 .map(|blocks| blocks.join("\n"))
+        }
+        _ => None,
+    }
+}
+
+/// Where a statement of the `policy` of the resource at `address` is written: its object in a
+/// `jsonencode({ Statement = [...] })`, or its `statement` block in the
+/// `data "aws_iam_policy_document"` the policy names (a file index and a span in it). `None`
+/// when the source does not show which one it is: a heredoc, a `dynamic` block, a document
+/// merging others (by position), or an override document that may replace it (by Sid).
+fn statement_span(source: &TfSource, address: &str, key: &StatementKey) -> Option<(usize, Span)> {
+    let expr = source.attribute_expression(address, "policy")?;
+    let value_at = source.attribute_span(address, "policy")?;
+    let file = source.block(address)?.file;
+    match &expr {
+        Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => {
+            let Some(Expression::Object(document)) = call.args.iter().next() else {
+                return None;
+            };
+            let statements = document.iter().find_map(|(k, v)| {
+                let name = match k {
+                    ObjectKey::Ident(id) => id.as_str().to_string(),
+                    ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                    ObjectKey::Expression(_) => return None,
+                };
+                (name == "Statement").then(|| v.expr())
+            })?;
+            let found = match (statements, key) {
+                (Expression::Array(items), StatementKey::Index(i)) => items.iter().nth(*i)?,
+                (Expression::Array(items), StatementKey::Sid(sid)) => {
+                    let mut matching = items.iter().filter(|item| {
+                        let Expression::Object(o) = item else {
+                            return false;
+                        };
+                        o.iter().any(|(k, v)| {
+                            matches!(k, ObjectKey::Ident(id) if id.as_str() == "Sid")
+                                && v.expr().as_str() == Some(sid.as_str())
+                        })
+                    });
+                    let one = matching.next()?;
+                    matching.next().is_none().then_some(one)?
+                }
+                (one @ Expression::Object(_), StatementKey::Index(0)) => one,
+                _ => return None,
+            };
+            let range = hcl_edit::Span::span(found)?;
+            Some((
+                file,
+                Span::new(
+                    value_at.start as usize + range.start,
+                    value_at.start as usize + range.end,
+                ),
+            ))
+        }
+        Expression::Traversal(t) => {
+            let Expression::Variable(root) = &t.expr else {
+                return None;
+            };
+            let names: Vec<&str> = t
+                .operators
+                .iter()
+                .filter_map(|op| match op.value() {
+                    TraversalOperator::GetAttr(id) => Some(id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let (true, ["aws_iam_policy_document", name, "json"]) =
+                (root.as_str() == "data", names.as_slice())
+            else {
+                return None;
+            };
+            let module = module_prefix(&crate::readers::hcl::config_address(address));
+            let document = format!("{module}data.aws_iam_policy_document.{name}");
+            let (body, file, offset) = source.block_body(&document, "")?;
+            let merges = |attribute: &str| body.get_attribute(attribute).is_some();
+            let dynamic = body
+                .get_blocks("dynamic")
+                .any(|b| b.labels.first().map(|l| l.as_str()) == Some("statement"));
+            let blocks: Vec<&hcl_edit::structure::Block> = body.get_blocks("statement").collect();
+            let found = match key {
+                StatementKey::Index(i)
+                    if !dynamic
+                        && !merges("source_policy_documents")
+                        && !merges("override_policy_documents") =>
+                {
+                    *blocks.get(*i)?
+                }
+                StatementKey::Sid(sid) if !merges("override_policy_documents") => {
+                    let mut matching = blocks.iter().filter(|b| {
+                        b.body.get_attribute("sid").and_then(|a| a.value.as_str())
+                            == Some(sid.as_str())
+                    });
+                    let one = matching.next()?;
+                    matching.next().is_none().then_some(*one)?
+                }
+                _ => return None,
+            };
+            let range = hcl_edit::Span::span(found)?;
+            Some((
+                file,
+                Span::new(offset as usize + range.start, offset as usize + range.end),
+            ))
         }
         _ => None,
     }
@@ -530,6 +649,8 @@ mod tests {
             "inline-policy-complete",
             "queue-policy-complete",
             "for-each-complete",
+            "dynamic-statement-complete",
+            "merged-documents-complete",
         ] {
             let report = audit(fixture);
             assert!(
@@ -614,6 +735,143 @@ mod tests {
                     .any(|f| f.check == check && f.certainty != crate::diag::Certainty::Certain)
             );
         }
+    }
+
+    /// The findings of a fixture's plan read without its source (the plan-only behaviour).
+    fn plan_only(fixture: &str) -> Vec<Finding> {
+        let plan = PathBuf::from(ROOT).join(fixture).join("plan.json");
+        let file = crate::readers::load(&plan).unwrap();
+        let Some(crate::readers::ReadOutcome::Stack { format, stack }) =
+            crate::readers::read(&file, true).unwrap()
+        else {
+            panic!("not a plan")
+        };
+        crate::checks::run_all(&stack, format)
+            .into_iter()
+            .filter(|f| f.check != "PG501")
+            .collect()
+    }
+
+    /// `dynamic "statement"` blocks: the plan expands them but leaves out their `content`
+    /// expressions, so a statement naming a queue created in the same plan has an unknown
+    /// resource there; the source gives it, with the iterator's key and value (the default
+    /// iterator and a named one).
+    #[test]
+    fn dynamic_statements_are_evaluated_from_the_source() {
+        let complete = plan_only("dynamic-statement-complete");
+        assert!(
+            complete
+                .iter()
+                .any(|f| f.check == "PG101" && f.certainty != crate::diag::Certainty::Certain),
+            "{complete:#?}"
+        );
+        let report = audit("dynamic-statement-missing-action");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!((all[0].check, all[0].severity), ("PG101", Severity::Error));
+        assert_eq!(all[0].certainty, crate::diag::Certainty::Certain);
+        let actions: Vec<&str> = all[0].missing.iter().map(|m| m.action.as_str()).collect();
+        assert_eq!(actions, ["sqs:DeleteMessage"]);
+        // Without the source, the statements granting the other actions cannot be verified.
+        let without = plan_only("dynamic-statement-missing-action");
+        assert!(
+            without
+                .iter()
+                .any(|f| f.check == "PG101" && f.severity == Severity::Warning),
+            "{without:#?}"
+        );
+        assert_goldens("dynamic-statement-missing-action", &report);
+    }
+
+    /// A `dynamic "statement"` over a collection known only after apply: the statements are
+    /// unknown, with the source's reason, and nothing is an error.
+    #[test]
+    fn a_dynamic_statement_over_an_unknown_collection_is_cannot_verify() {
+        let report = audit("dynamic-statement-unknown");
+        let all = findings(&report);
+        assert!(all.iter().all(|f| f.severity < Severity::Error), "{all:#?}");
+        let pg101 = all.iter().find(|f| f.check == "PG101").unwrap();
+        assert_eq!(pg101.severity, Severity::Warning);
+        let reasons = format!("{pg101:?}");
+        assert!(
+            reasons.contains("written with a `dynamic` block: the `for_each` of `dynamic"),
+            "{reasons}"
+        );
+    }
+
+    /// `source_policy_documents` and `override_policy_documents` merge as the provider does:
+    /// the source documents' statements first, the document's own statements replacing those
+    /// with their `sid`, then the overrides replacing by `sid`. In `merged-documents-complete`
+    /// the baseline's `Consume` lacks `sqs:DeleteMessage` but the consumer's own `Consume`
+    /// (written with `dynamic`, so only the source gives its resource) replaces it; in
+    /// `merged-documents-missing-action` an override's `Consume` replaces a complete one.
+    #[test]
+    fn merged_documents_follow_the_providers_order() {
+        let without = plan_only("merged-documents-complete");
+        assert!(
+            without.iter().all(|f| f.severity < Severity::Error)
+                && without.iter().any(|f| f.check == "PG101"),
+            "{without:#?}"
+        );
+        let report = audit("merged-documents-missing-action");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!((all[0].check, all[0].severity), ("PG101", Severity::Error));
+        let actions: Vec<&str> = all[0].missing.iter().map(|m| m.action.as_str()).collect();
+        assert_eq!(actions, ["sqs:DeleteMessage"]);
+    }
+
+    /// The place of a related statement: its `statement` block in a policy document, its
+    /// object in a `jsonencode` policy.
+    fn statement_at(report: &Report, check: &str) -> (u32, String) {
+        let finding = report
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .find(|f| f.check == check)
+            .unwrap();
+        let statement = finding
+            .related
+            .iter()
+            .find(|r| r.role == crate::diag::RelatedRole::Statement)
+            .unwrap();
+        let at = statement.location.as_ref().unwrap();
+        (
+            at.file.line_col(at.span.start).line,
+            at.file.slice(at.span).to_string(),
+        )
+    }
+
+    /// A finding about a statement (a `Deny` that blocks the mapping, a statement that may not
+    /// exist yet) labels that statement in the `.tf` file, not only the policy's block.
+    #[test]
+    fn a_statement_is_located_at_its_block_or_object() {
+        let report = audit("deny-statement");
+        let all = findings(&report);
+        assert_eq!(all.len(), 1, "{all:#?}");
+        assert_eq!((all[0].check, all[0].severity), ("PG101", Severity::Error));
+        let (line, text) = statement_at(&report, "PG101");
+        assert_eq!(line, 33);
+        assert!(
+            text.starts_with("statement {\n    sid       = \"KeepMessages\""),
+            "{text}"
+        );
+        assert!(text.ends_with('}'));
+        assert_goldens("deny-statement", &report);
+        // A statement without a Sid, by its position.
+        let (line, text) = statement_at(&audit("policy-document-missing-action"), "PG501");
+        assert_eq!(line, 26);
+        assert!(text.starts_with("statement {"), "{text}");
+        // An object of a `jsonencode` policy's `Statement`.
+        let (line, text) = statement_at(&audit("jsonencode-missing-action"), "PG501");
+        assert_eq!(line, 27);
+        assert!(text.starts_with('{') && text.contains("Action"), "{text}");
+        // A statement a `dynamic` block writes is not told apart: the policy's block.
+        let (_, text) = statement_at(&audit("dynamic-statement-missing-action"), "PG501");
+        assert!(
+            text.starts_with("resource \"aws_iam_role_policy\""),
+            "{text}"
+        );
     }
 
     /// The fix is written in the style of the policy it goes into, with the references the

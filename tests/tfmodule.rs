@@ -30,6 +30,10 @@ const EXCEPTIONS: &[(&str, &str)] = &[
         "the module's `.tf` file does not parse: the plan still shows its resources, the source cannot",
     ),
     (
+        "dynamic-statement-unknown",
+        "a `dynamic` block's `for_each` is only known after apply: the source alone also warns at the block that it cannot expand it",
+    ),
+    (
         "stale-source",
         "the source was changed after the plan was made: they describe different configurations",
     ),

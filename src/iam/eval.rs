@@ -159,6 +159,29 @@ impl StatementRef {
     }
 }
 
+/// The statement a [`StatementRef::label`] at the start of `text` names (`statement \`Sid\``
+/// → its Sid, `statement #2` → index 1): how a related location's note names its statement.
+pub fn labelled_statement(text: &str) -> Option<StatementKey> {
+    let rest = text.strip_prefix("statement ")?;
+    if let Some(quoted) = rest.strip_prefix('`') {
+        let end = quoted.find('`')?;
+        return Some(StatementKey::Sid(quoted.get(..end)?.to_string()));
+    }
+    let digits = rest.strip_prefix('#')?;
+    let end = digits
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(digits.len());
+    let n: usize = digits.get(..end)?.parse().ok()?;
+    Some(StatementKey::Index(n.checked_sub(1)?))
+}
+
+/// A statement of a policy, by its Sid or, without one, its position.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatementKey {
+    Sid(String),
+    Index(usize),
+}
+
 /// Why a statement that looks related did not allow the request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -650,3 +650,19 @@ proptest! {
         }
     }
 }
+
+/// A related location's note names its statement as [`StatementRef::label`] writes it;
+/// locating the statement in the Terraform source reads the label back.
+#[test]
+fn a_statement_label_names_its_statement() {
+    assert_eq!(
+        labelled_statement("statement `KeepMessages` of policy `p` denies it"),
+        Some(StatementKey::Sid("KeepMessages".into()))
+    );
+    assert_eq!(
+        labelled_statement("statement #2 of policy `p` grants `sqs:ReceiveMessage`"),
+        Some(StatementKey::Index(1))
+    );
+    assert_eq!(labelled_statement("statement #0"), None);
+    assert_eq!(labelled_statement("function `f`"), None);
+}

@@ -21,6 +21,7 @@
 pub mod eval;
 mod json;
 pub mod module;
+pub mod nested;
 mod scan;
 pub mod vars;
 
@@ -262,6 +263,27 @@ impl TfSource {
             return None;
         }
         Some(found.body.get_attribute(attribute)?.value.clone())
+    }
+
+    /// A block of a `.tf` file parsed as HCL: its body, the index of its file, and the offset
+    /// in that file of the text the body's spans are relative to. `None` for a `.tf.json`
+    /// block, and for a block without `needle` in its text (a cheap test before parsing).
+    pub fn block_body(
+        &self,
+        plan_address: &str,
+        needle: &str,
+    ) -> Option<(hcl_edit::structure::Body, usize, u32)> {
+        let block = self.block(plan_address).filter(|b| b.hcl)?;
+        let file = self.files.get(block.file)?;
+        let text = file
+            .text
+            .get(block.span.start as usize..block.span.end as usize)?;
+        if !text.contains(needle) {
+            return None;
+        }
+        let body = parse_block(file, block.span)?;
+        let parsed = body.into_blocks().next()?;
+        Some((parsed.body, block.file, block.span.start))
     }
 
     /// The directory of the module a block is in (what `path.module` names there).

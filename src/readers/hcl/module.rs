@@ -956,10 +956,14 @@ impl Evaluator {
                 .enumerate()
                 .map(|(i, v)| (Value::str(SymStr::lit(i.to_string()), None), v))
                 .collect()),
-            Some(ValueKind::Map(entries)) => Ok(entries
-                .into_iter()
-                .map(|(k, v)| (Value::str(SymStr::lit(k.text.as_str()), None), v))
-                .collect()),
+            // Terraform expands a map or object in the lexical order of its keys.
+            Some(ValueKind::Map(mut entries)) => {
+                entries.sort_by(|(a, _), (b, _)| a.text.cmp(&b.text));
+                Ok(entries
+                    .into_iter()
+                    .map(|(k, v)| (Value::str(SymStr::lit(k.text.as_str()), None), v))
+                    .collect())
+            }
             Some(ValueKind::Null) => Ok(Vec::new()),
             Some(ValueKind::Unknown(why)) => Err(why),
             _ => Err("it is not a list, set or map".into()),

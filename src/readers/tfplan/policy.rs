@@ -9,7 +9,8 @@
 
 use super::index::{InstId, Plan, RVal, Unset};
 use super::values::{
-    Field, PolicyCondition, PolicyDocumentData, PolicyPrincipals, PolicyStatement, Seg, path_text,
+    Field, PolicyCondition, PolicyDocumentData, PolicyPrincipals, PolicyStatement, Seg, elements,
+    path_text, scalar,
 };
 use std::sync::Arc;
 
@@ -259,8 +260,12 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
     fn built_statements(&self, id: InstId, v: &PolicyDocumentData<'a>) -> Vec<Value> {
         let base = [Seg::Key("statement")];
         if self.dynamic_blocks(id, v.statement, &base) {
+            let why = self
+                .source_expansion_unknown(id, "statement")
+                .map(|why| format!(": {why}"))
+                .unwrap_or_default();
             return vec![unknown(format!(
-                "the statements of `{}` are only known after apply (written with a `dynamic` block)",
+                "the statements of `{}` are only known after apply (written with a `dynamic` block{why})",
                 self.address(id)
             ))];
         }
@@ -269,13 +274,17 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         for (i, s) in blocks.iter().enumerate() {
             let at = |k: &'static str| [Seg::Key("statement"), Seg::Idx(i), Seg::Key(k)];
             let mut entries = Vec::new();
-            if let Some(sid) = self.string(id, s.sid, &at("sid"), "", Unset::Absent) {
+            if let Some(sid) = self
+                .dynamic_string(id, s.sid, &at("sid"))
+                .or_else(|| self.string(id, s.sid, &at("sid"), "", Unset::Absent))
+            {
                 if sid.as_literal() != Some("") {
                     entries.push(("Sid", string_value(sid)));
                 }
             }
             let effect = self
-                .string(id, s.effect, &at("effect"), "", Unset::Absent)
+                .dynamic_string(id, s.effect, &at("effect"))
+                .or_else(|| self.string(id, s.effect, &at("effect"), "", Unset::Absent))
                 .filter(|e| e.as_literal() != Some(""))
                 .unwrap_or_else(|| SymStr::lit("Allow"));
             entries.push(("Effect", string_value(effect)));
@@ -285,11 +294,15 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 (s.resources, "resources", "Resource", true),
                 (s.not_resources, "not_resources", "NotResource", true),
             ] {
-                let items = if is_resource {
-                    self.policy_resources(id, field, &at(name))
-                } else {
-                    self.strings(id, field, &at(name), "arn")
-                };
+                let items = self
+                    .dynamic_strings(id, field, &at(name))
+                    .unwrap_or_else(|| {
+                        if is_resource {
+                            self.policy_resources(id, field, &at(name))
+                        } else {
+                            self.strings(id, field, &at(name), "arn")
+                        }
+                    });
                 if !items.is_empty() {
                     entries.push((key, list(items)));
                 }
@@ -312,6 +325,74 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         out
     }
 
+    /// A list of strings of a statement that the plan leaves unknown inside blocks written
+    /// with `dynamic` (the plan's configuration does not have their expressions), from the
+    /// source: the plan's known elements, the source's for the unknown ones. `None` when the
+    /// plan knows it all or the source does not settle it.
+    fn dynamic_strings(
+        &self,
+        id: InstId,
+        field: Field<'a>,
+        path: &[Seg<'_>],
+    ) -> Option<Vec<SymStr>> {
+        let planned = match field.0 {
+            Some(raw) => Some(elements(raw)?),
+            None => None,
+        };
+        let unknown_item = |i: usize| {
+            let mut p = path.to_vec();
+            p.push(Seg::Idx(i));
+            self.unknown_at(id, &p)
+        };
+        let has_unknown = match &planned {
+            Some(items) => items
+                .iter()
+                .enumerate()
+                .any(|(i, item)| item.get() == "null" && unknown_item(i)),
+            None => self.unknown_at(id, path),
+        };
+        if !has_unknown {
+            return None;
+        }
+        let ValueKind::List(written) = self.source_nested_value(id, path)?.kind else {
+            return None;
+        };
+        let written = written.into_iter().map(|item| match item.kind {
+            ValueKind::Str(s) => s,
+            ValueKind::Unknown(why) => SymStr::sym(Symbol::Unknown(why)),
+            _ => SymStr::sym(Symbol::Unknown(format!(
+                "an element of `{}` of `{}` is not a string",
+                path_text(path),
+                self.address(id)
+            ))),
+        });
+        let written: Vec<SymStr> = written.collect();
+        // The statement's lists are sets, which the plan orders its own way: the source's list
+        // is used when it has the plan's number of elements and every element the plan knows.
+        let agrees = planned.is_none_or(|items| {
+            items.len() == written.len()
+                && items.iter().filter_map(|item| scalar(item)).all(|known| {
+                    written
+                        .iter()
+                        .any(|w| w.as_literal() == Some(known.as_ref()))
+                })
+        });
+        agrees.then_some(written)
+    }
+
+    /// A string of a statement that the plan leaves unknown inside a `dynamic` block, from the
+    /// source (see [`Self::dynamic_strings`]).
+    fn dynamic_string(&self, id: InstId, field: Field<'a>, path: &[Seg<'_>]) -> Option<SymStr> {
+        if field.0.is_some() || !self.unknown_at(id, path) {
+            return None;
+        }
+        match self.source_nested_value(id, path)?.kind {
+            ValueKind::Str(s) => Some(s),
+            ValueKind::Unknown(why) => Some(SymStr::sym(Symbol::Unknown(why))),
+            _ => None,
+        }
+    }
+
     fn principals(&self, id: InstId, field: Field<'a>, path: &[Seg<'_>]) -> Option<Value> {
         let blocks: Vec<PolicyPrincipals<'a>> = self.blocks(id, field, path);
         if blocks.is_empty() {
@@ -329,7 +410,9 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 .string(id, p.r#type, &type_path, "", Unset::Unknown)
                 .map(|t| t.to_string())
                 .unwrap_or_default();
-            let ids = self.strings(id, p.identifiers, &ids_path, "arn");
+            let ids = self
+                .dynamic_strings(id, p.identifiers, &ids_path)
+                .unwrap_or_else(|| self.strings(id, p.identifiers, &ids_path, "arn"));
             match by_type.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, existing)) => existing.extend(ids),
                 None => by_type.push((kind, ids)),
@@ -372,7 +455,10 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
                 .string(id, c.variable, &at("variable"), "", Unset::Unknown)
                 .map(|t| t.to_string())
                 .unwrap_or_default();
-            let values = list(self.strings(id, c.values, &at("values"), "arn"));
+            let values = list(
+                self.dynamic_strings(id, c.values, &at("values"))
+                    .unwrap_or_else(|| self.strings(id, c.values, &at("values"), "arn")),
+            );
             match tests.iter_mut().find(|(t, _)| *t == test) {
                 Some((_, vars)) => vars.push((key(&variable), values)),
                 None => tests.push((test, vec![(key(&variable), values)])),

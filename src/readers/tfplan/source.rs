@@ -14,9 +14,10 @@ use std::borrow::Cow;
 
 use super::expr::{Expr, Leaf};
 use super::index::{InstId, Plan, RVal, Scope};
-use super::values::{Seg, scalar};
+use super::values::{Seg, elements, path_text, scalar};
 use crate::model::{MapKey, SymStr, Symbol, Value, ValueKind};
 use crate::readers::hcl::eval::{self, References};
+use crate::readers::hcl::nested;
 
 /// Resolves references in the scope of one instance (its module, its `count.index`/`each`).
 struct PlanReferences<'p, 'd, 'a> {
@@ -375,5 +376,122 @@ impl Plan<'_, '_> {
                     format!("its `{name}` is `{written}` there and `{planned}` in the plan")
                 })
             })
+    }
+}
+
+impl Plan<'_, '_> {
+    /// The value of an attribute of a nested block (`statement[1].resources`) that the plan
+    /// leaves unknown inside blocks written with `dynamic`, whose expressions the plan's
+    /// configuration leaves out (spec §8.2): the `content` attribute, evaluated with the
+    /// iterator's key and value for that block. `None` when no `dynamic` block produces the
+    /// blocks along the path (the plan's configuration has their expressions), when the
+    /// expansion is not known, or when the source does not agree with the plan (another number
+    /// of blocks, a known value written otherwise): a diagnostic then says that the plan's
+    /// value is used.
+    pub fn source_nested_value(&self, id: InstId, path: &[Seg<'_>]) -> Option<Value> {
+        let source = self.source.as_ref()?;
+        let address = self.address(id);
+        let (body, _, _) = source.block_body(address, "dynamic")?;
+        let refs = self.references_of(id);
+        let mut current = &body;
+        let mut iterators = Vec::new();
+        let mut dynamic = false;
+        let mut rest = path;
+        let mut walked = 0;
+        let stale = |why: String| {
+            self.diagnostic(format!(
+                "`{}` of `{address}` is not read from the Terraform source: {why}; the source may have changed since the plan was made, so the plan's value is used",
+                path_text(path)
+            ));
+        };
+        loop {
+            match rest {
+                [Seg::Key(attribute)] => {
+                    if !dynamic {
+                        return None;
+                    }
+                    if let Some(why) =
+                        self.disagreement(id, path.get(..walked)?, current, &refs, &iterators)
+                    {
+                        stale(why);
+                        return None;
+                    }
+                    let expr = &current.get_attribute(attribute)?.value;
+                    let scoped = nested::WithIterators {
+                        refs: &refs,
+                        iterators: &iterators,
+                    };
+                    return Some(eval::evaluate(expr, &scoped, 0));
+                }
+                [Seg::Key(name), Seg::Idx(i), tail @ ..] => {
+                    let blocks = nested::expand(current, name, &refs, &iterators).ok()?;
+                    let planned = path
+                        .get(..walked + 1)
+                        .and_then(|p| self.value_at(id, p))
+                        .and_then(elements)
+                        .map_or(0, |e| e.len());
+                    if blocks.len() != planned {
+                        stale(format!(
+                            "the source writes {} `{name}` blocks there and the plan has {planned}",
+                            blocks.len()
+                        ));
+                        return None;
+                    }
+                    let block = blocks.into_iter().nth(*i)?;
+                    dynamic |= block.dynamic;
+                    current = block.body;
+                    iterators = block.iterators;
+                    rest = tail;
+                    walked += 2;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Why the source cannot expand the `name` blocks of instance `id` (the `for_each` of a
+    /// `dynamic` block is not known), for the reason of the unknown blocks.
+    pub fn source_expansion_unknown(&self, id: InstId, name: &str) -> Option<String> {
+        let source = self.source.as_ref()?;
+        let (body, _, _) = source.block_body(self.address(id), "dynamic")?;
+        nested::expand(&body, name, &self.references_of(id), &[]).err()
+    }
+
+    /// The first attribute of a nested block whose known value in the plan (at `at`) is not
+    /// what the source's expression gives, said in words.
+    fn disagreement(
+        &self,
+        id: InstId,
+        at: &[Seg<'_>],
+        body: &hcl_edit::structure::Body,
+        refs: &PlanReferences<'_, '_, '_>,
+        iterators: &[nested::Iterator],
+    ) -> Option<String> {
+        let scoped = nested::WithIterators { refs, iterators };
+        body.attributes().find_map(|attribute| {
+            let name = attribute.key.as_str();
+            let mut p = at.to_vec();
+            p.push(Seg::Key(name));
+            let planned = self.value_at(id, &p)?;
+            let written = eval::evaluate(&attribute.value, &scoped, 0);
+            let same = match (scalar(planned), &written.kind) {
+                (Some(planned), ValueKind::Str(_)) => {
+                    written.as_literal().is_none_or(|w| w == planned)
+                }
+                // Lists of strings in these blocks are often sets, which the plan orders its
+                // own way: every element the plan knows must be written.
+                (None, ValueKind::List(items)) => {
+                    let planned = elements(planned)?;
+                    planned.len() == items.len()
+                        && planned.iter().filter_map(|p| scalar(p)).all(|known| {
+                            items
+                                .iter()
+                                .any(|w| w.as_literal().is_none_or(|w| w == known))
+                        })
+                }
+                _ => true,
+            };
+            (!same).then(|| format!("its `{name}` there is not the plan's"))
+        })
     }
 }
