@@ -709,7 +709,10 @@ fn load(
     values.errors.extend(file_error);
     values.region = environment.region;
     values.account = environment.account;
-    let files = crate::load_inputs_with(paths, None, &mut values, false, None);
+    let mut files = crate::load_inputs_with(paths, None, &mut values, false, None);
+    // A Terraform module without a plan is read from its source, as `check` reads it.
+    let modules = crate::load_modules_without_plan(paths, &files, None, &[]);
+    files.extend(modules);
     for (source, error) in &values.errors {
         eprintln!("permgate: {}", located(source, error));
     }

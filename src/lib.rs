@@ -622,38 +622,18 @@ pub fn audit_with(
         only_templates,
         options.tf_source.as_deref(),
     );
-    let any_plan = loaded.iter().any(|f| {
-        matches!(
-            f.outcome,
-            FileOutcome::Stack {
-                format: InputFormat::TerraformPlan | InputFormat::TerraformState,
-                ..
-            }
-        )
-    });
-    // The plan wins over its source: a module with a plan is audited through the plan.
-    let mut planned: Vec<PathBuf> = loaded
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.outcome,
-                FileOutcome::Stack {
-                    format: InputFormat::TerraformPlan | InputFormat::TerraformState,
-                    ..
-                }
-            )
-        })
-        .map(|f| source_dir(&f.source.path, options.tf_source.as_deref()))
-        .collect();
-    if any_plan {
-        planned.extend(options.tf_source.clone());
-    }
+    let modules = load_modules_without_plan(
+        paths,
+        &loaded,
+        options.tf_source.as_deref(),
+        &options.tf_vars,
+    );
     let mut files: Vec<suppress::Audited> = loaded
         .into_iter()
         .flat_map(|f| audit_loaded(f, options))
         .collect();
-    for (dir, source) in modules_without_plan(paths, &planned) {
-        files.extend(audit_module(&dir, source, options));
+    for module in modules {
+        files.extend(audit_module(module, options));
     }
     for (source, error) in std::mem::take(&mut values.errors) {
         let mut report = report::FileReport::error(source, None, error);
@@ -923,15 +903,47 @@ fn modules_without_plan(
         .collect()
 }
 
-/// A Terraform module directory without a plan, audited from its source: the plan Terraform
-/// would show is built from the source ([`readers::hcl::module`]) and read, checked and
-/// placed at the `.tf` lines as a real plan beside its source is.
-fn audit_module(
+/// The Terraform modules under `paths` that no plan among `loaded` (or `tf_source`) was made
+/// from, each read from its source into the plan Terraform would show
+/// ([`readers::hcl::module`]) with the variable values `tf_vars`. The plan wins over its source:
+/// a module with a plan is read through the plan.
+pub fn load_modules_without_plan(
+    paths: &[PathBuf],
+    loaded: &[LoadedFile],
+    tf_source: Option<&std::path::Path>,
+    tf_vars: &[readers::hcl::vars::VarInput],
+) -> Vec<LoadedFile> {
+    let is_plan = |f: &&LoadedFile| {
+        matches!(
+            f.outcome,
+            FileOutcome::Stack {
+                format: InputFormat::TerraformPlan | InputFormat::TerraformState,
+                ..
+            }
+        )
+    };
+    let mut planned: Vec<PathBuf> = loaded
+        .iter()
+        .filter(is_plan)
+        .map(|f| source_dir(&f.source.path, tf_source))
+        .collect();
+    if loaded.iter().any(|f| is_plan(&f)) {
+        planned.extend(tf_source.map(std::path::Path::to_path_buf));
+    }
+    modules_without_plan(paths, &planned)
+        .into_iter()
+        .map(|(dir, source)| load_module(&dir, source, tf_vars))
+        .collect()
+}
+
+/// A Terraform module directory without a plan, read from its source: the plan Terraform would
+/// show is built from the source and read as a real plan beside its source is.
+fn load_module(
     dir: &std::path::Path,
     source: readers::hcl::TfSource,
-    options: &AuditOptions,
-) -> Vec<suppress::Audited> {
-    let built = readers::hcl::module::plan_from_source(dir, source, &options.tf_vars);
+    tf_vars: &[readers::hcl::vars::VarInput],
+) -> LoadedFile {
+    let built = readers::hcl::module::plan_from_source(dir, source, tf_vars);
     let tf_source = Arc::new(built.source);
     let plan = SourceFile::new(dir.to_path_buf(), built.json);
     let outcome = match readers::tfplan::read_plan_with_source(&plan, Some(Arc::clone(&tf_source)))
@@ -945,7 +957,7 @@ fn audit_module(
             error,
         },
     };
-    let loaded = LoadedFile {
+    LoadedFile {
         // The report names the directory; the built plan is not shown.
         source: Arc::new(SourceFile::new(dir.to_path_buf(), String::new())),
         explicit: true,
@@ -956,8 +968,13 @@ fn audit_module(
         stack_name: None,
         creation_sites: None,
         deployment: readers::cfn::Deployment::default(),
-    };
-    let plan_path = dir.to_string_lossy().into_owned();
+    }
+}
+
+/// A module read by [`load_module`], audited: checked and placed at the `.tf` lines as a real
+/// plan beside its source is, and said to be audited from source.
+fn audit_module(loaded: LoadedFile, options: &AuditOptions) -> Vec<suppress::Audited> {
+    let plan_path = loaded.source.path.to_string_lossy().into_owned();
     let mut audited = audit_loaded(loaded, options);
     if let Some(first) = audited.first_mut() {
         first.report.from_source = true;

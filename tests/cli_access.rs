@@ -374,3 +374,36 @@ fn region_and_account_fix_the_pseudo_parameters() {
     let out = permgate(&["inventory", TEMPLATE]);
     assert!(!String::from_utf8(out.stdout).unwrap().contains(literal));
 }
+
+#[test]
+fn a_terraform_module_without_a_plan_is_read_from_its_source() {
+    // As `check` reads it: the variable's value is the last auto tfvars file's (`orders`).
+    let run = access(&[
+        "aws_iam_role.consumer",
+        "--action",
+        "sqs:ReceiveMessage",
+        "--resource",
+        "arn:aws:sqs:us-east-1:111122223333:orders",
+        "testdata/tfmodule/variables",
+    ]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(first_line(&run.stdout), "allowed");
+    assert!(
+        run.stdout.contains(
+            "allowed by statement #1 of policy `read-orders` of `aws_iam_role_policy.consumer`"
+        ),
+        "{}",
+        run.stdout
+    );
+    let out = permgate(&[
+        "inventory",
+        "--format",
+        "text",
+        "testdata/tfmodule/variables",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("role aws_iam_role.consumer (1 policies, 0 managed)"),
+        "{text}"
+    );
+}
