@@ -271,6 +271,11 @@ const PAIRS: &[Pair] = &[
         "pass-sam-key-policy-grant.yaml",
         "pass-key-policy-grant-plan.json",
     ),
+    same(
+        "PG111-esm-secret-kms",
+        "pass-sam-via-service.yaml",
+        "pass-via-service-plan.json",
+    ),
     same("PG112-esm-queue-kms", "fail-cmk.yaml", "fail-cmk-plan.json"),
     same(
         "PG112-esm-queue-kms",
@@ -289,6 +294,12 @@ const PAIRS: &[Pair] = &[
         "PG115-esm-key-policy-blocks",
         "fail-sam-no-delegation.yaml",
         "fail-no-delegation-plan.json",
+    ),
+    // As above: a Kafka secret under the key in the SAM template, a queue in the plan.
+    same(
+        "PG115-esm-key-policy-blocks",
+        "pass-sam-root-delegation.yaml",
+        "pass-root-delegation-plan.json",
     ),
     same(
         "PG115-esm-key-policy-blocks",
