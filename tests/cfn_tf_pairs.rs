@@ -635,6 +635,12 @@ const SOURCE_PAIRS: &[Pair] = &[
         "fail-no-delegation.yaml",
         "pg115-fail-no-delegation",
     ),
+    // The same key policy in its own `aws_kms_key_policy` resource.
+    source(
+        "PG115-esm-key-policy-blocks",
+        "fail-no-delegation.yaml",
+        "pg115-fail-no-delegation-key-policy-resource",
+    ),
     source(
         "PG115-esm-key-policy-blocks",
         "pass-default-key-policy.yaml",
@@ -721,6 +727,7 @@ fn source_backed_plans_give_the_same_findings_as_their_templates() {
         "pg102-fail-stream-policy-deny",
         "pg110-fail-secret-policy-deny",
         "pg115-fail-no-delegation",
+        "pg115-fail-no-delegation-key-policy-resource",
     ] {
         let found = outcomes(
             &Path::new("testdata/tfsource")

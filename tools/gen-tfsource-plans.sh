@@ -17,7 +17,7 @@ cd "$root/testdata/tfsource"
 [ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action dynamic-statement-complete dynamic-statement-missing-action dynamic-statement-unknown merged-documents-complete merged-documents-missing-action deny-statement \
   pg101-pass-queue-policy pg101-unknown-queue-policy-condition pg102-fail-stream-policy-deny pg102-pass-stream-policy \
   pg103-pass-stream-policy pg104-pass-cluster-policy pg110-fail-secret-policy-deny pg111-fail-cmk pg111-pass-cmk \
-  pg111-pass-key-policy-grant pg111-pass-via-service pg112-fail-cmk pg112-pass-cmk pg115-fail-no-delegation \
+  pg111-pass-key-policy-grant pg111-pass-via-service pg112-fail-cmk pg112-pass-cmk pg115-fail-no-delegation pg115-fail-no-delegation-key-policy-resource \
   pg115-pass-default-key-policy pg115-pass-root-delegation
 for fixture in "$@"; do
   fixture=${fixture#./}
