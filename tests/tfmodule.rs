@@ -271,6 +271,10 @@ fn bad_input_is_a_located_warning_and_never_an_error() {
     };
     has("does not parse", ("bad-input/broken.tf", 2));
     has(
+        "a string that is not a valid template",
+        ("bad-input/broken.tf.json", 5),
+    );
+    has(
         "variable `queue_arn` has no value",
         ("bad-input/main.tf", 1),
     );
@@ -279,6 +283,64 @@ fn bad_input_is_a_located_warning_and_never_an_error() {
         ("bad-input/main.tf", 62),
     );
     has("`dynamic \"statement\"`", ("bad-input/main.tf", 31));
+}
+
+/// An error's resource, and its file and line.
+type ErrorAt = (&'static str, (&'static str, u32));
+
+#[test]
+fn tf_json_modules_give_the_findings_of_their_terraform_plan_at_their_json_lines() {
+    // Each has the plan `terraform` made of it: audited with it and without it, the findings
+    // are the same, and they point at the `.tf.json` objects of the resources.
+    let cases: [(&str, Vec<ErrorAt>); 3] = [
+        (
+            "missing-action",
+            vec![(
+                "aws_lambda_event_source_mapping.orders",
+                ("json-syntax/missing-action/main.tf.json", 44),
+            )],
+        ),
+        // The policy is `"${jsonencode({…})}"` around the queue's ARN; `tags` holds a key
+        // named like a block of a policy document and stays an attribute.
+        ("complete", vec![]),
+        // `variables.tf` declares the map and the queues; `main.tf.json` the rest, over
+        // `for_each`, with a `dynamic` block in JSON.
+        (
+            "mixed",
+            vec![(
+                "aws_lambda_event_source_mapping.q[\"orders\"]",
+                ("json-syntax/mixed/main.tf.json", 37),
+            )],
+        ),
+    ];
+    for (name, expected) in cases {
+        let dir = PathBuf::from(TFMODULE).join("json-syntax").join(name);
+        let with_plan = audit(&[dir.join("plan.json")], &permgate::AuditOptions::here());
+        let copy = temp(&format!("json-{name}"));
+        copy_without_plan(&dir, &copy);
+        let without = audit(std::slice::from_ref(&copy), &permgate::AuditOptions::here());
+        let from_source = summary(&without, &copy);
+        std::fs::remove_dir_all(&copy).unwrap();
+        assert_eq!(without.summary().terraform_from_source, 1, "{name}");
+        assert_eq!(from_source, summary(&with_plan, &dir), "{name}");
+        let errors: Vec<(&str, (String, u32))> = report_errors(&with_plan)
+            .into_iter()
+            .map(|f| (f.resource.as_str(), line(f).unwrap()))
+            .collect();
+        let expected: Vec<(&str, (String, u32))> = expected
+            .into_iter()
+            .map(|(r, (path, l))| (r, (path.to_string(), l)))
+            .collect();
+        assert_eq!(errors, expected, "{name}: {from_source:#?}");
+    }
+}
+
+fn report_errors(report: &Report) -> Vec<&Finding> {
+    report
+        .findings()
+        .map(|(_, f)| f)
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
 }
 
 #[test]

@@ -6,6 +6,8 @@
 # that is removed afterwards. CI never runs this: the plans are committed.
 #
 #   TF_PLUGIN_MIRROR=/path/to/mirror sh tools/gen-tfsource-plans.sh [fixture…]
+#
+# A fixture is a folder of testdata/tfsource, or a path from there (`../tfmodule/json-syntax/mixed`).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 mirror=${TF_PLUGIN_MIRROR:?set TF_PLUGIN_MIRROR to a provider mirror folder}
@@ -14,11 +16,11 @@ trap 'rm -rf "$scratch"' EXIT
 printf 'provider_installation {\n  filesystem_mirror { path = "%s" }\n}\n' "$mirror" > "$scratch/tfrc"
 export TF_CLI_CONFIG_FILE="$scratch/tfrc" TF_IN_AUTOMATION=1
 cd "$root/testdata/tfsource"
-[ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action
+[ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action ../tfmodule/json-syntax/missing-action ../tfmodule/json-syntax/complete ../tfmodule/json-syntax/mixed
 for fixture in "$@"; do
   fixture=${fixture#./}
   echo "$fixture" >&2
-  work="$scratch/$fixture"
+  work="$scratch/$(printf %s "$fixture" | tr / _)"
   mkdir -p "$work"
   cp -R "$fixture/." "$work/"
   rm -f "$work/plan.json" "$work/generate"

@@ -30,7 +30,8 @@
 //!
 //! Invariants: no guess. A value that the source does not determine is unknown with its
 //! reason; nothing panics; every problem names its file and, when there is one, its span.
-//! Limits: `.tf.json` files are not evaluated (a warning names each); provider configurations
+//! `.tf.json` files are read into the same tree as `.tf` files ([`super::json::module_blocks`]).
+//! Limits: provider configurations
 //! of child modules and provider-defined functions are not evaluated (their values are
 //! unknown); evaluation depth is bounded
 //! ([`MAX_EVAL_DEPTH`]), and so is the number of instances ([`MAX_INSTANCES`]).
@@ -228,17 +229,33 @@ fn read_module(
         let Some(index) = source.files.iter().position(|f| f.path == path) else {
             continue;
         };
-        if super::is_json(&path) {
-            source.problems.push(SourceProblem {
-                file: Some(index),
-                span: None,
-                message: "a `.tf.json` file is not evaluated without a plan; its resources are not audited".into(),
-            });
-            continue;
-        }
         let Some(file) = source.files.get(index).cloned() else {
             continue;
         };
+        if super::is_json(&path) {
+            match super::json::module_blocks(&file) {
+                Ok(blocks) => {
+                    for found in blocks {
+                        let at = At {
+                            file: index,
+                            span: Some(found.span),
+                        };
+                        declare(&mut module, found.block, at, id == 0);
+                    }
+                }
+                // `TfSource::read` already said so when the JSON itself does not parse.
+                Err((span, message)) => {
+                    if !source.problems.iter().any(|p| p.file == Some(index)) {
+                        source.problems.push(SourceProblem {
+                            file: Some(index),
+                            span,
+                            message,
+                        });
+                    }
+                }
+            }
+            continue;
+        }
         let body = match hcl_edit::parser::parse_body(&file.text) {
             Ok(body) => body,
             Err(e) => {
@@ -261,7 +278,11 @@ fn read_module(
             let Structure::Block(block) = structure else {
                 continue;
             };
-            declare(&mut module, block, index, id == 0);
+            let at = At {
+                file: index,
+                span: span_of(&block),
+            };
+            declare(&mut module, block, at, id == 0);
         }
     }
     let calls = std::mem::take(&mut module.calls);
@@ -313,11 +334,7 @@ fn span_of(item: &impl hcl_edit::Span) -> Option<Span> {
 }
 
 /// Adds one top-level block to its module.
-fn declare(module: &mut ModuleDecl, block: Block, file: usize, root: bool) {
-    let at = At {
-        file,
-        span: span_of(&block),
-    };
+fn declare(module: &mut ModuleDecl, block: Block, at: At, root: bool) {
     match (block.ident.as_str(), block.labels.len()) {
         ("variable", 1) => module.variables.push(VariableDecl {
             name: label(&block, 0).unwrap_or_default().to_string(),
