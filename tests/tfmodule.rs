@@ -402,3 +402,45 @@ fn inline_suppressions_work_without_a_plan() {
     assert!(of_check(&report, "PG101").is_empty());
     assert_eq!(report.summary().suppressed, 1);
 }
+
+#[test]
+fn var_and_var_file_apply_in_command_line_order() {
+    // `other.tfvars` says `other-queue` (not polled: an error), `--var` says `orders`
+    // (complete). Terraform applies `-var` and `-var-file` in the order written, the later
+    // winning.
+    let run = |args: &[&str]| -> (i32, usize) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_permgate"))
+            .current_dir(TFMODULE)
+            .args(["check", "variables", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "PG101" && f["severity"] == "error")
+            .count();
+        (out.status.code().unwrap(), errors)
+    };
+    let file = "variables/other.tfvars";
+    assert_eq!(
+        run(&["--var-file", file, "--var", "granted_queue=orders"]),
+        (0, 0)
+    );
+    assert_eq!(
+        run(&["--var", "granted_queue=orders", "--var-file", file]),
+        (1, 1)
+    );
+    assert_eq!(
+        run(&[
+            "--var",
+            "granted_queue=other-queue",
+            "--var-file",
+            file,
+            "--var=granted_queue=orders"
+        ]),
+        (0, 0)
+    );
+}
