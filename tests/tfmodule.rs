@@ -444,3 +444,67 @@ fn var_and_var_file_apply_in_command_line_order() {
         (0, 0)
     );
 }
+
+#[test]
+fn operators_decide_counts_conditions_and_policies() {
+    // `local.queues = local.prod && !var.dead_letters ? var.extra_consumers + 1 : 1` is 3; the
+    // policy grants the first `local.queues - 1` queues, with all three actions because
+    // `var.env != "prod"` is false.
+    let dir = PathBuf::from(TFMODULE).join("operators");
+    let copy = temp("operators");
+    copy_without_plan(&dir, &copy);
+    let report = audit(std::slice::from_ref(&copy), &permgate::AuditOptions::here());
+    let built = permgate::readers::hcl::module::plan_from_source(
+        &copy,
+        permgate::readers::hcl::TfSource::read(&copy),
+        &[],
+    );
+    let lines = summary(&report, &copy);
+    std::fs::remove_dir_all(&copy).unwrap();
+    let errors: Vec<&str> = report_errors(&report)
+        .into_iter()
+        .map(|f| f.resource.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        vec!["aws_lambda_event_source_mapping.q[2]"],
+        "{lines:#?}"
+    );
+    assert!(lines.iter().all(|l| !l.contains("PG004")), "{lines:#?}");
+    // The instances and values Terraform planned (`plan.json`, made by `terraform plan` from
+    // this source) are the ones the source gives.
+    let addresses = |plan: &serde_json::Value| -> Vec<String> {
+        let mut out: Vec<String> = plan["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["address"].as_str().unwrap().to_string())
+            .collect();
+        out.sort();
+        out
+    };
+    let planned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let from_source: serde_json::Value = serde_json::from_str(&built.json).unwrap();
+    assert_eq!(addresses(&from_source), addresses(&planned));
+    let after = |plan: &serde_json::Value, address: &str, attribute: &str| {
+        plan["planned_values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"][attribute].clone())
+    };
+    for (address, attribute) in [
+        ("aws_lambda_function.consumer", "timeout"),
+        ("aws_sqs_queue.q[2]", "name"),
+    ] {
+        let ours = after(&from_source, address, attribute).unwrap();
+        let theirs = after(&planned, address, attribute).unwrap();
+        // The built plan keeps numbers as the text a plan would print.
+        assert_eq!(
+            ours.to_string().trim_matches('"'),
+            theirs.to_string().trim_matches('"')
+        );
+    }
+}

@@ -22,6 +22,7 @@ mod block_types;
 pub mod eval;
 mod json;
 pub mod module;
+mod operators;
 mod scan;
 pub mod vars;
 

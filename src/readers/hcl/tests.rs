@@ -417,7 +417,7 @@ mod evaluation {
             unknown_reason(&v).contains("collection of a `for`"),
             "{v:?}"
         );
-        let v = eval(r#"[for a in var.actions : a if a == "x"]"#);
+        let v = eval(r#"[for a in var.actions : a if a == var.missing]"#);
         assert!(unknown_reason(&v).contains("`if` of a `for`"), "{v:?}");
         let v = eval(r#"{ for a in [aws_sqs_queue.a.arn] : a => 1 }"#);
         assert!(
