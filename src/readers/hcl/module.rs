@@ -199,10 +199,7 @@ pub fn plan_from_source(dir: &Path, mut source: TfSource, inputs: &[VarInput]) -
     };
     let (json, problems) = evaluator.plan();
     source.problems.extend(problems);
-    SourcePlan {
-        json: serde_json::to_string(&json).unwrap_or_default(),
-        source,
-    }
+    SourcePlan { json, source }
 }
 
 /// Reads the declarations of the module in `dir` and of the modules it calls; returns its
@@ -784,17 +781,19 @@ impl Evaluator {
         }
     }
 
-    /// The `terraform show -json` document of the whole configuration.
-    fn plan(mut self) -> (Json, Vec<SourceProblem>) {
+    /// The `terraform show -json` text of the whole configuration. Each instance's entries are
+    /// written as soon as they are built, so that the memory of one is reused for the next
+    /// (a tree of the whole document cost as much again in allocation, page faults and freeing).
+    fn plan(mut self) -> (String, Vec<SourceProblem>) {
         self.expand_modules();
         let ev = &self;
-        let mut changes = Vec::new();
-        let mut module_values: Vec<Map<String, Json>> = Vec::new();
+        let mut changes: Vec<String> = Vec::new();
+        let mut module_values: Vec<ModuleText> = Vec::new();
         let mut built = 0usize;
         for (id, instance) in ev.instances.iter().enumerate() {
-            let mut resources = Vec::new();
+            let mut resources: Vec<String> = Vec::new();
             let Some(module) = ev.modules.get(instance.module) else {
-                module_values.push(Map::new());
+                module_values.push(ModuleText::default());
                 continue;
             };
             for decl in &module.resources {
@@ -835,46 +834,38 @@ impl Evaluator {
                     if let (Some(index), Json::Object(o)) = (each.key.index_json(), &mut entry) {
                         o.insert("index".into(), index);
                     }
-                    resources.push(entry);
+                    resources.push(entry.to_string());
                     let action = if decl.data { "read" } else { "create" };
                     // `after` repeats `values`, which is what the plan reader reads.
                     let change = object([
                         ("actions", Json::Array(vec![Json::String(action.into())])),
                         ("after_unknown", Json::Object(after_unknown)),
                     ]);
-                    changes.push(object([
-                        ("address", Json::String(address)),
-                        ("mode", Json::String(mode.into())),
-                        ("change", change),
-                    ]));
+                    changes.push(
+                        object([
+                            ("address", Json::String(address)),
+                            ("mode", Json::String(mode.into())),
+                            ("change", change),
+                        ])
+                        .to_string(),
+                    );
                 }
             }
-            let mut values = Map::new();
-            if !instance.address.is_empty() {
-                values.insert("address".into(), json!(instance.address));
-            }
-            values.insert("resources".into(), Json::Array(resources));
-            module_values.push(values);
+            module_values.push(ModuleText {
+                address: instance.address.clone(),
+                resources,
+                children: Vec::new(),
+            });
         }
-        // Children into their parents, last first (children come after their parents).
-        for id in (1..ev.instances.len()).rev() {
+        // Children into their parents, in instance order (children come after their parents).
+        for id in 1..ev.instances.len() {
             let Some(parent) = ev.instances.get(id).and_then(|i| i.parent) else {
                 continue;
             };
-            let child = module_values
-                .get_mut(id)
-                .map(std::mem::take)
-                .unwrap_or_default();
             if let Some(p) = module_values.get_mut(parent) {
-                let list = p
-                    .entry("child_modules")
-                    .or_insert_with(|| Json::Array(Vec::new()));
-                if let Json::Array(items) = list {
-                    items.insert(0, Json::Object(child));
-                }
+                p.children.push(id);
             }
         }
-        let root_values = module_values.into_iter().next().unwrap_or_default();
         let mut variables = Map::new();
         if let Some(root) = ev.modules.first() {
             for decl in &root.variables {
@@ -884,23 +875,22 @@ impl Evaluator {
                 }
             }
         }
-        let document = object([
-            ("format_version", Json::String("1.2".into())),
-            (
-                "planned_values",
-                object([("root_module", Json::Object(root_values))]),
-            ),
-            ("resource_changes", Json::Array(changes)),
-            (
-                "configuration",
-                object([
-                    ("provider_config", ev.provider_config()),
-                    ("root_module", ev.config_module(0)),
-                ]),
-            ),
-            ("variables", Json::Object(variables)),
+        let configuration = object([
+            ("provider_config", ev.provider_config()),
+            ("root_module", ev.config_module(0)),
         ]);
-        (document, self.problems.into_inner())
+        let mut out =
+            String::with_capacity(changes.iter().map(String::len).sum::<usize>() * 2 + (1 << 16));
+        out.push_str("{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":");
+        write_module(&module_values, 0, &mut out);
+        out.push_str("},\"resource_changes\":[");
+        out.push_str(&changes.join(","));
+        out.push_str("],\"configuration\":");
+        out.push_str(&configuration.to_string());
+        out.push_str(",\"variables\":");
+        out.push_str(&Json::Object(variables).to_string());
+        out.push('}');
+        (out, self.problems.into_inner())
     }
 
     /// The `after` values and `after_unknown` mask of a block body in `scope`.
@@ -1171,6 +1161,44 @@ fn attribute_value(expr: &Expression, scope: &Scope<'_>) -> Value {
         }
     }
     eval::evaluate(expr, scope, 0)
+}
+
+/// One module instance of `planned_values`: its resources already written as JSON text.
+#[derive(Debug, Default)]
+struct ModuleText {
+    /// `""` for the root module.
+    address: String,
+    resources: Vec<String>,
+    /// Indexes of its child instances in the same list.
+    children: Vec<usize>,
+}
+
+/// Writes module instance `id` of `modules` (with its children) as a `planned_values` module.
+fn write_module(modules: &[ModuleText], id: usize, out: &mut String) {
+    let Some(module) = modules.get(id) else {
+        out.push_str("{}");
+        return;
+    };
+    out.push('{');
+    if !module.address.is_empty() {
+        out.push_str("\"address\":");
+        out.push_str(&Json::String(module.address.clone()).to_string());
+        out.push(',');
+    }
+    out.push_str("\"resources\":[");
+    out.push_str(&module.resources.join(","));
+    out.push(']');
+    if !module.children.is_empty() {
+        out.push_str(",\"child_modules\":[");
+        for (i, child) in module.children.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_module(modules, *child, out);
+        }
+        out.push(']');
+    }
+    out.push('}');
 }
 
 /// A JSON object of `pairs`, moved in (`json!` would copy each value through a serializer).
