@@ -875,10 +875,11 @@ impl Evaluator {
                 }
             }
         }
-        let configuration = object([
-            ("provider_config", ev.provider_config()),
-            ("root_module", ev.config_module(0)),
-        ]);
+        let mut configuration = String::from("{\"provider_config\":");
+        configuration.push_str(&ev.provider_config().to_string());
+        configuration.push_str(",\"root_module\":");
+        ev.config_module(0, &mut configuration);
+        configuration.push('}');
         let mut out =
             String::with_capacity(changes.iter().map(String::len).sum::<usize>() * 2 + (1 << 16));
         out.push_str("{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":");
@@ -886,7 +887,7 @@ impl Evaluator {
         out.push_str("},\"resource_changes\":[");
         out.push_str(&changes.join(","));
         out.push_str("],\"configuration\":");
-        out.push_str(&configuration.to_string());
+        out.push_str(&configuration);
         out.push_str(",\"variables\":");
         out.push_str(&Json::Object(variables).to_string());
         out.push('}');
@@ -1032,12 +1033,17 @@ impl Evaluator {
     }
 
     /// The `configuration` of a module: its blocks' expressions, as Terraform writes them.
-    fn config_module(&self, module: usize) -> Json {
+    /// Written as text block by block, as [`Evaluator::plan`] writes the values.
+    fn config_module(&self, module: usize, out: &mut String) {
         let Some(decl) = self.modules.get(module) else {
-            return json!({});
+            out.push_str("{}");
+            return;
         };
-        let mut resources = Vec::new();
-        for r in &decl.resources {
+        out.push_str("{\"resources\":[");
+        for (i, r) in decl.resources.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
             let address = format!(
                 "{}{}.{}",
                 if r.data { "data." } else { "" },
@@ -1074,10 +1080,13 @@ impl Evaluator {
             if let Some(a) = r.body.get_attribute("depends_on") {
                 entry.insert("depends_on".into(), json!(eval::references(&a.value)));
             }
-            resources.push(Json::Object(entry));
+            out.push_str(&Json::Object(entry).to_string());
         }
-        let mut calls = Map::new();
-        for call in &decl.calls {
+        out.push_str("],\"module_calls\":{");
+        for (i, call) in decl.calls.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
             let mut expressions = Map::new();
             for attribute in call.body.attributes() {
                 let key = attribute.key.as_str();
@@ -1102,11 +1111,21 @@ impl Evaluator {
                     entry.insert(key.into(), config_expression(&a.value));
                 }
             }
-            if let Some(child) = call.child {
-                entry.insert("module".into(), self.config_module(child));
+            out.push_str(&Json::String(call.name.clone()).to_string());
+            out.push(':');
+            // The entry is never empty (it has `expressions`): the child goes before its `}`.
+            let text = Json::Object(entry).to_string();
+            match (call.child, text.strip_suffix('}')) {
+                (Some(child), Some(open)) => {
+                    out.push_str(open);
+                    out.push_str(",\"module\":");
+                    self.config_module(child, out);
+                    out.push('}');
+                }
+                _ => out.push_str(&text),
             }
-            calls.insert(call.name.clone(), Json::Object(entry));
         }
+        out.push_str("},\"outputs\":");
         let outputs: Map<String, Json> = decl
             .outputs
             .iter()
@@ -1117,6 +1136,7 @@ impl Evaluator {
                 )
             })
             .collect();
+        out.push_str(&Json::Object(outputs).to_string());
         let variables: Map<String, Json> = decl
             .variables
             .iter()
@@ -1136,12 +1156,9 @@ impl Evaluator {
                 )
             })
             .collect();
-        object([
-            ("resources", Json::Array(resources)),
-            ("module_calls", Json::Object(calls)),
-            ("outputs", Json::Object(outputs)),
-            ("variables", Json::Object(variables)),
-        ])
+        out.push_str(",\"variables\":");
+        out.push_str(&Json::Object(variables).to_string());
+        out.push('}');
     }
 }
 
