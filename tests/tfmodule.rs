@@ -332,6 +332,11 @@ fn tf_json_modules_give_the_findings_of_their_terraform_plan_at_their_json_lines
             .map(|(r, (path, l))| (r, (path.to_string(), l)))
             .collect();
         assert_eq!(errors, expected, "{name}: {from_source:#?}");
+        // The fix of a policy written in JSON is the JSON statement, not HCL.
+        for finding in report_errors(&without) {
+            let fix = finding.fix.as_ref().unwrap();
+            assert_eq!(fix.source, None, "{name}: {fix:?}");
+        }
     }
 }
 
