@@ -114,13 +114,18 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub tf_source: Option<PathBuf>,
     /// A value for an input variable of a Terraform module audited without a plan, as
-    /// `terraform plan -var`; wins over `.tfvars` files and `default` (repeatable)
+    /// `terraform plan -var`; wins over `.tfvars` files and `default` (repeatable; with
+    /// `--var-file`, a later one wins, as on Terraform's command line)
     #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_tf_var)]
     pub var: Vec<String>,
     /// A `.tfvars` or `.tfvars.json` file of values for a Terraform module audited without
-    /// a plan, as `terraform plan -var-file` (repeatable; later values win)
+    /// a plan, as `terraform plan -var-file` (repeatable; with `--var`, a later one wins)
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_file: Vec<PathBuf>,
+    /// Where each `--var` and `--var-file` was written on the command line, in the order of
+    /// `var` then `var_file` ([`Cli::parse_ordered`]); empty when not known.
+    #[arg(skip)]
+    pub var_positions: (Vec<usize>, Vec<usize>),
     /// The region templates are deployed to: `${AWS::Region}` takes this value (a CDK cloud
     /// assembly's own environment wins)
     #[arg(long, value_name = "REGION", value_parser = region_name)]
@@ -131,15 +136,59 @@ pub struct CheckArgs {
     pub account: Option<String>,
 }
 
-/// The `--var-file` files, then the `--var` values (so a `--var` wins over a file, as it does
-/// when written after it on Terraform's command line).
-fn tf_vars(values: &[String], files: &[PathBuf]) -> Vec<crate::readers::hcl::vars::VarInput> {
+/// The `--var` values and `--var-file` files in the order they were written, as Terraform
+/// applies `-var` and `-var-file` ("in the order they are provided", later winning:
+/// <https://developer.hashicorp.com/terraform/language/values/variables#variable-definition-precedence>).
+/// Without their positions (a [`Cli`] not made by [`Cli::parse_ordered`]), the files come
+/// first.
+fn tf_vars(
+    values: &[String],
+    files: &[PathBuf],
+    (value_at, file_at): &(Vec<usize>, Vec<usize>),
+) -> Vec<crate::readers::hcl::vars::VarInput> {
     use crate::readers::hcl::vars::VarInput;
-    files
+    let known = value_at.len() == values.len() && file_at.len() == files.len();
+    let mut placed: Vec<(usize, VarInput)> = files
         .iter()
-        .map(|f| VarInput::File(f.clone()))
-        .chain(values.iter().filter_map(|v| VarInput::parse_value(v).ok()))
-        .collect()
+        .enumerate()
+        .map(|(i, f)| {
+            let at = if known { file_at.get(i).copied() } else { None };
+            (at.unwrap_or(0), VarInput::File(f.clone()))
+        })
+        .chain(values.iter().enumerate().filter_map(|(i, v)| {
+            let at = if known {
+                value_at.get(i).copied()
+            } else {
+                None
+            };
+            Some((at.unwrap_or(usize::MAX), VarInput::parse_value(v).ok()?))
+        }))
+        .collect();
+    // Stable: without positions, files keep their order, then the values theirs.
+    placed.sort_by_key(|(at, _)| *at);
+    placed.into_iter().map(|(_, input)| input).collect()
+}
+
+impl Cli {
+    /// Parses the process's command line as [`clap::Parser::parse`] does, and records where
+    /// each `--var` and `--var-file` of `check` was written, which the derived struct loses.
+    pub fn parse_ordered() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if let (Command::Check(args), Some(("check", check))) =
+            (&mut cli.command, matches.subcommand())
+        {
+            let positions = |id: &str| -> Vec<usize> {
+                check
+                    .indices_of(id)
+                    .map(Iterator::collect)
+                    .unwrap_or_default()
+            };
+            args.var_positions = (positions("var"), positions("var_file"));
+        }
+        cli
+    }
 }
 
 fn parse_tf_var(argument: &str) -> Result<String, String> {
@@ -443,7 +492,13 @@ fn check(args: CheckArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
                         .map(|f| c.dir().join(f.get_ref()))
                 })
                 .collect();
-            tf_vars(&args.var, &[configured, args.var_file].concat())
+            // A configuration file's `tf_var_files` come before the command line.
+            let mut inputs: Vec<crate::readers::hcl::vars::VarInput> = configured
+                .into_iter()
+                .map(crate::readers::hcl::vars::VarInput::File)
+                .collect();
+            inputs.extend(tf_vars(&args.var, &args.var_file, &args.var_positions));
+            inputs
         },
     };
     let parameters = parameter_options(args.parameters, config.as_ref());

@@ -156,7 +156,7 @@ pub fn inputs(paths: &[PathBuf]) -> (Vec<Input>, Vec<WalkError>) {
     (found.inputs, errors)
 }
 
-/// The directories under `paths` (or named by them) that hold `.tf` files, found by the same
+/// The directories under `paths` (or named by them) that hold `.tf` or `.tf.json` files, found by the same
 /// walk as [`inputs`] (so `.terraform`, where `terraform init` downloads modules, is not one),
 /// in path order: the Terraform modules among the inputs.
 pub fn terraform_modules(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -170,7 +170,8 @@ pub fn terraform_modules(paths: &[PathBuf]) -> Vec<PathBuf> {
             .filter_map(Result::ok);
         for entry in walker {
             let name = entry.file_name().to_string_lossy();
-            if !(entry.file_type().is_file() && name.ends_with(".tf")) {
+            let source = name.ends_with(".tf") || name.ends_with(".tf.json");
+            if !(entry.file_type().is_file() && source) {
                 continue;
             }
             if let Some(dir) = entry.path().parent() {

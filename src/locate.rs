@@ -193,7 +193,7 @@ pub fn suppressions(
     (suppressions, refused)
 }
 
-/// The fix as HCL for the policy the finding asks to edit, in the style its source uses: an
+/// The fix as HCL for the policy the finding asks to edit (in a `.tf` file), in the style its source uses: an
 /// object for `jsonencode({…})`, a `statement { … }` block for a `data
 /// "aws_iam_policy_document"`. `None` for other styles (a heredoc takes the JSON as it is) and
 /// when a reference in the statement is not a block of the policy's module (a guessed
@@ -204,6 +204,10 @@ fn hcl_fix(
     statement: &serde_json::Value,
 ) -> Option<String> {
     let policy = related.iter().find(|r| r.role == RelatedRole::Policy)?;
+    // A policy written in a `.tf.json` file takes the statement as JSON, not HCL.
+    if source.block(&policy.resource).is_some_and(|b| !b.hcl) {
+        return None;
+    }
     let config = crate::readers::hcl::config_address(&policy.resource);
     let module = module_prefix(&config);
     // A policy resource's `policy`, or the role's own `inline_policy` block when it has one.

@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::Parser;
-
 // The readers build many small nodes and strings and free them in bulk; mimalloc handles that
 // pattern without the fragmentation glibc's allocator shows on large templates. It is built
 // without transparent huge pages (`no_thp` in Cargo.toml): with them every region it touches
@@ -53,7 +51,7 @@ impl<W: Write> Write for PipeTolerant<W> {
 }
 
 fn main() -> ExitCode {
-    let cli = permgate::cli::Cli::parse();
+    let cli = permgate::cli::Cli::parse_ordered();
     let stdout = std::io::stdout();
     let mut out = PipeTolerant {
         inner: std::io::BufWriter::new(stdout.lock()),

@@ -275,6 +275,10 @@ fn bad_input_is_a_located_warning_and_never_an_error() {
     };
     has("does not parse", ("bad-input/broken.tf", 2));
     has(
+        "a string that is not a valid template",
+        ("bad-input/broken.tf.json", 5),
+    );
+    has(
         "variable `queue_arn` has no value",
         ("bad-input/main.tf", 1),
     );
@@ -283,6 +287,69 @@ fn bad_input_is_a_located_warning_and_never_an_error() {
         ("bad-input/main.tf", 62),
     );
     has("`dynamic \"statement\"`", ("bad-input/main.tf", 31));
+}
+
+/// An error's resource, and its file and line.
+type ErrorAt = (&'static str, (&'static str, u32));
+
+#[test]
+fn tf_json_modules_give_the_findings_of_their_terraform_plan_at_their_json_lines() {
+    // Each has the plan `terraform` made of it: audited with it and without it, the findings
+    // are the same, and they point at the `.tf.json` objects of the resources.
+    let cases: [(&str, Vec<ErrorAt>); 3] = [
+        (
+            "missing-action",
+            vec![(
+                "aws_lambda_event_source_mapping.orders",
+                ("json-syntax/missing-action/main.tf.json", 44),
+            )],
+        ),
+        // The policy is `"${jsonencode({…})}"` around the queue's ARN; `tags` holds a key
+        // named like a block of a policy document and stays an attribute.
+        ("complete", vec![]),
+        // `variables.tf` declares the map and the queues; `main.tf.json` the rest, over
+        // `for_each`, with a `dynamic` block in JSON.
+        (
+            "mixed",
+            vec![(
+                "aws_lambda_event_source_mapping.q[\"orders\"]",
+                ("json-syntax/mixed/main.tf.json", 37),
+            )],
+        ),
+    ];
+    for (name, expected) in cases {
+        let dir = PathBuf::from(TFMODULE).join("json-syntax").join(name);
+        let with_plan = audit(&[dir.join("plan.json")], &permgate::AuditOptions::here());
+        let copy = temp(&format!("json-{name}"));
+        copy_without_plan(&dir, &copy);
+        let without = audit(std::slice::from_ref(&copy), &permgate::AuditOptions::here());
+        let from_source = summary(&without, &copy);
+        std::fs::remove_dir_all(&copy).unwrap();
+        assert_eq!(without.summary().terraform_from_source, 1, "{name}");
+        assert_eq!(from_source, summary(&with_plan, &dir), "{name}");
+        let errors: Vec<(&str, (String, u32))> = report_errors(&with_plan)
+            .into_iter()
+            .map(|f| (f.resource.as_str(), line(f).unwrap()))
+            .collect();
+        let expected: Vec<(&str, (String, u32))> = expected
+            .into_iter()
+            .map(|(r, (path, l))| (r, (path.to_string(), l)))
+            .collect();
+        assert_eq!(errors, expected, "{name}: {from_source:#?}");
+        // The fix of a policy written in JSON is the JSON statement, not HCL.
+        for finding in report_errors(&without) {
+            let fix = finding.fix.as_ref().unwrap();
+            assert_eq!(fix.source, None, "{name}: {fix:?}");
+        }
+    }
+}
+
+fn report_errors(report: &Report) -> Vec<&Finding> {
+    report
+        .findings()
+        .map(|(_, f)| f)
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
 }
 
 #[test]
@@ -343,4 +410,110 @@ fn inline_suppressions_work_without_a_plan() {
     std::fs::remove_dir_all(&copy).unwrap();
     assert!(of_check(&report, "PG101").is_empty());
     assert_eq!(report.summary().suppressed, 1);
+}
+
+#[test]
+fn var_and_var_file_apply_in_command_line_order() {
+    // `other.tfvars` says `other-queue` (not polled: an error), `--var` says `orders`
+    // (complete). Terraform applies `-var` and `-var-file` in the order written, the later
+    // winning.
+    let run = |args: &[&str]| -> (i32, usize) {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_permgate"))
+            .current_dir(TFMODULE)
+            .args(["check", "variables", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let errors = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "PG101" && f["severity"] == "error")
+            .count();
+        (out.status.code().unwrap(), errors)
+    };
+    let file = "variables/other.tfvars";
+    assert_eq!(
+        run(&["--var-file", file, "--var", "granted_queue=orders"]),
+        (0, 0)
+    );
+    assert_eq!(
+        run(&["--var", "granted_queue=orders", "--var-file", file]),
+        (1, 1)
+    );
+    assert_eq!(
+        run(&[
+            "--var",
+            "granted_queue=other-queue",
+            "--var-file",
+            file,
+            "--var=granted_queue=orders"
+        ]),
+        (0, 0)
+    );
+}
+
+#[test]
+fn operators_decide_counts_conditions_and_policies() {
+    // `local.queues = local.prod && !var.dead_letters ? var.extra_consumers + 1 : 1` is 3; the
+    // policy grants the first `local.queues - 1` queues, with all three actions because
+    // `var.env != "prod"` is false.
+    let dir = PathBuf::from(TFMODULE).join("operators");
+    let copy = temp("operators");
+    copy_without_plan(&dir, &copy);
+    let report = audit(std::slice::from_ref(&copy), &permgate::AuditOptions::here());
+    let built = permgate::readers::hcl::module::plan_from_source(
+        &copy,
+        permgate::readers::hcl::TfSource::read(&copy),
+        &[],
+    );
+    let lines = summary(&report, &copy);
+    std::fs::remove_dir_all(&copy).unwrap();
+    let errors: Vec<&str> = report_errors(&report)
+        .into_iter()
+        .map(|f| f.resource.as_str())
+        .collect();
+    assert_eq!(
+        errors,
+        vec!["aws_lambda_event_source_mapping.q[2]"],
+        "{lines:#?}"
+    );
+    assert!(lines.iter().all(|l| !l.contains("PG004")), "{lines:#?}");
+    // The instances and values Terraform planned (`plan.json`, made by `terraform plan` from
+    // this source) are the ones the source gives.
+    let addresses = |plan: &serde_json::Value| -> Vec<String> {
+        let mut out: Vec<String> = plan["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["address"].as_str().unwrap().to_string())
+            .collect();
+        out.sort();
+        out
+    };
+    let planned: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("plan.json")).unwrap()).unwrap();
+    let from_source: serde_json::Value = serde_json::from_str(&built.json).unwrap();
+    assert_eq!(addresses(&from_source), addresses(&planned));
+    let after = |plan: &serde_json::Value, address: &str, attribute: &str| {
+        plan["planned_values"]["root_module"]["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"][attribute].clone())
+    };
+    for (address, attribute) in [
+        ("aws_lambda_function.consumer", "timeout"),
+        ("aws_sqs_queue.q[2]", "name"),
+    ] {
+        let ours = after(&from_source, address, attribute).unwrap();
+        let theirs = after(&planned, address, attribute).unwrap();
+        // The built plan keeps numbers as the text a plan would print.
+        assert_eq!(
+            ours.to_string().trim_matches('"'),
+            theirs.to_string().trim_matches('"')
+        );
+    }
 }

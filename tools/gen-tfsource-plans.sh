@@ -6,6 +6,8 @@
 # that is removed afterwards. CI never runs this: the plans are committed.
 #
 #   TF_PLUGIN_MIRROR=/path/to/mirror sh tools/gen-tfsource-plans.sh [fixture…]
+#
+# A fixture is a folder of testdata/tfsource, or a path from there (`../tfmodule/json-syntax/mixed`).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 mirror=${TF_PLUGIN_MIRROR:?set TF_PLUGIN_MIRROR to a provider mirror folder}
@@ -14,7 +16,7 @@ trap 'rm -rf "$scratch"' EXIT
 printf 'provider_installation {\n  filesystem_mirror { path = "%s" }\n}\n' "$mirror" > "$scratch/tfrc"
 export TF_CLI_CONFIG_FILE="$scratch/tfrc" TF_IN_AUTOMATION=1
 cd "$root/testdata/tfsource"
-[ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action dynamic-statement-complete dynamic-statement-missing-action dynamic-statement-unknown merged-documents-complete merged-documents-missing-action deny-statement \
+[ $# -gt 0 ] || set -- sqs-complete sqs-missing-action jsonencode-complete jsonencode-missing-action heredoc-complete heredoc-missing-action policy-document-complete policy-document-missing-action templatefile-missing-action inline-policy-complete inline-policy-missing-action queue-policy-complete queue-policy-missing-action for-each-complete for-each-missing-action ../tfmodule/json-syntax/missing-action ../tfmodule/json-syntax/complete ../tfmodule/json-syntax/mixed dynamic-statement-complete dynamic-statement-missing-action dynamic-statement-unknown merged-documents-complete merged-documents-missing-action deny-statement \
   pg101-pass-queue-policy pg101-unknown-queue-policy-condition pg102-fail-stream-policy-deny pg102-pass-stream-policy \
   pg103-pass-stream-policy pg104-pass-cluster-policy pg110-fail-secret-policy-deny pg111-fail-cmk pg111-pass-cmk \
   pg111-pass-key-policy-grant pg111-pass-via-service pg112-fail-cmk pg112-pass-cmk pg115-fail-no-delegation pg115-fail-no-delegation-key-policy-resource \
@@ -22,7 +24,7 @@ cd "$root/testdata/tfsource"
 for fixture in "$@"; do
   fixture=${fixture#./}
   echo "$fixture" >&2
-  work="$scratch/$fixture"
+  work="$scratch/$(printf %s "$fixture" | tr / _)"
   mkdir -p "$work"
   cp -R "$fixture/." "$work/"
   rm -f "$work/plan.json" "$work/generate"

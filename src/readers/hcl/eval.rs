@@ -8,8 +8,9 @@
 //!
 //! Invariants: the evaluator never guesses. Literals, object and tuple constructors, quoted and
 //! heredoc templates with interpolations, `jsonencode` and the functions listed in [`call`]
-//! are evaluated, and so are `for` expressions over known collections and conditionals whose
-//! condition is known; anything else (a `%{}` directive, an operator, another function, a `for`
+//! are evaluated, and so are `for` expressions over known collections, conditionals whose
+//! condition is known and operators on known operands ([`super::operators`]); anything else (a
+//! `%{}` directive, another function, a `for`
 //! over a collection only known after apply) is an unknown value whose reason names it. Nesting is
 //! limited to [`MAX_DEPTH`] (hcl-edit's parser already refuses more than 64 levels).
 
@@ -271,8 +272,19 @@ pub fn evaluate(expr: &Expression, refs: &dyn References, depth: usize) -> Value
             Err(why) => unknown(format!("the condition of `? :` is not known: {why}")),
         },
         Expression::ForExpr(f) => for_expr(f, refs, depth),
-        Expression::UnaryOp(_) | Expression::BinaryOp(_) => {
-            unknown("an operator expression is not evaluated")
+        Expression::UnaryOp(op) => {
+            super::operators::unary(*op.operator.value(), &evaluate(&op.expr, refs, depth + 1))
+        }
+        Expression::BinaryOp(op) => {
+            use super::operators::{binary, shown};
+            // Both operands, as Terraform evaluates them (no short-circuit).
+            let lhs = evaluate(&op.lhs_expr, refs, depth + 1);
+            let rhs = evaluate(&op.rhs_expr, refs, depth + 1);
+            binary(
+                *op.operator.value(),
+                (&lhs, shown(&op.lhs_expr)),
+                (&rhs, shown(&op.rhs_expr)),
+            )
         }
     }
 }

@@ -18,10 +18,12 @@
 //! and, when there is one, its span. Limits: files over [`MAX_FILE_BYTES`] are not parsed, and
 //! module calls nest at most [`MAX_MODULE_DEPTH`] deep (a module that calls itself stops there).
 
+mod block_types;
 pub mod eval;
 mod json;
 pub mod module;
 pub mod nested;
+mod operators;
 mod scan;
 pub mod vars;
 
@@ -103,7 +105,7 @@ pub struct SourceBlock {
     pub file: usize,
     /// The whole block, from its type keyword to its closing brace.
     pub span: Span,
-    /// A block of a `.tf` file, whose body can be parsed as HCL (not `.tf.json`).
+    /// A block of a `.tf` file, whose body can be parsed as HCL; else of a `.tf.json` file.
     pub hcl: bool,
 }
 
@@ -165,13 +167,18 @@ impl TfSource {
     }
 
     /// The expression of a block's attribute (`policy` of `aws_iam_role_policy.p`), parsed
-    /// again from its span; `None` when the block or attribute is not in a `.tf` file.
+    /// again from its span (or read from its `.tf.json` object); `None` when the block or
+    /// attribute is not in the source.
     pub fn attribute_expression(
         &self,
         plan_address: &str,
         attribute: &str,
     ) -> Option<hcl_edit::expr::Expression> {
-        let block = self.block(plan_address).filter(|b| b.hcl)?;
+        let block = self.block(plan_address)?;
+        if !block.hcl {
+            let body = self.any_block_body(plan_address)?;
+            return Some(body.get_attribute(attribute)?.value.clone());
+        }
         let file = self.files.get(block.file)?;
         // Only the expression is parsed: the other attributes of the block are not needed,
         // and parsing costs more than everything else the source adds to a run.
@@ -248,11 +255,8 @@ impl TfSource {
         key: Option<(&str, &str)>,
         attribute: &str,
     ) -> Option<hcl_edit::expr::Expression> {
-        let block = self.block(plan_address).filter(|b| b.hcl)?;
-        let file = self.files.get(block.file)?;
-        let body = parse_block(file, block.span)?;
-        let parsed = body.blocks().next()?;
-        let mut matching = parsed.body.blocks().filter(|b| {
+        let body = self.any_block_body(plan_address)?;
+        let mut matching = body.blocks().filter(|b| {
             b.ident.as_str() == nested
                 && key.is_none_or(|(name, value)| {
                     b.body.get_attribute(name).and_then(|a| a.value.as_str()) == Some(value)
@@ -284,6 +288,25 @@ impl TfSource {
         let body = parse_block(file, block.span)?;
         let parsed = body.into_blocks().next()?;
         Some((parsed.body, block.file, block.span.start))
+    }
+
+    /// The body of a block, parsed from its `.tf` text or read from its `.tf.json` object as
+    /// the module reader reads it.
+    fn any_block_body(&self, plan_address: &str) -> Option<Body> {
+        let block = self.block(plan_address)?;
+        let file = self.files.get(block.file)?;
+        if block.hcl {
+            return parse_block(file, block.span)?
+                .into_blocks()
+                .next()
+                .map(|b| b.body);
+        }
+        let config = config_address(plan_address);
+        let mut parts = config.rsplit('.');
+        let (_name, kind) = (parts.next()?, parts.next()?);
+        // `data.aws_x.y`, not the resource `aws_x.y` of a module named `data`.
+        let data = parts.next() == Some("data") && parts.next() != Some("module");
+        json::block_at(file, block.span, data, kind)
     }
 
     /// The directory of the module a block is in (what `path.module` names there).

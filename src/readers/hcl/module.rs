@@ -30,7 +30,8 @@
 //!
 //! Invariants: no guess. A value that the source does not determine is unknown with its
 //! reason; nothing panics; every problem names its file and, when there is one, its span.
-//! Limits: `.tf.json` files are not evaluated (a warning names each); provider configurations
+//! `.tf.json` files are read into the same tree as `.tf` files ([`super::json::module_blocks`]).
+//! Limits: provider configurations
 //! of child modules and provider-defined functions are not evaluated (their values are
 //! unknown); evaluation depth is bounded
 //! ([`MAX_EVAL_DEPTH`]), and so is the number of instances ([`MAX_INSTANCES`]).
@@ -198,10 +199,7 @@ pub fn plan_from_source(dir: &Path, mut source: TfSource, inputs: &[VarInput]) -
     };
     let (json, problems) = evaluator.plan();
     source.problems.extend(problems);
-    SourcePlan {
-        json: serde_json::to_string(&json).unwrap_or_default(),
-        source,
-    }
+    SourcePlan { json, source }
 }
 
 /// Reads the declarations of the module in `dir` and of the modules it calls; returns its
@@ -228,17 +226,33 @@ fn read_module(
         let Some(index) = source.files.iter().position(|f| f.path == path) else {
             continue;
         };
-        if super::is_json(&path) {
-            source.problems.push(SourceProblem {
-                file: Some(index),
-                span: None,
-                message: "a `.tf.json` file is not evaluated without a plan; its resources are not audited".into(),
-            });
-            continue;
-        }
         let Some(file) = source.files.get(index).cloned() else {
             continue;
         };
+        if super::is_json(&path) {
+            match super::json::module_blocks(&file) {
+                Ok(blocks) => {
+                    for found in blocks {
+                        let at = At {
+                            file: index,
+                            span: Some(found.span),
+                        };
+                        declare(&mut module, found.block, at, id == 0);
+                    }
+                }
+                // `TfSource::read` already said so when the JSON itself does not parse.
+                Err((span, message)) => {
+                    if !source.problems.iter().any(|p| p.file == Some(index)) {
+                        source.problems.push(SourceProblem {
+                            file: Some(index),
+                            span,
+                            message,
+                        });
+                    }
+                }
+            }
+            continue;
+        }
         let body = match hcl_edit::parser::parse_body(&file.text) {
             Ok(body) => body,
             Err(e) => {
@@ -261,7 +275,11 @@ fn read_module(
             let Structure::Block(block) = structure else {
                 continue;
             };
-            declare(&mut module, block, index, id == 0);
+            let at = At {
+                file: index,
+                span: span_of(&block),
+            };
+            declare(&mut module, block, at, id == 0);
         }
     }
     let calls = std::mem::take(&mut module.calls);
@@ -313,11 +331,7 @@ fn span_of(item: &impl hcl_edit::Span) -> Option<Span> {
 }
 
 /// Adds one top-level block to its module.
-fn declare(module: &mut ModuleDecl, block: Block, file: usize, root: bool) {
-    let at = At {
-        file,
-        span: span_of(&block),
-    };
+fn declare(module: &mut ModuleDecl, block: Block, at: At, root: bool) {
     match (block.ident.as_str(), block.labels.len()) {
         ("variable", 1) => module.variables.push(VariableDecl {
             name: label(&block, 0).unwrap_or_default().to_string(),
@@ -767,17 +781,19 @@ impl Evaluator {
         }
     }
 
-    /// The `terraform show -json` document of the whole configuration.
-    fn plan(mut self) -> (Json, Vec<SourceProblem>) {
+    /// The `terraform show -json` text of the whole configuration. Each instance's entries are
+    /// written as soon as they are built, so that the memory of one is reused for the next
+    /// (a tree of the whole document cost as much again in allocation, page faults and freeing).
+    fn plan(mut self) -> (String, Vec<SourceProblem>) {
         self.expand_modules();
         let ev = &self;
-        let mut changes = Vec::new();
-        let mut module_values: Vec<Map<String, Json>> = Vec::new();
+        let mut changes: Vec<String> = Vec::new();
+        let mut module_values: Vec<ModuleText> = Vec::new();
         let mut built = 0usize;
         for (id, instance) in ev.instances.iter().enumerate() {
-            let mut resources = Vec::new();
+            let mut resources: Vec<String> = Vec::new();
             let Some(module) = ev.modules.get(instance.module) else {
-                module_values.push(Map::new());
+                module_values.push(ModuleText::default());
                 continue;
             };
             for decl in &module.resources {
@@ -818,46 +834,38 @@ impl Evaluator {
                     if let (Some(index), Json::Object(o)) = (each.key.index_json(), &mut entry) {
                         o.insert("index".into(), index);
                     }
-                    resources.push(entry);
+                    resources.push(entry.to_string());
                     let action = if decl.data { "read" } else { "create" };
                     // `after` repeats `values`, which is what the plan reader reads.
                     let change = object([
                         ("actions", Json::Array(vec![Json::String(action.into())])),
                         ("after_unknown", Json::Object(after_unknown)),
                     ]);
-                    changes.push(object([
-                        ("address", Json::String(address)),
-                        ("mode", Json::String(mode.into())),
-                        ("change", change),
-                    ]));
+                    changes.push(
+                        object([
+                            ("address", Json::String(address)),
+                            ("mode", Json::String(mode.into())),
+                            ("change", change),
+                        ])
+                        .to_string(),
+                    );
                 }
             }
-            let mut values = Map::new();
-            if !instance.address.is_empty() {
-                values.insert("address".into(), json!(instance.address));
-            }
-            values.insert("resources".into(), Json::Array(resources));
-            module_values.push(values);
+            module_values.push(ModuleText {
+                address: instance.address.clone(),
+                resources,
+                children: Vec::new(),
+            });
         }
-        // Children into their parents, last first (children come after their parents).
-        for id in (1..ev.instances.len()).rev() {
+        // Children into their parents, in instance order (children come after their parents).
+        for id in 1..ev.instances.len() {
             let Some(parent) = ev.instances.get(id).and_then(|i| i.parent) else {
                 continue;
             };
-            let child = module_values
-                .get_mut(id)
-                .map(std::mem::take)
-                .unwrap_or_default();
             if let Some(p) = module_values.get_mut(parent) {
-                let list = p
-                    .entry("child_modules")
-                    .or_insert_with(|| Json::Array(Vec::new()));
-                if let Json::Array(items) = list {
-                    items.insert(0, Json::Object(child));
-                }
+                p.children.push(id);
             }
         }
-        let root_values = module_values.into_iter().next().unwrap_or_default();
         let mut variables = Map::new();
         if let Some(root) = ev.modules.first() {
             for decl in &root.variables {
@@ -867,23 +875,23 @@ impl Evaluator {
                 }
             }
         }
-        let document = object([
-            ("format_version", Json::String("1.2".into())),
-            (
-                "planned_values",
-                object([("root_module", Json::Object(root_values))]),
-            ),
-            ("resource_changes", Json::Array(changes)),
-            (
-                "configuration",
-                object([
-                    ("provider_config", ev.provider_config()),
-                    ("root_module", ev.config_module(0)),
-                ]),
-            ),
-            ("variables", Json::Object(variables)),
-        ]);
-        (document, self.problems.into_inner())
+        let mut configuration = String::from("{\"provider_config\":");
+        configuration.push_str(&ev.provider_config().to_string());
+        configuration.push_str(",\"root_module\":");
+        ev.config_module(0, &mut configuration);
+        configuration.push('}');
+        let mut out =
+            String::with_capacity(changes.iter().map(String::len).sum::<usize>() * 2 + (1 << 16));
+        out.push_str("{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":");
+        write_module(&module_values, 0, &mut out);
+        out.push_str("},\"resource_changes\":[");
+        out.push_str(&changes.join(","));
+        out.push_str("],\"configuration\":");
+        out.push_str(&configuration);
+        out.push_str(",\"variables\":");
+        out.push_str(&Json::Object(variables).to_string());
+        out.push('}');
+        (out, self.problems.into_inner())
     }
 
     /// The `after` values and `after_unknown` mask of a block body in `scope`.
@@ -1029,12 +1037,17 @@ impl Evaluator {
     }
 
     /// The `configuration` of a module: its blocks' expressions, as Terraform writes them.
-    fn config_module(&self, module: usize) -> Json {
+    /// Written as text block by block, as [`Evaluator::plan`] writes the values.
+    fn config_module(&self, module: usize, out: &mut String) {
         let Some(decl) = self.modules.get(module) else {
-            return json!({});
+            out.push_str("{}");
+            return;
         };
-        let mut resources = Vec::new();
-        for r in &decl.resources {
+        out.push_str("{\"resources\":[");
+        for (i, r) in decl.resources.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
             let address = format!(
                 "{}{}.{}",
                 if r.data { "data." } else { "" },
@@ -1071,10 +1084,13 @@ impl Evaluator {
             if let Some(a) = r.body.get_attribute("depends_on") {
                 entry.insert("depends_on".into(), json!(eval::references(&a.value)));
             }
-            resources.push(Json::Object(entry));
+            out.push_str(&Json::Object(entry).to_string());
         }
-        let mut calls = Map::new();
-        for call in &decl.calls {
+        out.push_str("],\"module_calls\":{");
+        for (i, call) in decl.calls.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
             let mut expressions = Map::new();
             for attribute in call.body.attributes() {
                 let key = attribute.key.as_str();
@@ -1099,11 +1115,21 @@ impl Evaluator {
                     entry.insert(key.into(), config_expression(&a.value));
                 }
             }
-            if let Some(child) = call.child {
-                entry.insert("module".into(), self.config_module(child));
+            out.push_str(&Json::String(call.name.clone()).to_string());
+            out.push(':');
+            // The entry is never empty (it has `expressions`): the child goes before its `}`.
+            let text = Json::Object(entry).to_string();
+            match (call.child, text.strip_suffix('}')) {
+                (Some(child), Some(open)) => {
+                    out.push_str(open);
+                    out.push_str(",\"module\":");
+                    self.config_module(child, out);
+                    out.push('}');
+                }
+                _ => out.push_str(&text),
             }
-            calls.insert(call.name.clone(), Json::Object(entry));
         }
+        out.push_str("},\"outputs\":");
         let outputs: Map<String, Json> = decl
             .outputs
             .iter()
@@ -1114,6 +1140,7 @@ impl Evaluator {
                 )
             })
             .collect();
+        out.push_str(&Json::Object(outputs).to_string());
         let variables: Map<String, Json> = decl
             .variables
             .iter()
@@ -1133,12 +1160,9 @@ impl Evaluator {
                 )
             })
             .collect();
-        object([
-            ("resources", Json::Array(resources)),
-            ("module_calls", Json::Object(calls)),
-            ("outputs", Json::Object(outputs)),
-            ("variables", Json::Object(variables)),
-        ])
+        out.push_str(",\"variables\":");
+        out.push_str(&Json::Object(variables).to_string());
+        out.push('}');
     }
 }
 
@@ -1158,6 +1182,44 @@ fn attribute_value(expr: &Expression, scope: &Scope<'_>) -> Value {
         }
     }
     eval::evaluate(expr, scope, 0)
+}
+
+/// One module instance of `planned_values`: its resources already written as JSON text.
+#[derive(Debug, Default)]
+struct ModuleText {
+    /// `""` for the root module.
+    address: String,
+    resources: Vec<String>,
+    /// Indexes of its child instances in the same list.
+    children: Vec<usize>,
+}
+
+/// Writes module instance `id` of `modules` (with its children) as a `planned_values` module.
+fn write_module(modules: &[ModuleText], id: usize, out: &mut String) {
+    let Some(module) = modules.get(id) else {
+        out.push_str("{}");
+        return;
+    };
+    out.push('{');
+    if !module.address.is_empty() {
+        out.push_str("\"address\":");
+        out.push_str(&Json::String(module.address.clone()).to_string());
+        out.push(',');
+    }
+    out.push_str("\"resources\":[");
+    out.push_str(&module.resources.join(","));
+    out.push(']');
+    if !module.children.is_empty() {
+        out.push_str(",\"child_modules\":[");
+        for (i, child) in module.children.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_module(modules, *child, out);
+        }
+        out.push(']');
+    }
+    out.push('}');
 }
 
 /// A JSON object of `pairs`, moved in (`json!` would copy each value through a serializer).

@@ -127,6 +127,64 @@ fn tf_json_blocks_are_found_in_objects_and_arrays() {
 }
 
 #[test]
+fn tf_json_blocks_read_as_the_native_syntax_would_write_them() {
+    let f = file(
+        "main.tf.json",
+        r#"{"//": "a comment",
+ "variable": {"name": {"default": "${not a template}"}},
+ "locals": {"arn": "arn:aws:sqs:${var.region}:1:q", "whole": "${var.list}"},
+ "resource": {"aws_lambda_function": {"fn": {
+   "//": "also a comment",
+   "count": 2,
+   "tags": {"environment": "prod"},
+   "environment": {"variables": {"A": "b"}},
+   "depends_on": ["aws_iam_role.r"],
+   "dynamic": {"vpc_config": {"for_each": "${var.vpcs}", "content": {"subnet_ids": ["s"]}}}
+ }}},
+ "module": {"app": {"source": "./${x}", "queue": "${aws_sqs_queue.q.arn}"}}}"#,
+    );
+    let blocks = json::module_blocks(&f).unwrap();
+    let text: Vec<String> = blocks
+        .iter()
+        .map(|b| {
+            let mut body = Body::new();
+            body.push(b.block.clone());
+            // The extracted expressions keep no decor: compare without spaces.
+            body.to_string().replace(' ', "")
+        })
+        .collect();
+    let squash = |s: &str| s.replace(' ', "");
+    // A variable's default and a module's source are literals; `"${x}"` alone is `x`; a
+    // nested block of the provider's schema is a block, any other object an attribute.
+    assert_eq!(
+        text[0],
+        squash("variable \"name\" {\ndefault = \"$${not a template}\"\n}\n")
+    );
+    assert_eq!(
+        text[1],
+        squash("locals {\narn = \"arn:aws:sqs:${var.region}:1:q\"\nwhole = var.list\n}\n")
+    );
+    assert_eq!(
+        text[2],
+        squash(
+            "resource \"aws_lambda_function\" \"fn\" {\ncount = 2\ntags = {\"environment\" = \"prod\",}\nenvironment {\nvariables = {\"A\" = \"b\",}\n}\ndepends_on = [aws_iam_role.r]\ndynamic \"vpc_config\" {\nfor_each = var.vpcs\ncontent {\nsubnet_ids = [\"s\"]\n}\n}\n}\n"
+        )
+    );
+    assert_eq!(
+        text[3],
+        squash("module \"app\" {\nsource = \"./$${x}\"\nqueue = aws_sqs_queue.q.arn\n}\n")
+    );
+    assert_eq!(f.slice(blocks[2].span).lines().next(), Some("{"));
+    // A string that is not a template is a located error of its file.
+    let bad = file("bad.tf.json", r#"{"locals": {"a": "${var.x"}}"#);
+    let Err((span, message)) = json::module_blocks(&bad) else {
+        panic!("a broken template reads");
+    };
+    assert_eq!(bad.slice(span.unwrap()), r#""${var.x""#);
+    assert!(message.contains("not a valid template"), "{message}");
+}
+
+#[test]
 fn local_module_paths_are_joined_lexically() {
     assert_eq!(
         lexical_join(Path::new("infra"), "./modules/app"),
@@ -359,7 +417,7 @@ mod evaluation {
             unknown_reason(&v).contains("collection of a `for`"),
             "{v:?}"
         );
-        let v = eval(r#"[for a in var.actions : a if a == "x"]"#);
+        let v = eval(r#"[for a in var.actions : a if a == var.missing]"#);
         assert!(unknown_reason(&v).contains("`if` of a `for`"), "{v:?}");
         let v = eval(r#"{ for a in [aws_sqs_queue.a.arn] : a => 1 }"#);
         assert!(

@@ -47,6 +47,12 @@ pub struct Leaf<'a> {
     pub references: Vec<Cow<'a, str>>,
 }
 
+/// Whether a `constant_value` holds a string with a `${` or `%{` template sequence, anywhere
+/// in it.
+fn unevaluated_template(raw: &str) -> bool {
+    raw.contains("${") || raw.contains("%{")
+}
+
 /// The expressions of a resource block or of one nested block, in source order.
 #[derive(Debug, Default)]
 pub struct Block<'a> {
@@ -88,6 +94,17 @@ impl<'de> Deserialize<'de> for Expr<'de> {
                         }
                         _ => entries.push((key, map.next_value::<Expr<'de>>()?)),
                     }
+                }
+                // An attribute of a `.tf.json` file is written with its template text as
+                // `constant_value` (`"${aws_sqs_queue.q.arn}"`, what the JSON string reads as
+                // without evaluation) beside its `references`: that text is not the value. A
+                // native-syntax constant has no references and no unescaped `${`, so a template
+                // seen here is never taken for a value (at worst a `$${` text is unknown).
+                if leaf
+                    .constant
+                    .is_some_and(|c| !leaf.references.is_empty() || unevaluated_template(c.get()))
+                {
+                    leaf.constant = None;
                 }
                 if entries.is_empty() {
                     Ok(Expr::Leaf(leaf))
@@ -574,5 +591,24 @@ mod tests {
         }
         assert!(matches!(b.get("vpc_config"), Some(Expr::Blocks(v)) if v.len() == 1));
         assert!(matches!(b.get("input"), Some(Expr::Leaf(l)) if l.constant.is_none()));
+    }
+
+    #[test]
+    fn the_template_text_of_a_tf_json_attribute_is_not_a_constant() {
+        // What `terraform show -json` writes for `"role": "${aws_iam_role.r.arn}"` and
+        // `"policy": "${jsonencode({…})}"` of a `.tf.json` file: the JSON string, unevaluated.
+        let json = r#"{"role":{"constant_value":"${aws_iam_role.r.arn}",
+                "references":["aws_iam_role.r.arn","aws_iam_role.r"]},
+            "policy":{"constant_value":"${jsonencode({a = 1})}"},
+            "name":{"constant_value":"orders"}}"#;
+        let raw = serde_json::from_str::<Box<RawValue>>(json).unwrap();
+        let b = parse_block(Some(&raw));
+        assert!(
+            matches!(b.get("role"), Some(Expr::Leaf(l)) if l.constant.is_none() && l.references.len() == 2)
+        );
+        assert!(matches!(b.get("policy"), Some(Expr::Leaf(l)) if l.constant.is_none()));
+        assert!(
+            matches!(b.get("name"), Some(Expr::Leaf(l)) if l.constant.map(RawValue::get) == Some("\"orders\""))
+        );
     }
 }
