@@ -361,8 +361,17 @@ fn nest(files: &mut Vec<LoadedFile>, received: &mut Received) {
             }
             let key = canonical(&path);
             if !nested_once.insert(key.clone()) {
-                // The same template nested twice (or in a loop): read with the first parent's
-                // values only.
+                // The same template nested twice: each is a stack of its own, but the template
+                // is read once, with the values of the first, and that is said where the
+                // second is.
+                let message = format!(
+                    "nested stack `{}` deploys `{}` again, which is audited once, with the \
+                     parameters of the stack that nests it first; what this stack passes is \
+                     not audited",
+                    child.id,
+                    shown(&path).display()
+                );
+                problems.push(FileError::new(message, child.span));
                 continue;
             }
             let index = match files.iter().position(|f| canonical(&f.source.path) == key) {

@@ -242,3 +242,29 @@ fn an_imported_key_without_a_key_policy_has_the_default_one() {
         )]
     );
 }
+
+#[test]
+fn a_template_nested_twice_is_audited_once_and_says_so_at_the_second() {
+    let report = audit("nested-twice");
+    let found = findings(&report);
+    let checks: Vec<(&str, &str, Option<u32>)> = found
+        .iter()
+        .map(|(file, _, check, _, line)| (file.as_str(), *check, *line))
+        .collect();
+    assert_eq!(
+        checks,
+        vec![
+            ("child.yaml", "PG101", checks[0].2),
+            ("parent.yaml", "PG004", Some(15))
+        ],
+        "{found:#?}"
+    );
+    assert!(
+        found[1].3.contains(
+            "nested stack `RefundsConsumers` deploys `testdata/link/nested-twice/child.yaml` again"
+        ),
+        "{found:#?}"
+    );
+    // The audited stack is the first one: it polls `Orders`.
+    assert!(found[0].3.contains("/Orders}"), "{found:#?}");
+}
