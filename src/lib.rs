@@ -85,15 +85,15 @@ pub(crate) fn read_outcome(
     deployment: &readers::cfn::Deployment,
 ) -> FileOutcome {
     let read = readers::read_in(source, explicit, given, Defaults::Use, &|| None, deployment)
-        .map(|read| read.unwrap_or_else(not_an_input));
+        .map(|read| read.unwrap_or_else(|| not_an_input(&source.path)));
     FileOutcome::of(read)
 }
 
 /// What a file that is neither a template nor a plan gives when it is named explicitly.
-fn not_an_input() -> ReadOutcome {
+fn not_an_input(path: &std::path::Path) -> ReadOutcome {
     ReadOutcome::Skipped {
         format: None,
-        reason: "not a CloudFormation template, SAM template or Terraform plan".into(),
+        reason: readers::not_a_template(path),
     }
 }
 
@@ -528,7 +528,7 @@ fn read_stdin(stdin: StdinInput, given: parameters::GivenValues) -> LoadedFile {
             ) {
                 Ok(Some((read, kept))) => (Ok(read), kept),
                 // An explicit input is always read or skipped with a reason.
-                Ok(None) => (Ok(not_an_input()), None),
+                Ok(None) => (Ok(not_an_input(&source.path)), None),
                 Err(error) => (Err(error), None),
             };
             let outcome = FileOutcome::of(read);

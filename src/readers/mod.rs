@@ -368,7 +368,7 @@ pub fn is_sam(root: &Node) -> bool {
 
 /// Why a file named on the command line that is no template is skipped: a Serverless Framework
 /// service file is told apart, since what it deploys is its compiled template.
-fn not_a_template(path: &std::path::Path) -> String {
+pub(crate) fn not_a_template(path: &std::path::Path) -> String {
     let compiled = format!(
         "{}/{}",
         serverless::OUTPUT_DIR,
