@@ -12,6 +12,7 @@ cd ..
 mapfile -t yaml < <(find testdata -name '*.yaml' -o -name '*.yml' | sort)
 mapfile -t plans < <(grep -rl --include='*.json' '"format_version"' testdata | sort)
 mapfile -t tf < <(find testdata -name '*.tf' | sort)
+mapfile -t tfjson < <(find testdata -name '*.tf.json' | sort)
 mapfile -t configs < <(find testdata docs -name '*.toml' | sort)
 mapfile -t services < <(find testdata -name serverless.yml | sort)
 mapfile -t manifests < <(find testdata/cdk -name manifest.json | sort)
@@ -23,7 +24,7 @@ copy plan "${plans[@]/#/../}"
 copy tf_source "${tf[@]/#/../}"
 if [ "${#configs[@]}" -gt 0 ]; then copy config "${configs[@]/#/../}"; fi
 copy cloud_assembly "${manifests[@]/#/../}"
-copy tf_module "${tf[@]/#/../}"
+copy tf_module "${tf[@]/#/../}" "${tfjson[@]/#/../}"
 copy serverless "${services[@]/#/../}"
 for t in yaml_template json_template plan tf_source config cloud_assembly tf_module serverless; do
   if [ -d "../tests/fuzz-regressions/$t" ]; then cp ../tests/fuzz-regressions/$t/* "corpus/$t/" 2>/dev/null || true; fi
