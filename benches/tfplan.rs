@@ -11,8 +11,10 @@
 //! - `check + .tf source` — the same plan with its Terraform source beside it
 //!   (`tools/gen-tf-source.py`: the five blocks of every group, each policy a `jsonencode` the
 //!   plan leaves unknown): the blocks are located and every policy is evaluated from the source,
-//!   so the checks decide what the plan alone leaves to "cannot verify". The line after the
-//!   table gives what the source adds to `check` (the goal: at most 20 %);
+//!   so the checks decide what the plan alone leaves to "cannot verify". The source is read and
+//!   its policies parsed on a second thread while the plan streams, so this is wall time, not
+//!   CPU time. The line after the table gives what the source adds to `check` (the goal: at
+//!   most 20 %);
 //! - `reader` — the plan read into a stack the way the command line reads it (a large plan
 //!   streams from disk);
 //! - `reader, whole text` — the file read into memory and parsed whole (the way for plans under

@@ -305,16 +305,22 @@ pub fn load_inputs_with(
             input.explicit = false;
         }
     }
-    // Terraform source read once per directory, however many plans it has.
-    let sources: std::cell::RefCell<Vec<(PathBuf, Option<Arc<readers::hcl::TfSource>>)>> =
-        std::cell::RefCell::default();
+    // Terraform source read once per directory, however many plans it has. A large plan asks
+    // for it from another thread (`readers::read_large_plan`).
+    let sources: std::sync::Mutex<Vec<(PathBuf, Option<Arc<readers::hcl::TfSource>>)>> =
+        std::sync::Mutex::default();
     let source_of = |plan: &std::path::Path| -> Option<Arc<readers::hcl::TfSource>> {
         let dir = source_dir(plan, tf_source);
-        let mut sources = sources.borrow_mut();
+        // A thread that panicked while holding the list left it whole: nothing is pushed
+        // before the source is read.
+        let mut sources = sources
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some((_, known)) = sources.iter().find(|(d, _)| *d == dir) {
             return known.clone();
         }
-        let read = readers::hcl::TfSource::read(&dir);
+        let mut read = readers::hcl::TfSource::read(&dir);
+        read.parse_policies();
         let read = (!read.is_empty() || !read.problems.is_empty()).then(|| Arc::new(read));
         sources.push((dir, read.clone()));
         read
@@ -349,7 +355,7 @@ pub fn load_inputs_with(
             source_of(&input.path)
         };
         if let Some((source, ReadOutcome::Stack { format, stack })) =
-            readers::read_large_plan(&input.path, &plan_source)
+            readers::read_large_plan(&input.path, &|| source_of(&input.path))
         {
             files.push(LoadedFile {
                 source: Arc::new(source),

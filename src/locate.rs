@@ -214,13 +214,15 @@ fn hcl_fix(
     let expr = source
         .attribute_expression(&policy.resource, "policy")
         .or_else(|| {
-            source.nested_attribute_expression(&policy.resource, "inline_policy", None, "policy")
+            source
+                .nested_attribute_expression(&policy.resource, "inline_policy", None, "policy")
+                .map(std::borrow::Cow::Owned)
         })?;
     let statements = match statement {
         serde_json::Value::Array(items) => items.iter().collect(),
         one => vec![one],
     };
-    match &expr {
+    match &*expr {
         Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => statements
             .iter()
             .map(|s| hcl_value(s, 0, source, &module))
@@ -252,7 +254,7 @@ fn statement_span(source: &TfSource, address: &str, key: &StatementKey) -> Optio
     let expr = source.attribute_expression(address, "policy")?;
     let value_at = source.attribute_span(address, "policy")?;
     let file = source.block(address)?.file;
-    match &expr {
+    match &*expr {
         Expression::FuncCall(call) if call.name.name.as_str() == "jsonencode" => {
             let Some(Expression::Object(document)) = call.args.iter().next() else {
                 return None;

@@ -109,13 +109,13 @@ pub fn load(path: &std::path::Path) -> Result<SourceFile, Box<(SourceFile, FileE
 /// reads.
 pub fn read_large_plan(
     path: &std::path::Path,
-    source: &dyn Fn() -> tfplan::PlanSource,
+    source: &(dyn Fn() -> tfplan::PlanSource + Sync),
 ) -> Option<(SourceFile, ReadOutcome)> {
     let large = std::fs::metadata(path).is_ok_and(|m| m.len() >= tfplan::STREAM_MIN);
     if !large {
         return None;
     }
-    let (format, stack) = tfplan::read_plan_file(path, source())?;
+    let (format, stack) = tfplan::read_plan_file(path, source)?;
     Some((
         SourceFile::new(path, String::new()),
         ReadOutcome::Stack {

@@ -30,6 +30,7 @@ pub mod vars;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,6 +65,19 @@ pub struct TfSource {
     /// The `locals` of each module, by the module's address prefix (`""`, `module.app.`),
     /// when the module reader ([`module`]) read them.
     pub locals: HashMap<String, HashMap<String, hcl_edit::expr::Expression>>,
+    /// The `policy` attributes of the `.tf` blocks, by configuration address, when
+    /// [`TfSource::parse_policies`] read them ahead.
+    policies: HashMap<String, ParsedPolicy>,
+}
+
+/// A block's `policy` attribute read ahead of the plan ([`TfSource::parse_policies`]).
+#[derive(Debug)]
+struct ParsedPolicy {
+    expr: hcl_edit::expr::Expression,
+    /// The references written in it ([`eval::references`]).
+    references: Vec<String>,
+    /// The block's [`TfSource::literal_attributes`], as (name, value) ranges of its text.
+    literals: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 /// A `# permgate:ignore CHECK reason…` (or `//`) comment alone on its line, directly above a
@@ -140,6 +154,49 @@ impl TfSource {
         source
     }
 
+    /// Parses the `policy` attribute of every `.tf` block now rather than when it is asked for:
+    /// a plan reader reads the source on another thread while it reads the plan
+    /// ([`crate::readers::tfplan::read_plan_file`]), and parsing the expressions is most of
+    /// what the source costs. A block whose `policy` does not parse alone is left to
+    /// [`TfSource::attribute_expression`], which parses the block whole.
+    pub fn parse_policies(&mut self) {
+        for (address, block) in &self.blocks {
+            if !block.hcl {
+                continue;
+            }
+            let Some(text) = self.files.get(block.file).and_then(|f| {
+                f.text
+                    .get(block.span.start as usize..block.span.end as usize)
+            }) else {
+                continue;
+            };
+            // Most blocks are not policies: a search is cheaper than listing their attributes.
+            if memchr::memmem::find(text.as_bytes(), b"policy").is_none() {
+                continue;
+            }
+            let Some(attributes) = scan::attributes(text) else {
+                continue;
+            };
+            let parsed = attributes
+                .iter()
+                .find(|(name, _)| *name == "policy")
+                .and_then(|(_, range)| text.get(range.clone()))
+                .and_then(|value| hcl_edit::parser::parse_expr(value).ok());
+            if let Some(expr) = parsed {
+                let references = eval::references(&expr);
+                let literals = literals(text, &attributes);
+                self.policies.insert(
+                    address.clone(),
+                    ParsedPolicy {
+                        expr,
+                        references,
+                        literals,
+                    },
+                );
+            }
+        }
+    }
+
     /// Whether any source file was found.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
@@ -166,10 +223,25 @@ impl TfSource {
         self.modules.contains(&prefix)
     }
 
-    /// The expression of a block's attribute (`policy` of `aws_iam_role_policy.p`), parsed
-    /// again from its span (or read from its `.tf.json` object); `None` when the block or
-    /// attribute is not in the source.
+    /// The expression of a block's attribute (`policy` of `aws_iam_role_policy.p`): parsed
+    /// ahead ([`TfSource::parse_policies`]), else parsed again from its span (or read from its
+    /// `.tf.json` object); `None` when the block or attribute is not in the source.
     pub fn attribute_expression(
+        &self,
+        plan_address: &str,
+        attribute: &str,
+    ) -> Option<Cow<'_, hcl_edit::expr::Expression>> {
+        if attribute == "policy"
+            && let Some(parsed) = self.policies.get(&config_address(plan_address))
+        {
+            return Some(Cow::Borrowed(&parsed.expr));
+        }
+        self.parse_attribute(plan_address, attribute)
+            .map(Cow::Owned)
+    }
+
+    /// [`TfSource::attribute_expression`], parsed now.
+    fn parse_attribute(
         &self,
         plan_address: &str,
         attribute: &str,
@@ -224,24 +296,27 @@ impl TfSource {
         }) else {
             return Vec::new();
         };
-        let literal = |value: &'_ str| -> bool {
-            match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
-                Some(inner) => {
-                    !inner.contains(['"', '\\', '\n'])
-                        && !inner.contains("${")
-                        && !inner.contains("%{")
-                }
-                None => value == "true" || value == "false" || value.parse::<f64>().is_ok(),
-            }
+        let ranges = match self.policies.get(&config_address(plan_address)) {
+            Some(parsed) => Cow::Borrowed(&parsed.literals),
+            None => Cow::Owned(literals(text, &scan::attributes(text).unwrap_or_default())),
         };
-        scan::attributes(text)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(name, range)| {
-                let value = text.get(range)?;
-                literal(value).then(|| (name, value.trim_matches('"')))
-            })
+        ranges
+            .iter()
+            .filter_map(|(name, value)| Some((text.get(name.clone())?, text.get(value.clone())?)))
             .collect()
+    }
+
+    /// The references written in `expr`, an attribute of the block at `plan_address`
+    /// ([`eval::references`]): read ahead for a `policy` ([`TfSource::parse_policies`]).
+    pub fn references_in(
+        &self,
+        plan_address: &str,
+        expr: &hcl_edit::expr::Expression,
+    ) -> Cow<'_, [String]> {
+        match self.policies.get(&config_address(plan_address)) {
+            Some(parsed) if std::ptr::eq(&parsed.expr, expr) => Cow::Borrowed(&parsed.references),
+            _ => Cow::Owned(eval::references(expr)),
+        }
     }
 
     /// The expression of `attribute` in the one nested block of type `nested` whose attribute
@@ -637,6 +712,40 @@ fn hcl_blocks(file: &SourceFile) -> Result<Vec<FoundBlock>, (Option<Span>, Strin
         });
     }
     Ok(found)
+}
+
+/// The attributes of `block` (`attributes` as [`scan::attributes`] lists them) written as
+/// plain literals (see [`TfSource::literal_attributes`]): the ranges of each name and of its
+/// value as the plan would hold it (a string without its quotes).
+fn literals(
+    block: &str,
+    attributes: &[(&str, std::ops::Range<usize>)],
+) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
+    let literal = |value: &'_ str| -> bool {
+        match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+            Some(inner) => {
+                !inner.contains(['"', '\\', '\n']) && !inner.contains("${") && !inner.contains("%{")
+            }
+            None => value == "true" || value == "false" || value.parse::<f64>().is_ok(),
+        }
+    };
+    let base = block.as_ptr() as usize;
+    attributes
+        .iter()
+        .filter_map(|(name, range)| {
+            let value = block.get(range.clone())?;
+            if !literal(value) {
+                return None;
+            }
+            // `name` is a slice of `block` (scan::attributes).
+            let start = (name.as_ptr() as usize).checked_sub(base)?;
+            let quoted = usize::from(value.starts_with('"'));
+            Some((
+                start..start + name.len(),
+                range.start + quoted..range.end - quoted,
+            ))
+        })
+        .collect()
 }
 
 /// One block's text parsed as an HCL body (holding that block).

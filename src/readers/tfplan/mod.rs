@@ -370,7 +370,10 @@ pub fn read_plan_with_source(
 /// built from that. `None` when the file is smaller, does not start like a plan, or anything
 /// about it (an error, an unusual layout) is better read whole with [`read_plan`], which gives
 /// the same stack for every file this reads, and explains problems at their place.
-pub fn read_plan_file(path: &Path, source: PlanSource) -> Option<(InputFormat, Stack)> {
+pub fn read_plan_file(
+    path: &Path,
+    source: &(dyn Fn() -> PlanSource + Sync),
+) -> Option<(InputFormat, Stack)> {
     let file = super::open_regular_file(path).ok()?;
     let len = file.metadata().ok()?.len();
     if len < STREAM_MIN || len > u64::from(u32::MAX) {
@@ -380,11 +383,14 @@ pub fn read_plan_file(path: &Path, source: PlanSource) -> Option<(InputFormat, S
 }
 
 /// [`read_plan_file`] on any reader of `size` bytes (at most), read `chunk` bytes at a time.
+/// The Terraform source is asked of `source` once the text looks like a plan, on another
+/// thread, so that it is read (and its policies parsed) while the plan is condensed and
+/// checked; the plan waits for it only when its values are built.
 fn read_plan_stream(
     mut reader: impl Read,
     size: usize,
     chunk: usize,
-    source: PlanSource,
+    source: &(dyn Fn() -> PlanSource + Sync),
 ) -> Option<(InputFormat, Stack)> {
     let mut start = Vec::with_capacity(SNIFF_WINDOW.min(size));
     Read::by_ref(&mut reader)
@@ -402,14 +408,26 @@ fn read_plan_stream(
     if !looks_like_plan(valid) {
         return None;
     }
-    let condensed = condense::condense(std::io::Cursor::new(start).chain(reader), chunk, size)?;
-    let document: doc::Document<'_> = serde_json::from_str(&condensed).ok()?;
-    // A plan that breaks the schema is read whole, where the error gets its place.
-    if schema::duplicate_key(&condensed).is_some() {
-        return None;
-    }
-    schema::check(&document, &condensed, 0).ok()?;
-    lower_document(document, &condensed, source).ok()
+    std::thread::scope(|scope| {
+        // A thread that cannot be started leaves the source to this one.
+        let pending = std::thread::Builder::new()
+            .name("tf-source".into())
+            .spawn_scoped(scope, source)
+            .ok();
+        let condensed = condense::condense(std::io::Cursor::new(start).chain(reader), chunk, size)?;
+        let document: doc::Document<'_> = serde_json::from_str(&condensed).ok()?;
+        // A plan that breaks the schema is read whole, where the error gets its place.
+        if schema::duplicate_key(&condensed).is_some() {
+            return None;
+        }
+        schema::check(&document, &condensed, 0).ok()?;
+        let source = match pending {
+            // A source reader that panicked is a bug, but not one that costs the plan.
+            Some(thread) => thread.join().ok().flatten(),
+            None => source(),
+        };
+        lower_document(document, &condensed, source).ok()
+    })
 }
 
 /// Checks the version of a parsed document (from `body`) and builds its stack.

@@ -261,6 +261,7 @@ impl Plan<'_, '_> {
                     Some(("name", &name)),
                     attribute,
                 )?;
+                let expr = Cow::Owned(expr);
                 (
                     expr,
                     format!("`{attribute}` of the `{nested}` named `{name}`"),
@@ -330,7 +331,10 @@ impl Plan<'_, '_> {
             return true;
         };
         let planned: Vec<&str> = leaf.references.iter().map(|r| &**r).collect();
-        let written = eval::references(expr);
+        let written = match self.source.as_ref() {
+            Some(source) => source.references_in(self.address(id), expr),
+            None => std::borrow::Cow::Owned(eval::references(expr)),
+        };
         if same_references(&planned, &written) {
             return true;
         }

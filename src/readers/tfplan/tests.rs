@@ -1157,7 +1157,7 @@ proptest::proptest! {
 
 /// The stack read from `text` by streaming, `chunk` bytes at a time.
 fn streamed(text: &[u8], chunk: usize) -> Option<(InputFormat, Stack)> {
-    read_plan_stream(text, text.len(), chunk, None)
+    read_plan_stream(text, text.len(), chunk, &|| None)
 }
 
 /// Asserts that streaming `text` gives what reading it whole gives (or gives up); returns
@@ -1244,16 +1244,16 @@ fn large_plans_are_read_from_disk_as_a_stream() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("plan.json");
     std::fs::write(&path, &large).unwrap();
-    let (format, stack) = read_plan_file(&path, None).expect("streamed");
+    let (format, stack) = read_plan_file(&path, &|| None).expect("streamed");
     let (w_format, whole) = read_plan(&source(&large)).unwrap();
     assert_eq!(format, w_format);
     assert_eq!(format!("{stack:?}"), format!("{whole:?}"));
     assert!(!stack.event_source_mappings.is_empty());
     // The same plan, small, is read whole; broken, it is left to the general path.
     std::fs::write(&path, &text).unwrap();
-    assert!(read_plan_file(&path, None).is_none());
+    assert!(read_plan_file(&path, &|| None).is_none());
     std::fs::write(&path, large.replacen(r#"{"name":"x"}"#, r#"{"name":x}"#, 1)).unwrap();
-    assert!(read_plan_file(&path, None).is_none());
+    assert!(read_plan_file(&path, &|| None).is_none());
     assert!(
         read_plan(&source(&large.replacen(
             r#"{"name":"x"}"#,
@@ -1262,6 +1262,47 @@ fn large_plans_are_read_from_disk_as_a_stream() {
         )))
         .is_err()
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_large_plan_reads_its_source_while_it_streams_and_gets_the_same_values() {
+    // A real plan whose policy is a `jsonencode` it leaves unknown, made large.
+    let fixture_dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tfsource/jsonencode-missing-action");
+    let text = std::fs::read_to_string(fixture_dir.join("plan.json")).unwrap();
+    let drift = format!(
+        r#","resource_drift":[{}]}}"#,
+        vec![r#"{"address":"aws_sqs_queue.x","change":{"before":{"name":"x"}}}"#; 20_000].join(",")
+    );
+    let end = text.rfind('}').unwrap();
+    let large = format!("{}{drift}\n", &text[..end]);
+    assert!(large.len() as u64 >= STREAM_MIN);
+    let dir = std::env::temp_dir().join(format!("permgate-stream-source-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plan.json");
+    std::fs::write(&path, &large).unwrap();
+    let read_source = || {
+        let mut source = crate::readers::hcl::TfSource::read(&fixture_dir);
+        source.parse_policies();
+        Some(std::sync::Arc::new(source))
+    };
+    let asked_from = std::sync::Mutex::new(Vec::new());
+    let (_, streamed) = read_plan_file(&path, &|| {
+        asked_from
+            .lock()
+            .unwrap()
+            .push(std::thread::current().name().map(str::to_string));
+        read_source()
+    })
+    .expect("streamed");
+    let (_, whole) = super::read_plan_with_source(&source(&large), read_source()).unwrap();
+    assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
+    // The source is asked for once, on the reader's own thread, and its policy is known.
+    assert_eq!(*asked_from.lock().unwrap(), [Some("tf-source".to_string())]);
+    let (_, plan_only) = read_plan(&source(&large)).unwrap();
+    assert_ne!(format!("{streamed:?}"), format!("{plan_only:?}"));
+    assert!(format!("{streamed:?}").contains("sqs:ReceiveMessage"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
