@@ -1229,21 +1229,28 @@ fn every_truncation_of_a_plan_is_refused_by_streaming_too() {
     }
 }
 
-#[test]
-fn large_plans_are_read_from_disk_as_a_stream() {
-    let text = fixture("sqs.json").text;
-    // Left-out members make the file large; whitespace after the object is allowed.
+/// `plan` made large enough to stream (left-out members; whitespace after the object is
+/// allowed), written as `plan.json` in a new temporary directory `name-<pid>`: the text, the
+/// directory and the file.
+fn written_large(name: &str, plan: &str) -> (String, PathBuf, PathBuf) {
     let drift = format!(
         r#","resource_drift":[{}]}}"#,
         vec![r#"{"address":"aws_sqs_queue.x","change":{"before":{"name":"x"}}}"#; 20_000].join(",")
     );
-    let end = text.rfind('}').unwrap();
-    let large = format!("{}{drift}\n", &text[..end]);
+    let end = plan.rfind('}').unwrap();
+    let large = format!("{}{drift}\n", &plan[..end]);
     assert!(large.len() as u64 >= STREAM_MIN);
-    let dir = std::env::temp_dir().join(format!("permgate-stream-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("plan.json");
     std::fs::write(&path, &large).unwrap();
+    (large, dir, path)
+}
+
+#[test]
+fn large_plans_are_read_from_disk_as_a_stream() {
+    let text = fixture("sqs.json").text;
+    let (large, dir, path) = written_large("permgate-stream", &text);
     let (format, stack) = read_plan_file(&path, &|| None).expect("streamed");
     let (w_format, whole) = read_plan(&source(&large)).unwrap();
     assert_eq!(format, w_format);
@@ -1271,17 +1278,7 @@ fn a_large_plan_reads_its_source_while_it_streams_and_gets_the_same_values() {
     let fixture_dir =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tfsource/jsonencode-missing-action");
     let text = std::fs::read_to_string(fixture_dir.join("plan.json")).unwrap();
-    let drift = format!(
-        r#","resource_drift":[{}]}}"#,
-        vec![r#"{"address":"aws_sqs_queue.x","change":{"before":{"name":"x"}}}"#; 20_000].join(",")
-    );
-    let end = text.rfind('}').unwrap();
-    let large = format!("{}{drift}\n", &text[..end]);
-    assert!(large.len() as u64 >= STREAM_MIN);
-    let dir = std::env::temp_dir().join(format!("permgate-stream-source-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("plan.json");
-    std::fs::write(&path, &large).unwrap();
+    let (large, dir, path) = written_large("permgate-stream-source", &text);
     let read_source = || {
         let mut source = crate::readers::hcl::TfSource::read(&fixture_dir);
         source.parse_policies();
