@@ -15,7 +15,7 @@ mapfile -t tf < <(find testdata -name '*.tf' | sort)
 mapfile -t tfjson < <(find testdata -name '*.tf.json' | sort)
 mapfile -t configs < <(find testdata docs -name '*.toml' | sort)
 mapfile -t services < <(find testdata -name serverless.yml | sort)
-mapfile -t manifests < <(find testdata/cdk -name manifest.json | sort)
+mapfile -t manifests < <(find testdata/cdk -name manifest.json -o -name '*.metadata.json' | sort)
 mapfile -t json < <(find testdata -name '*.json' -not -path '*/snapshots/*' | sort | grep -vxF -f <(printf '%s\n' "${plans[@]}"))
 cd fuzz
 copy yaml_template "${yaml[@]/#/../}"

@@ -19,7 +19,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let dir = std::env::temp_dir().join(format!("permgate-fuzz-sls-{}", std::process::id()));
     let output = dir.join(".serverless");
     if std::fs::create_dir_all(&output).is_err()
-        || std::fs::copy(COMPILED, output.join("cloudformation-template-update-stack.json")).is_err()
+        || std::fs::copy(
+            COMPILED,
+            output.join("cloudformation-template-update-stack.json"),
+        )
+        .is_err()
         || std::fs::write(dir.join("serverless.yml"), data).is_err()
     {
         return;
