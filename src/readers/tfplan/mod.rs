@@ -382,6 +382,9 @@ pub fn read_plan_file(
     read_plan_stream(file, usize::try_from(len).ok()?, condense::CHUNK, source)
 }
 
+/// The stack of the thread that reads a streamed plan's Terraform source.
+const SOURCE_THREAD_STACK: usize = 8 << 20;
+
 /// [`read_plan_file`] on any reader of `size` bytes (at most), read `chunk` bytes at a time.
 /// The Terraform source is asked of `source` once the text looks like a plan, on another
 /// thread, so that it is read (and its policies parsed) while the plan is condensed and
@@ -409,9 +412,11 @@ fn read_plan_stream(
         return None;
     }
     std::thread::scope(|scope| {
-        // A thread that cannot be started leaves the source to this one.
+        // A thread that cannot be started leaves the source to this one. Its stack is the main
+        // thread's (8 MiB on Linux), where the readers are fuzzed, not a spawned thread's 2 MiB.
         let pending = std::thread::Builder::new()
             .name("tf-source".into())
+            .stack_size(SOURCE_THREAD_STACK)
             .spawn_scoped(scope, source)
             .ok();
         let condensed = condense::condense(std::io::Cursor::new(start).chain(reader), chunk, size)?;
