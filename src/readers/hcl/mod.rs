@@ -5,9 +5,10 @@
 //! `--tf-source`). Output: a [`TfSource`]: every `resource`, `data` and `module` block of the
 //! root module and of the child modules it calls, keyed by its configuration address
 //! (`module.app.aws_iam_role.fn`, the plan address without instance keys), with the file and
-//! byte span of the block (its attributes are parsed when asked for); the `# permgate:ignore`
-//! comments on the blocks ([`TfIgnore`]); and the located problems met on the way (a file that
-//! does not parse, a module whose source is not on disk).
+//! byte span of the block (its attributes are parsed when asked for, its `policy` ahead with
+//! [`TfSource::parse_policies`]); the `# permgate:ignore` comments on the blocks
+//! ([`TfIgnore`]); and the located problems met on the way (a file that does not parse, a
+//! module whose source is not on disk).
 //!
 //! Child modules: a local `source` (`./x`, `../x`) is read from disk relative to the calling
 //! module; any other (registry, git) is found through `.terraform/modules/modules.json`, which
