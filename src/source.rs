@@ -39,6 +39,9 @@ pub struct SourceFile {
     line_starts: Vec<u32>,
     /// True when every byte is ASCII, so character columns equal byte columns.
     ascii: bool,
+    /// True when every byte is printable ASCII, a newline or a tab: the text report shows
+    /// such a file as it is, without replacing a character.
+    printable: bool,
 }
 
 /// 1-based line and column; the column counts Unicode scalar values.
@@ -50,19 +53,36 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
-            }
-        }
+        let bytes = text.as_bytes();
+        let line_starts = std::iter::once(0)
+            .chain(
+                memchr::memchr_iter(b'\n', bytes).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+            )
+            .collect();
         let ascii = text.is_ascii();
+        // A fold rather than `all`: without the early exit the test runs many bytes at a time,
+        // and this is done once per file, often on another thread than the report's.
+        let printable = ascii
+            && bytes.iter().fold(true, |all, &b| {
+                all & matches!(b, 0x20..=0x7e | b'\n' | b'\t')
+            });
         SourceFile {
             path: path.into(),
             text,
             line_starts,
             ascii,
+            printable,
         }
+    }
+
+    /// Byte offset of the first byte of every line.
+    pub fn line_starts(&self) -> &[u32] {
+        &self.line_starts
+    }
+
+    /// Whether every byte is printable ASCII, a newline or a tab.
+    pub fn is_printable(&self) -> bool {
+        self.printable
     }
 
     pub fn path(&self) -> &Path {

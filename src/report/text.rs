@@ -252,8 +252,9 @@ pub struct FileSnippet<'a> {
     /// For each replaced character: its offset in the original text and the total number of
     /// bytes added by the replacements up to and including it.
     shifts: Vec<(u32, u32)>,
-    /// Byte offset of the first byte of every line of `text`.
-    line_starts: Vec<usize>,
+    /// Byte offset of the first byte of every line of `text`: the source file's own index
+    /// when nothing is replaced.
+    line_starts: Cow<'a, [u32]>,
 }
 
 impl<'a> FileSnippet<'a> {
@@ -263,12 +264,17 @@ impl<'a> FileSnippet<'a> {
         let needs_replacing = |c: char, next: Option<char>| {
             escape::is_unsafe(c) && c != '\n' && c != '\t' && !(c == '\r' && next == Some('\n'))
         };
-        // Printable ASCII, newlines and tabs (most files) need no replacing: a byte test is
-        // much cheaper than the test of every character on a large `.tf` file.
-        let plain = original
-            .bytes()
-            .all(|b| (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t');
-        let to_test = if plain { "" } else { original };
+        // Printable ASCII, newlines and tabs (most files) need no replacing, and the file has
+        // been tested for that once, when it was read.
+        if source.is_printable() {
+            return FileSnippet {
+                name,
+                text: Cow::Borrowed(original),
+                shifts: Vec::new(),
+                line_starts: Cow::Borrowed(source.line_starts()),
+            };
+        }
+        let to_test = original;
         let mut chars = to_test.char_indices().peekable();
         let mut text = String::new();
         let mut shifts = Vec::new();
@@ -296,9 +302,17 @@ impl<'a> FileSnippet<'a> {
             text.push_str(original.get(copied_to..).unwrap_or(""));
             Cow::Owned(text)
         };
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = match &text {
+            Cow::Borrowed(_) => Cow::Borrowed(source.line_starts()),
+            Cow::Owned(shown) => Cow::Owned(
+                std::iter::once(0)
+                    .chain(
+                        memchr::memchr_iter(b'\n', shown.as_bytes())
+                            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                    )
+                    .collect(),
+            ),
+        };
         FileSnippet {
             name,
             text,
@@ -318,19 +332,19 @@ impl<'a> FileSnippet<'a> {
             name: escape::terminal(&source.path.to_string_lossy(), false).into_owned(),
             text: Cow::Borrowed(""),
             shifts: Vec::new(),
-            line_starts: vec![0],
+            line_starts: Cow::Borrowed(&[0]),
         }
     }
 
     /// The 0-based line of a byte offset of the shown text.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts
-            .partition_point(|&start| start <= offset)
+            .partition_point(|&start| start as usize <= offset)
             .saturating_sub(1)
     }
 
     fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line).copied()
+        self.line_starts.get(line).map(|&start| start as usize)
     }
 
     /// The offset in the shown text of an offset in the original text.
