@@ -63,9 +63,16 @@ struct Catalogue {
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| Catalogue::parse(TEXT));
 
 fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    // A loop over bytes rather than `Iterator::cmp` of two mapped iterators: this is the
+    // comparison of every binary search of the catalogue, run for every action of every policy.
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    for (x, y) in a.iter().zip(b) {
+        let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 impl Catalogue {
@@ -267,7 +274,10 @@ pub fn lookup(action: &str) -> ActionLookup {
             ActionLookup::UnknownAction { suggestion: None }
         };
     }
-    if catalogue.action(action).is_some() {
+    if actions
+        .binary_search_by(|a| cmp_ignore_case(a.name, name))
+        .is_ok()
+    {
         return ActionLookup::Known;
     }
     let suggestion = closest(name, actions.iter().map(|a| a.name))

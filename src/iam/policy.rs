@@ -1059,7 +1059,29 @@ fn policy_variables(s: &SymStr) -> SymStr {
 /// undecided `Fn::If` as its smaller branch, so a result over a quota is over it for certain.
 pub fn min_size(value: &Value) -> usize {
     fn text_len(s: &str) -> usize {
+        if s.is_ascii() {
+            // `char::is_whitespace` on ASCII: the vertical tab too, unlike `u8::is_ascii_whitespace`.
+            return s
+                .bytes()
+                .filter(|b| !matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+                .count();
+        }
         s.chars().filter(|c| !c.is_whitespace()).count()
+    }
+    /// Whether JSON writes the text without quotes: a boolean or a number (as `f64` reads one,
+    /// which starts with a digit, a sign, a point or the `inf`/`nan` spellings).
+    fn bare(t: &str) -> bool {
+        let number_start = |b: u8| b.is_ascii_digit() || b"+-.iInN".contains(&b);
+        t == "true"
+            || t == "false"
+            || t.bytes().next().is_some_and(number_start) && t.parse::<f64>().is_ok()
+    }
+    /// Brackets, the items' sizes and the commas between them.
+    fn enclosed(sizes: impl Iterator<Item = usize>) -> usize {
+        let (sum, count) = sizes.fold((0usize, 0usize), |(sum, count), size| {
+            (sum + size, count + 1)
+        });
+        2 + sum + count.saturating_sub(1)
     }
     match &value.kind {
         ValueKind::Null | ValueKind::NoValue | ValueKind::Unknown(_) => 0,
@@ -1073,27 +1095,24 @@ pub fn min_size(value: &Value) -> usize {
                 })
                 .sum();
             // Numbers and booleans are written without quotes.
-            let bare = s.as_literal().is_some_and(|t| {
-                t == "true" || t == "false" || (!t.is_empty() && t.parse::<f64>().is_ok())
-            });
-            body + if bare { 0 } else { 2 }
+            body + if s.as_literal().is_some_and(bare) {
+                0
+            } else {
+                2
+            }
         }
-        ValueKind::List(items) => {
-            let present: Vec<usize> = items
+        ValueKind::List(items) => enclosed(
+            items
                 .iter()
                 .filter(|i| !matches!(i.kind, ValueKind::NoValue))
-                .map(min_size)
-                .collect();
-            2 + present.iter().sum::<usize>() + present.len().saturating_sub(1)
-        }
-        ValueKind::Map(entries) => {
-            let present: Vec<usize> = entries
+                .map(min_size),
+        ),
+        ValueKind::Map(entries) => enclosed(
+            entries
                 .iter()
                 .filter(|(_, v)| !matches!(v.kind, ValueKind::NoValue))
-                .map(|(k, v)| text_len(&k.text) + 3 + min_size(v))
-                .collect();
-            2 + present.iter().sum::<usize>() + present.len().saturating_sub(1)
-        }
+                .map(|(k, v)| text_len(&k.text) + 3 + min_size(v)),
+        ),
         ValueKind::If {
             then, otherwise, ..
         } => min_size(then).min(min_size(otherwise)),

@@ -191,3 +191,12 @@ fn embedded_table_matches_the_generator() {
         Err(e) => eprintln!("skipped: cannot run python3: {e}"),
     }
 }
+
+proptest::proptest! {
+    /// The catalogue's order is that of the lower-cased bytes, whatever the two names.
+    #[test]
+    fn names_compare_as_their_lower_case(a in "[a-cA-C:*é]{0,6}", b in "[a-cA-C:*é]{0,6}") {
+        let lower = |s: &str| s.bytes().map(|c| c.to_ascii_lowercase()).collect::<Vec<u8>>();
+        proptest::prop_assert_eq!(cmp_ignore_case(&a, &b), lower(&a).cmp(&lower(&b)));
+    }
+}

@@ -337,6 +337,18 @@ fn minimal_size_ignores_whitespace_and_symbols() {
     assert_eq!(min_size(&numbers), r#"{"A":12,"B":true,"C":"x"}"#.len());
 }
 
+proptest::proptest! {
+    /// A string counts its characters but whitespace, and its quotes unless JSON writes it bare
+    /// (a number as `f64` reads it, or a boolean), whatever the string.
+    #[test]
+    fn minimal_size_of_any_string(text in "(true|false|[-+.]?[0-9]{0,3}(e[0-9])?|inf|NaN|[ \t\n\u{b}\u{c}\r\u{85}\u{a0}a-z0-9:*\u{e9}]{0,12})") {
+        let counted = text.chars().filter(|c| !c.is_whitespace()).count();
+        let bare = text == "true" || text == "false" || text.parse::<f64>().is_ok();
+        let expected = counted + if bare { 0 } else { 2 };
+        proptest::prop_assert_eq!(min_size(&value(&json!(text))), expected);
+    }
+}
+
 /// Problems point at the text they are about.
 #[test]
 fn problems_are_located() {
