@@ -158,27 +158,48 @@ pub fn run_all(
     format: crate::model::InputFormat,
 ) -> Vec<crate::diag::Finding> {
     let cx = context::Context::new(stack, format);
+    if stack.roles.len() < PARALLEL_ROLES {
+        return run_checks(&cx);
+    }
+    std::thread::scope(|scope| {
+        // A thread that cannot be started leaves every role to this one.
+        let _ = std::thread::Builder::new()
+            .name("policy-sets".into())
+            .stack_size(HELPER_THREAD_STACK)
+            .spawn_scoped(scope, || cx.build_from_the_end());
+        run_checks(&cx)
+    })
+}
+
+/// From this many roles, their policy sets are also built on a second thread: below it, the
+/// thread costs more than it saves.
+const PARALLEL_ROLES: usize = 64;
+
+/// The stack of the thread that builds policy sets: the main thread's (8 MiB on Linux).
+const HELPER_THREAD_STACK: usize = 8 << 20;
+
+fn run_checks(cx: &context::Context<'_>) -> Vec<crate::diag::Finding> {
     let mut findings = Vec::new();
-    function_role_trust::run(&cx, &mut findings);
-    esm::run(&cx, &mut findings);
-    esm_role_unverifiable::run(&cx, &mut findings);
-    function_logs::run(&cx, &mut findings);
-    policy_problems::run(&cx, &mut findings);
-    input_warning::run(&cx, &mut findings);
-    push_permission_missing::run(&cx, &mut findings);
-    function_policy_public::run(&cx, &mut findings);
-    push_permission_confused_deputy::run(&cx, &mut findings);
-    function_policy_broad_action::run(&cx, &mut findings);
-    function_url_public::run(&cx, &mut findings);
-    permission_unknown_function::run(&cx, &mut findings);
-    permission_principal_unknown::run(&cx, &mut findings);
-    connector_role_trust::run(&cx, &mut findings);
-    connector_trust_confused_deputy::run(&cx, &mut findings);
-    connector_service_linked_role::run(&cx, &mut findings);
-    connector_iam_auth_permissions::run(&cx, &mut findings);
-    connector_role_unverifiable::run(&cx, &mut findings);
-    function::run(&cx, &mut findings);
-    deploy_order::run(&cx, &mut findings);
+    function_role_trust::run(cx, &mut findings);
+    esm::run(cx, &mut findings);
+    esm_role_unverifiable::run(cx, &mut findings);
+    function_logs::run(cx, &mut findings);
+    policy_problems::run(cx, &mut findings);
+    input_warning::run(cx, &mut findings);
+    push_permission_missing::run(cx, &mut findings);
+    function_policy_public::run(cx, &mut findings);
+    push_permission_confused_deputy::run(cx, &mut findings);
+    function_policy_broad_action::run(cx, &mut findings);
+    function_url_public::run(cx, &mut findings);
+    permission_unknown_function::run(cx, &mut findings);
+    permission_principal_unknown::run(cx, &mut findings);
+    connector_role_trust::run(cx, &mut findings);
+    connector_trust_confused_deputy::run(cx, &mut findings);
+    connector_service_linked_role::run(cx, &mut findings);
+    connector_iam_auth_permissions::run(cx, &mut findings);
+    connector_role_unverifiable::run(cx, &mut findings);
+    function::run(cx, &mut findings);
+    deploy_order::run(cx, &mut findings);
     findings
 }
 
@@ -219,6 +240,72 @@ pub fn explain(check: &CheckInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stack of many roles has their policy sets built on two threads: the findings are
+    /// those of one thread, in the same order.
+    #[test]
+    fn many_roles_give_the_findings_of_one_thread() {
+        let mut resources = serde_json::Map::new();
+        for i in 0..PARALLEL_ROLES + 6 {
+            // Every third role lacks `sqs:DeleteMessage`; every fifth grants nothing.
+            let actions: Vec<&str> = match (i % 3, i % 5) {
+                (_, 0) => vec![],
+                (0, _) => vec!["sqs:ReceiveMessage", "sqs:GetQueueAttributes"],
+                _ => vec![
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                ],
+            };
+            resources.insert(
+                format!("Q{i}"),
+                serde_json::json!({"Type": "AWS::SQS::Queue"}),
+            );
+            resources.insert(
+                format!("R{i}"),
+                serde_json::json!({"Type": "AWS::IAM::Role", "Properties": {
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+                    "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": actions,
+                            "Resource": {"Fn::GetAtt": [format!("Q{i}"), "Arn"]}}]}}]}}),
+            );
+            resources.insert(
+                format!("F{i}"),
+                serde_json::json!({"Type": "AWS::Lambda::Function", "Properties": {
+                    "Runtime": "python3.12", "Handler": "a.h", "Code": {"ZipFile": "x"},
+                    "Role": {"Fn::GetAtt": [format!("R{i}"), "Arn"]}}}),
+            );
+            resources.insert(
+                format!("M{i}"),
+                serde_json::json!({"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+                    "FunctionName": {"Ref": format!("F{i}")},
+                    "EventSourceArn": {"Fn::GetAtt": [format!("Q{i}"), "Arn"]}}}),
+            );
+        }
+        let template =
+            serde_json::json!({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources});
+        let file = crate::source::SourceFile::new("many.json", template.to_string());
+        let Ok(Some(crate::readers::ReadOutcome::Stack { format, stack })) =
+            crate::readers::read(&file, true)
+        else {
+            panic!("the template is not read");
+        };
+        assert!(stack.roles.len() >= PARALLEL_ROLES);
+        let two_threads = run_all(&stack, format);
+        let one_thread = run_checks(&context::Context::new(&stack, format));
+        assert_eq!(two_threads, one_thread);
+        let errors = |findings: &[crate::diag::Finding]| {
+            findings
+                .iter()
+                .filter(|f| f.severity == crate::diag::Severity::Error)
+                .count()
+        };
+        assert!(
+            errors(&two_threads) >= (PARALLEL_ROLES + 6) / 3,
+            "{two_threads:#?}"
+        );
+    }
 
     #[test]
     fn ids_and_slugs_are_unique_and_sorted() {
