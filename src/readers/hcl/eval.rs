@@ -32,6 +32,40 @@ pub trait References {
     fn reference(&self, text: &str) -> Value;
 }
 
+/// References answered from values resolved beforehand, so that an expression can be
+/// evaluated away from the plan (on another thread). A reference that is not among them makes
+/// [`Resolved::missed`] true: the evaluation is then not the one the plan would give.
+pub struct Resolved<'v> {
+    values: &'v [(String, Value)],
+    missed: std::cell::Cell<bool>,
+}
+
+impl<'v> Resolved<'v> {
+    pub fn new(values: &'v [(String, Value)]) -> Resolved<'v> {
+        Resolved {
+            values,
+            missed: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether the evaluation asked for a reference that was not resolved beforehand.
+    pub fn missed(&self) -> bool {
+        self.missed.get()
+    }
+}
+
+impl References for Resolved<'_> {
+    fn reference(&self, text: &str) -> Value {
+        match self.values.iter().find(|(written, _)| written == text) {
+            Some((_, value)) => value.clone(),
+            None => {
+                self.missed.set(true);
+                unknown(format!("`{text}` was not resolved beforehand"))
+            }
+        }
+    }
+}
+
 fn unknown(reason: impl Into<String>) -> Value {
     Value::new(ValueKind::Unknown(reason.into()), None)
 }

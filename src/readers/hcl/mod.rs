@@ -224,6 +224,14 @@ impl TfSource {
         self.modules.contains(&prefix)
     }
 
+    /// The references written in the `policy` of the block a plan instance comes from, when
+    /// it was parsed ahead ([`TfSource::parse_policies`]).
+    pub fn policy_references(&self, plan_address: &str) -> Option<&[String]> {
+        self.policies
+            .get(&config_address(plan_address))
+            .map(|p| p.references.as_slice())
+    }
+
     /// The expression of a block's attribute (`policy` of `aws_iam_role_policy.p`): parsed
     /// ahead ([`TfSource::parse_policies`]), else parsed again from its span (or read from its
     /// `.tf.json` object); `None` when the block or attribute is not in the source.

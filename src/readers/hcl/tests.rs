@@ -243,6 +243,36 @@ mod evaluation {
         }
     }
 
+    /// Values resolved beforehand give the evaluation the plan's references give, as long as
+    /// the expression asks for no other; one it asks for and that is not there is said.
+    #[test]
+    fn references_resolved_beforehand_evaluate_alike() {
+        use super::super::eval::{Resolved, references};
+        let expr = hcl_edit::parser::parse_expr(
+            r#"jsonencode({
+              Statement = [{ Effect = "Allow", Action = var.actions, Resource = "arn:aws:sqs:${var.region}:1:${aws_sqs_queue.q.name}" }]
+            })"#,
+        )
+        .unwrap();
+        let written = references(&expr);
+        let values: Vec<(String, Value)> = written
+            .iter()
+            .map(|text| (text.clone(), Fake.reference(text)))
+            .collect();
+        let resolved = Resolved::new(&values);
+        assert_eq!(
+            format!("{:?}", policy_document(&expr, &resolved)),
+            format!("{:?}", policy_document(&expr, &Fake))
+        );
+        assert!(!resolved.missed());
+        let fewer = Resolved::new(&values[1..]);
+        assert_ne!(
+            format!("{:?}", policy_document(&expr, &fewer)),
+            format!("{:?}", policy_document(&expr, &Fake))
+        );
+        assert!(fewer.missed());
+    }
+
     #[test]
     fn jsonencode_of_an_object_keeps_references_as_symbols() {
         let expr = hcl_edit::parser::parse_expr(

@@ -180,6 +180,8 @@ pub struct Plan<'d, 'a> {
     steps: Cell<u32>,
     /// The Terraform source beside the plan, for values the plan leaves unknown.
     pub source: Option<std::sync::Arc<crate::readers::hcl::TfSource>>,
+    /// The source's policies the plan leaves unknown, evaluated ahead on another thread.
+    pub policies_ahead: super::source::PoliciesAhead,
 }
 
 /// The resources of a module and of its child modules.
@@ -254,6 +256,7 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
             documents: RefCell::new(Vec::with_capacity(RECENT_DOCUMENTS)),
             steps: Cell::new(0),
             source: None,
+            policies_ahead: Default::default(),
         };
         if let Some(root) = doc
             .configuration

@@ -337,6 +337,16 @@ pub fn read_plan_with_source(
     file: &SourceFile,
     source: PlanSource,
 ) -> Result<(InputFormat, Stack), FileError> {
+    read_plan_evaluating_ahead_from(file, source, POLICIES_AHEAD_ON_A_THREAD)
+}
+
+/// [`read_plan_with_source`], with the source's policies evaluated on a second thread from
+/// `ahead_from` policies on.
+fn read_plan_evaluating_ahead_from(
+    file: &SourceFile,
+    source: PlanSource,
+    ahead_from: usize,
+) -> Result<(InputFormat, Stack), FileError> {
     let text = file.text.as_str();
     let body = text.strip_prefix('\u{feff}').unwrap_or(text).trim_start();
     let offset = text.len() - body.len();
@@ -362,7 +372,7 @@ pub fn read_plan_with_source(
         ));
     }
     schema::check(&document, body, offset)?;
-    lower_document(document, body, source)
+    lower_document(document, body, source, ahead_from)
 }
 
 /// Reads a plan of at least [`STREAM_MIN`] bytes from disk without holding its text: the file is
@@ -381,6 +391,11 @@ pub fn read_plan_file(
     }
     read_plan_stream(file, usize::try_from(len).ok()?, condense::CHUNK, source)
 }
+
+/// From this many policies of the Terraform source that the plan leaves unknown, they are also
+/// evaluated on a second thread while the plan is lowered: below it, the thread costs more
+/// than it saves.
+const POLICIES_AHEAD_ON_A_THREAD: usize = 32;
 
 /// The stack of the thread that reads a streamed plan's Terraform source.
 const SOURCE_THREAD_STACK: usize = 8 << 20;
@@ -431,15 +446,18 @@ fn read_plan_stream(
             Some(thread) => thread.join().ok().flatten(),
             None => source(),
         };
-        lower_document(document, &condensed, source).ok()
+        lower_document(document, &condensed, source, POLICIES_AHEAD_ON_A_THREAD).ok()
     })
 }
 
-/// Checks the version of a parsed document (from `body`) and builds its stack.
+/// Checks the version of a parsed document (from `body`) and builds its stack; from
+/// `ahead_from` policies of the source that the plan leaves unknown, they are also evaluated on
+/// a second thread.
 fn lower_document(
     mut document: doc::Document<'_>,
     body: &str,
     source: PlanSource,
+    ahead_from: usize,
 ) -> Result<(InputFormat, Stack), FileError> {
     let Some(version) = document.format_version.as_deref() else {
         let hint = if head(body, 4096).contains("\"lineage\"") {
@@ -462,7 +480,22 @@ fn lower_document(
     let order = order::collect(&document);
     let mut plan = index::Plan::new(&mut document);
     plan.source = source;
-    let mut stack = lower::lower(&plan);
+    let ahead = plan.policies_to_evaluate();
+    // A few policies are evaluated where the lowering meets them, with the plan at hand.
+    let mut stack = if ahead.len() < ahead_from {
+        lower::lower(&plan)
+    } else {
+        plan.policies_ahead = ahead;
+        let ahead = &plan.policies_ahead;
+        std::thread::scope(|scope| {
+            // A thread that cannot be started leaves every policy to the lowering.
+            let _ = std::thread::Builder::new()
+                .name("tf-policies".into())
+                .stack_size(SOURCE_THREAD_STACK)
+                .spawn_scoped(scope, || ahead.evaluate_from_the_end());
+            lower::lower(&plan)
+        })
+    };
     let attachments = std::mem::take(&mut stack.order.attachments);
     stack.order = order;
     stack.order.attachments = attachments;

@@ -133,9 +133,9 @@ impl<'d, 'a: 'd> Plan<'d, 'a> {
         // `data.aws_iam_policy_document` is built from its statement blocks below).
         let from_source = self.source_document(id, path);
         let source_reason = match from_source {
-            Some(document) => match document.kind {
-                ValueKind::Unknown(why) => Some(why),
-                _ => return Some(Arc::new(document)),
+            Some(document) => match &document.kind {
+                ValueKind::Unknown(why) => Some(why.clone()),
+                _ => return Some(document),
             },
             None => None,
         };

@@ -11,6 +11,7 @@
 //! always win over the source.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use super::expr::{Expr, Leaf};
 use super::index::{InstId, Plan, RVal, Scope};
@@ -238,7 +239,7 @@ fn listed(references: &[&str]) -> String {
 impl Plan<'_, '_> {
     /// The document of the policy attribute at `path` of instance `id` (a top-level `policy`,
     /// or `inline_policy[i].policy` of a role), from its expression in the source.
-    pub fn source_document(&self, id: InstId, path: &[Seg<'_>]) -> Option<Value> {
+    pub fn source_document(&self, id: InstId, path: &[Seg<'_>]) -> Option<Arc<Value>> {
         let source = self.source.as_ref()?;
         let address = self.address(id);
         let (expr, what) = match path {
@@ -272,11 +273,120 @@ impl Plan<'_, '_> {
         if !self.source_matches_plan(id, path, &expr, &what) {
             return None;
         }
+        if let [Seg::Key("policy")] = path
+            && let Some(document) = self.policies_ahead.document(id)
+        {
+            return Some(document);
+        }
         let refs = self.references_of(id);
         let dir = source.block_dir(address);
-        Some(eval::policy_document_in(&expr, &refs, dir.as_deref()))
+        Some(Arc::new(eval::policy_document_in(
+            &expr,
+            &refs,
+            dir.as_deref(),
+        )))
     }
 
+    /// The `policy` attributes of the source that the plan leaves unknown, each with the values
+    /// of the references it writes, resolved now, so that they can be evaluated on another
+    /// thread ([`PoliciesAhead::evaluate_from_the_end`]) while this one lowers the plan. A
+    /// policy whose references make the plan say something (a diagnostic) is left out: it is
+    /// evaluated the usual way, where the diagnostic is said once, in its place.
+    pub fn policies_to_evaluate(&self) -> PoliciesAhead {
+        let Some(source) = &self.source else {
+            return PoliciesAhead::default();
+        };
+        let mut policies = Vec::new();
+        for id in 0..self.instances.len() {
+            let address = self.address(id);
+            let Some(references) = source.policy_references(address) else {
+                continue;
+            };
+            if !self.unknown_at(id, &[Seg::Key("policy")]) {
+                continue;
+            }
+            let said = self.diagnostics.borrow().len();
+            let refs = self.references_of(id);
+            let values = references
+                .iter()
+                .map(|text| (text.clone(), refs.reference(text)))
+                .collect();
+            if self.diagnostics.borrow().len() != said {
+                self.diagnostics.borrow_mut().truncate(said);
+                continue;
+            }
+            policies.push(PolicyAhead {
+                id,
+                address: address.to_string(),
+                values,
+                dir: source.block_dir(address),
+                document: std::sync::OnceLock::new(),
+            });
+        }
+        PoliciesAhead {
+            source: Some(Arc::clone(source)),
+            policies,
+        }
+    }
+}
+
+/// The policies of [`Plan::policies_to_evaluate`]. Each is evaluated once, by whichever thread
+/// asks first: the lowering, when it meets the policy, or the thread that evaluates them from
+/// the last; the other waits for it. The document is the one the plan's own references would
+/// give, since they are the values it is evaluated with; `None` when the evaluation asked for
+/// another reference, and the lowering then evaluates it with the plan.
+#[derive(Default)]
+pub struct PoliciesAhead {
+    source: Option<Arc<crate::readers::hcl::TfSource>>,
+    policies: Vec<PolicyAhead>,
+}
+
+struct PolicyAhead {
+    id: InstId,
+    address: String,
+    values: Vec<(String, Value)>,
+    dir: Option<std::path::PathBuf>,
+    document: std::sync::OnceLock<Option<Arc<Value>>>,
+}
+
+impl PoliciesAhead {
+    pub(super) fn len(&self) -> usize {
+        self.policies.len()
+    }
+
+    /// Evaluates every policy not yet evaluated, from the last.
+    pub fn evaluate_from_the_end(&self) {
+        for policy in self.policies.iter().rev() {
+            policy.document.get_or_init(|| self.evaluate(policy));
+        }
+    }
+
+    /// The document of instance `id`'s `policy`, when it is one of these and its evaluation
+    /// needed no other reference.
+    fn document(&self, id: InstId) -> Option<Arc<Value>> {
+        let i = self
+            .policies
+            .binary_search_by_key(&id, |policy| policy.id)
+            .ok()?;
+        let policy = self.policies.get(i)?;
+        policy
+            .document
+            .get_or_init(|| self.evaluate(policy))
+            .clone()
+    }
+
+    fn evaluate(&self, policy: &PolicyAhead) -> Option<Arc<Value>> {
+        let expr = self
+            .source
+            .as_ref()?
+            .attribute_expression(&policy.address, "policy")?;
+        let refs = eval::Resolved::new(&policy.values);
+        let document = eval::policy_document_in(&expr, &refs, policy.dir.as_deref());
+        (!refs.missed()).then(|| Arc::new(document))
+    }
+}
+
+impl Plan<'_, '_> {
     /// The strings of the list attribute `attribute` (`managed_policy_arns`) of instance `id`
     /// when the plan leaves the whole list unknown, from its expression in the source; an
     /// element the source does not determine either is an unknown symbol with the reason.

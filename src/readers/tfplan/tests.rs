@@ -1303,6 +1303,39 @@ fn a_large_plan_reads_its_source_while_it_streams_and_gets_the_same_values() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The source's policies evaluated on a second thread (with the values of their references
+/// resolved beforehand) give the stack that evaluating each where the lowering meets it gives,
+/// for every plan with its source among the fixtures: policies of modules, `for_each`,
+/// `dynamic` blocks, templates and files, and references that only the plan can answer.
+#[test]
+fn policies_evaluated_ahead_give_the_same_stack() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/tfsource");
+    let mut ahead = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        let plan = dir.join("plan.json");
+        if !plan.is_file() {
+            continue;
+        }
+        let read_source = || {
+            let mut source = crate::readers::hcl::TfSource::read(&dir);
+            source.parse_policies();
+            Some(std::sync::Arc::new(source))
+        };
+        let file = SourceFile::new(&plan, std::fs::read_to_string(&plan).unwrap());
+        let on_a_thread = super::read_plan_evaluating_ahead_from(&file, read_source(), 0);
+        let in_place = super::read_plan_evaluating_ahead_from(&file, read_source(), usize::MAX);
+        assert_eq!(
+            format!("{on_a_thread:?}"),
+            format!("{in_place:?}"),
+            "{}",
+            dir.display()
+        );
+        ahead += 1;
+    }
+    assert!(ahead >= 30, "only {ahead} plans with their source");
+}
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
 
