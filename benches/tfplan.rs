@@ -156,29 +156,34 @@ fn input_with_source(groups: usize, plan: &Path) -> Option<PathBuf> {
     }
 }
 
+/// One child run of `mode` on `path`: seconds and peak RSS (kB); `None`, said, when it fails.
+fn run_child(mode: &str, path: &Path) -> Option<(f64, u64)> {
+    let exe = std::env::current_exe().ok()?;
+    let out = Command::new(&exe)
+        .env(CHILD, mode)
+        .arg(path)
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        println!(
+            "{mode} failed on {}: {}",
+            path.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    let line = String::from_utf8_lossy(&out.stdout);
+    let mut fields = line.split_whitespace();
+    let secs: f64 = fields.next()?.parse().ok()?;
+    let kb: u64 = fields.next()?.parse().ok()?;
+    Some((secs, kb))
+}
+
 /// Median seconds and peak RSS (kB) of `RUNS` child runs.
 fn measure(mode: &str, path: &Path) -> Option<(f64, u64)> {
-    let exe = std::env::current_exe().ok()?;
     let mut samples = Vec::new();
     for _ in 0..RUNS {
-        let out = Command::new(&exe)
-            .env(CHILD, mode)
-            .arg(path)
-            .output()
-            .ok()?;
-        if !out.status.success() {
-            println!(
-                "{mode} failed on {}: {}",
-                path.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-            return None;
-        }
-        let line = String::from_utf8_lossy(&out.stdout);
-        let mut fields = line.split_whitespace();
-        let secs: f64 = fields.next()?.parse().ok()?;
-        let kb: u64 = fields.next()?.parse().ok()?;
-        samples.push((secs, kb));
+        samples.push(run_child(mode, path)?);
     }
     samples.sort_by(|a, b| a.0.total_cmp(&b.0));
     samples.get(RUNS / 2).copied()
@@ -191,16 +196,7 @@ const PAIRS: usize = 11;
 /// and the median of the pairs' ratios less one. The two runs of a pair are made one after
 /// the other, so that a slower minute of a shared machine slows both.
 fn paired(plain: &Path, with_source: &Path) -> Option<(f64, f64, f64)> {
-    let exe = std::env::current_exe().ok()?;
-    let run = |path: &Path| -> Option<f64> {
-        let out = Command::new(&exe)
-            .env(CHILD, "check")
-            .arg(path)
-            .output()
-            .ok()?;
-        let line = String::from_utf8_lossy(&out.stdout);
-        line.split_whitespace().next()?.parse().ok()
-    };
+    let run = |path: &Path| run_child("check", path).map(|(secs, _)| secs);
     let mut pairs = Vec::new();
     for _ in 0..PAIRS {
         pairs.push((run(plain)?, run(with_source)?));
