@@ -44,6 +44,16 @@ pub struct SourceFile {
     printable: bool,
 }
 
+/// Byte offset of the first byte of every line of `text`.
+pub fn line_starts_of(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        )
+        .collect()
+}
+
 /// 1-based line and column; the column counts Unicode scalar values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct LineCol {
@@ -54,11 +64,7 @@ pub struct LineCol {
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: String) -> Self {
         let bytes = text.as_bytes();
-        let line_starts = std::iter::once(0)
-            .chain(
-                memchr::memchr_iter(b'\n', bytes).map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-            )
-            .collect();
+        let line_starts = line_starts_of(&text);
         let ascii = text.is_ascii();
         // A fold rather than `all`: without the early exit the test runs many bytes at a time,
         // and this is done once per file, often on another thread than the report's.

@@ -274,8 +274,7 @@ impl<'a> FileSnippet<'a> {
                 line_starts: Cow::Borrowed(source.line_starts()),
             };
         }
-        let to_test = original;
-        let mut chars = to_test.char_indices().peekable();
+        let mut chars = original.char_indices().peekable();
         let mut text = String::new();
         let mut shifts = Vec::new();
         let mut added: u32 = 0;
@@ -304,14 +303,7 @@ impl<'a> FileSnippet<'a> {
         };
         let line_starts = match &text {
             Cow::Borrowed(_) => Cow::Borrowed(source.line_starts()),
-            Cow::Owned(shown) => Cow::Owned(
-                std::iter::once(0)
-                    .chain(
-                        memchr::memchr_iter(b'\n', shown.as_bytes())
-                            .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-                    )
-                    .collect(),
-            ),
+            Cow::Owned(shown) => Cow::Owned(crate::source::line_starts_of(shown)),
         };
         FileSnippet {
             name,
