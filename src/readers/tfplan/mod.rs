@@ -480,12 +480,11 @@ fn lower_document(
     let order = order::collect(&document);
     let mut plan = index::Plan::new(&mut document);
     plan.source = source;
-    let ahead = plan.policies_to_evaluate();
     // A few policies are evaluated where the lowering meets them, with the plan at hand.
-    let mut stack = if ahead.len() < ahead_from {
+    plan.policies_ahead = plan.policies_to_evaluate(ahead_from);
+    let mut stack = if plan.policies_ahead.is_empty() {
         lower::lower(&plan)
     } else {
-        plan.policies_ahead = ahead;
         let ahead = &plan.policies_ahead;
         std::thread::scope(|scope| {
             // A thread that cannot be started leaves every policy to the lowering.

@@ -289,22 +289,26 @@ impl Plan<'_, '_> {
 
     /// The `policy` attributes of the source that the plan leaves unknown, each with the values
     /// of the references it writes, resolved now, so that they can be evaluated on another
-    /// thread ([`PoliciesAhead::evaluate_from_the_end`]) while this one lowers the plan. A
+    /// thread ([`PoliciesAhead::evaluate_from_the_end`]) while this one lowers the plan; none
+    /// when there are fewer than `at_least`, which the lowering evaluates where it meets them. A
     /// policy whose references make the plan say something (a diagnostic) is left out: it is
     /// evaluated the usual way, where the diagnostic is said once, in its place.
-    pub fn policies_to_evaluate(&self) -> PoliciesAhead {
+    pub fn policies_to_evaluate(&self, at_least: usize) -> PoliciesAhead {
         let Some(source) = &self.source else {
             return PoliciesAhead::default();
         };
+        let unknown: Vec<(InstId, &[String])> = (0..self.instances.len())
+            .filter_map(|id| {
+                let references = source.policy_references(self.address(id))?;
+                self.unknown_at(id, &[Seg::Key("policy")])
+                    .then_some((id, references))
+            })
+            .collect();
+        if unknown.len() < at_least {
+            return PoliciesAhead::default();
+        }
         let mut policies = Vec::new();
-        for id in 0..self.instances.len() {
-            let address = self.address(id);
-            let Some(references) = source.policy_references(address) else {
-                continue;
-            };
-            if !self.unknown_at(id, &[Seg::Key("policy")]) {
-                continue;
-            }
+        for (id, references) in unknown {
             let said = self.diagnostics.borrow().len();
             let refs = self.references_of(id);
             let values = references
@@ -315,6 +319,7 @@ impl Plan<'_, '_> {
                 self.diagnostics.borrow_mut().truncate(said);
                 continue;
             }
+            let address = self.address(id);
             policies.push(PolicyAhead {
                 id,
                 address: address.to_string(),
@@ -350,8 +355,8 @@ struct PolicyAhead {
 }
 
 impl PoliciesAhead {
-    pub(super) fn len(&self) -> usize {
-        self.policies.len()
+    pub(super) fn is_empty(&self) -> bool {
+        self.policies.is_empty()
     }
 
     /// Evaluates every policy not yet evaluated, from the last.
